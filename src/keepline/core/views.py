@@ -1,0 +1,225 @@
+"""Pages for signing in, the start page, people, API tokens and the audit trail."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.apps import apps
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from keepline.core import services
+from keepline.core.errors import InvalidInput
+from keepline.core.forms import (
+    TEXT,
+    AuditFilterForm,
+    MembershipForm,
+    PasswordForm,
+    TokenForm,
+    UserCreateForm,
+)
+from keepline.core.menu import MENU
+from keepline.core.models import ApiToken, AuditEvent, Membership, User
+from keepline.core.scopes import get_for, holds, may, require_role, visible
+from keepline.core.tabular import workbook_response
+from keepline.core.web import AuthedRequest, apply_errors, paginate
+
+
+class LoginForm(AuthenticationForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs.update(TEXT)
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    redirect_authenticated_user = True
+
+
+@login_required
+def home(request: AuthedRequest) -> HttpResponse:
+    """Each capability the user may open, with how many rows of it they can see."""
+    cards = []
+    for item in MENU:
+        model = apps.get_model(item.model)
+        if holds(request.user, model):
+            rows = visible(model._default_manager.all(), request.user)
+            cards.append({"item": item, "url": reverse(item.url_name), "count": rows.count()})
+    return render(request, "core/home.html", {"cards": cards})
+
+
+# ---- people ---------------------------------------------------------------------------------
+
+
+@login_required
+def people(request: AuthedRequest) -> HttpResponse:
+    require_role(request.user, User)
+    users = visible(User.objects.all(), request.user).prefetch_related(
+        "memberships__region", "memberships__park", "memberships__enterprise", "memberships__department"
+    )
+    q = request.GET.get("q", "").strip()
+    if q:
+        users = users.filter(Q(username__icontains=q) | Q(display_name__icontains=q))
+    page, query = paginate(request, users.order_by("username"))
+    form = UserCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.create_user(actor=request.user, **form.cleaned_data)
+        except InvalidInput as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("User %(name)s created.") % {"name": user.username})
+            return redirect("person", user.pk)
+    return render(request, "core/people.html", {"page": page, "query": query, "form": form, "q": q})
+
+
+def _scope_target(role: str, value: str) -> Any:
+    kind = services.ROLE_SCOPE.get(role)
+    if kind is None or not value.strip():
+        return None
+    value = value.strip()
+    model, field = {
+        "region": ("places.Region", "code"),
+        "park": ("places.Park", "code"),
+        "enterprise": ("enterprises.Enterprise", "uscc"),
+        "department": ("core.Department", "pk"),
+    }[kind]
+    target = apps.get_model(model)._default_manager.filter(**{field: value}).first()
+    if target is None:
+        raise InvalidInput(_("No %(kind)s %(value)s.") % {"kind": kind, "value": value},
+                           errors={"scope": [_("Not found: %(value)s.") % {"value": value}]})
+    return target
+
+
+@login_required
+def person(request: AuthedRequest, pk: int) -> HttpResponse:
+    user = get_for(User.objects.all(), request.user, pk)
+    membership_form = MembershipForm(prefix="m")
+    password_form = PasswordForm(prefix="p")
+    if request.method == "POST":
+        get_for(User.objects.all(), request.user, pk, "change")
+        action = request.POST.get("action")
+        try:
+            if action == "add_membership":
+                membership_form = MembershipForm(request.POST, prefix="m")
+                if membership_form.is_valid():
+                    role = membership_form.cleaned_data["role"]
+                    target = _scope_target(role, membership_form.cleaned_data["scope"])
+                    services.add_membership(actor=request.user, user=user, role=role, target=target)
+                    return redirect("person", pk)
+            elif action == "remove_membership":
+                membership = get_for(
+                    Membership.objects.filter(user=user), request.user, request.POST.get("membership"), "change"
+                )
+                services.remove_membership(actor=request.user, membership=membership)
+                return redirect("person", pk)
+            elif action in ("activate", "deactivate"):
+                services.set_user_active(actor=request.user, user=user, active=action == "activate")
+                return redirect("person", pk)
+            elif action == "set_password":
+                password_form = PasswordForm(request.POST, prefix="p")
+                if password_form.is_valid():
+                    services.set_password(
+                        actor=request.user, user=user, password=password_form.cleaned_data["password"]
+                    )
+                    messages.success(request, _("Password changed."))
+                    return redirect("person", pk)
+        except InvalidInput as exc:
+            apply_errors(password_form if action == "set_password" else membership_form, exc)
+    memberships = user.memberships.select_related("region", "park", "enterprise", "department")
+    return render(
+        request,
+        "core/person.html",
+        {
+            "person": user,
+            "memberships": memberships,
+            "membership_form": membership_form,
+            "password_form": password_form,
+            "can_change": may(request.user, "change", user),
+        },
+    )
+
+
+# ---- API tokens -----------------------------------------------------------------------------
+
+
+@login_required
+def tokens(request: AuthedRequest) -> HttpResponse:
+    form = TokenForm(request.POST or None)
+    new_key = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            _token, new_key = services.create_token(actor=request.user, name=form.cleaned_data["name"])
+        except InvalidInput as exc:
+            apply_errors(form, exc)
+        else:
+            form = TokenForm()
+    mine = ApiToken.objects.filter(user=request.user)
+    return render(request, "core/tokens.html", {"tokens": visible(mine, request.user), "form": form, "new_key": new_key})
+
+
+@login_required
+@require_POST
+def token_revoke(request: AuthedRequest, pk: int) -> HttpResponse:
+    services.revoke_token(actor=request.user, token_id=pk)
+    messages.success(request, _("Token revoked."))
+    return redirect("tokens")
+
+
+# ---- audit ----------------------------------------------------------------------------------
+
+
+def _audit_events(request: AuthedRequest) -> tuple[QuerySet[AuditEvent], AuditFilterForm]:
+    events = visible(AuditEvent.objects.select_related("region"), request.user)
+    form = AuditFilterForm(request.GET or None)
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["q"]:
+            events = events.filter(Q(object_repr__icontains=data["q"]) | Q(object_id=data["q"]))
+        if data["actor"]:
+            events = events.filter(actor_name__icontains=data["actor"])
+        if data["action"]:
+            events = events.filter(action=data["action"])
+        if data["object_type"]:
+            events = events.filter(object_type=data["object_type"])
+        if data["since"]:
+            events = events.filter(at__date__gte=data["since"])
+        if data["until"]:
+            events = events.filter(at__date__lte=data["until"])
+    return events, form
+
+
+@login_required
+def audit_list(request: AuthedRequest) -> HttpResponse:
+    require_role(request.user, AuditEvent)
+    events, form = _audit_events(request)
+    page, query = paginate(request, events)
+    return render(request, "core/audit.html", {"page": page, "query": query, "form": form})
+
+
+@login_required
+def audit_export(request: AuthedRequest) -> HttpResponse:
+    require_role(request.user, AuditEvent)
+    events, _form = _audit_events(request)
+    headers = [_("Time"), _("Actor"), _("Action"), _("Object type"), _("Object id"), _("Object"),
+               _("Before"), _("After"), _("Request id")]
+    rows = (
+        [e.at, e.actor_name, e.action, e.object_type, e.object_id, e.object_repr,
+         _json(e.before), _json(e.after), e.request_id]
+        for e in events.iterator(chunk_size=2000)
+    )
+    return workbook_response("audit", headers, rows, title=_("Audit trail"))
+
+
+def _json(value: Any) -> str:
+    return "" if value is None else json.dumps(value, ensure_ascii=False)

@@ -1,0 +1,66 @@
+"""Shared pieces of the page layer: error pages, form errors from services, list plumbing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from keepline.core.errors import KeeplineError
+from keepline.core.models import User
+
+
+class AuthedRequest(HttpRequest):
+    """A request behind login_required: its user is a Keepline user."""
+
+    user: User
+
+
+class ErrorMiddleware:
+    """Turns the application error into a page with its status (400/403/404/409)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
+        if request.path.startswith("/api/") or not isinstance(exc, KeeplineError):
+            return None
+        return render(
+            request, "core/error.html", {"status": exc.status, "message": exc.message}, status=exc.status
+        )
+
+
+def apply_errors(form: forms.Form, exc: KeeplineError) -> None:
+    """Put a service's errors on the form's fields; the rest at the top of the form."""
+    for name, messages in exc.errors.items():
+        for message in messages:
+            form.add_error(name if name in form.fields else None, message)
+    if not exc.errors:
+        form.add_error(None, exc.message)
+
+
+def paginate(request: HttpRequest, qs: QuerySet[Any]) -> tuple[Page[Any], str]:
+    """The requested page, and the query string without `page` for the page links."""
+    paginator = Paginator(qs, settings.KEEPLINE_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return page, query.urlencode()
+
+
+def sort_by(request: HttpRequest, allowed: dict[str, str], default: str) -> tuple[str, str]:
+    """(order_by expression, the sort key as given) from `?sort=name` or `?sort=-name`."""
+    key = request.GET.get("sort", default)
+    field = allowed.get(key.lstrip("-"))
+    if field is None:
+        key, field = default, allowed[default.lstrip("-")]
+    return ("-" if key.startswith("-") else "") + field, key

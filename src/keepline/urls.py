@@ -1,0 +1,11 @@
+from django.urls import include, path
+
+from keepline.api import api
+
+urlpatterns = [
+    path("", include("keepline.core.urls")),
+    path("places/", include("keepline.places.urls")),
+    path("enterprises/", include("keepline.enterprises.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", api.urls),
+]
