@@ -1,6 +1,6 @@
 // Copies the browser builds of the npm packages into Keepline's static folder.
 // The output is generated, so it is ignored by git and rebuilt by `make assets`.
-import { cpSync, mkdirSync, rmSync } from "node:fs";
+import { cpSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -19,3 +19,4 @@ for (const [from, to] of Object.entries(files)) {
   cpSync(join(root, "node_modules", from), join(out, to));
   console.log(`static/vendor/${to}`);
 }
+writeFileSync(join(out, ".built"), new Date().toISOString() + "\n");

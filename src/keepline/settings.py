@@ -145,10 +145,11 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Lockout: five failed logins for one username lock it for the cool-off time.
+# Lockout: five failed logins lock the username, and lock one browser at one address that tries
+# many usernames. Not the bare address: a whole bureau shares one NAT address.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = float(os.environ.get("KEEPLINE_LOCKOUT_HOURS", "0.5"))
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = ["username", ["ip_address", "user_agent"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
 AXES_VERBOSE = False
@@ -169,6 +170,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

@@ -35,7 +35,9 @@ def memberships(actor: User) -> list[Membership]:
     cached: list[Membership] | None = getattr(actor, "_keepline_memberships", None)
     if cached is None:
         cached = list(
-            actor.memberships.select_related("region", "park", "enterprise", "department")
+            actor.memberships.select_related(
+                "region", "park__region", "enterprise", "department"
+            )
         )
         actor._keepline_memberships = cached  # type: ignore[union-attr]
     return cached
@@ -59,9 +61,14 @@ def _membership_q(access: Any, m: Membership, action: str) -> Q:
             for lookup in access.area_region:
                 q |= Q(**{_path(lookup, "path__startswith"): m.region.path})
                 q |= Q(**{_path(lookup, "path__in"): _ancestor_paths(m.region.path)})
-    if m.park_id is not None:
+    if m.park is not None:
         for lookup in access.park + (access.area_park if action == "view" else ()):
             q |= Q(**{_path(lookup, "pk"): m.park_id})
+        if action == "view":
+            # An area measure over the park's region (or above it) reaches the park too.
+            park_paths = [*_ancestor_paths(m.park.region.path), m.park.region.path]
+            for lookup in access.area_region:
+                q |= Q(**{_path(lookup, "path__in"): park_paths})
     if m.enterprise_id is not None:
         for lookup in access.enterprise:
             q |= Q(**{_path(lookup, "pk"): m.enterprise_id})

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from keepline.core import audit
 from keepline.core.errors import Forbidden, InvalidInput
-from keepline.core.models import ApiToken, Department, Membership, Role, User
+from keepline.core.models import ApiToken, Department, DepartmentKind, Membership, Role, User
 from keepline.core.scopes import Actor, get_for, may_place
 
 # Which scope each role's membership must name.
@@ -166,3 +166,23 @@ def user_for_token(key: str) -> User | None:
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+@transaction.atomic
+def create_department(*, actor: Actor, name: str, kind: str, region: Any) -> Department:
+    """A department of a Region that problems can be routed to; admins and bureau users add them."""
+    if not may_place(actor, "change", Department, region=region):
+        raise Forbidden(_("This is outside your area."))
+    name = name.strip()
+    errors: dict[str, list[str]] = {}
+    if not name:
+        errors["name"] = [_("This field is required.")]
+    elif Department.objects.filter(region=region, name=name).exists():
+        errors["name"] = [_("This region already has a department of that name.")]
+    if kind not in DepartmentKind.values:
+        errors["kind"] = [_("Unknown kind.")]
+    if errors:
+        raise InvalidInput(_("The department has errors."), errors=errors)
+    department = Department.objects.create(name=name, kind=kind, region=region)
+    audit.record(actor=actor, action="create", obj=department, after=audit.snapshot(department))
+    return department

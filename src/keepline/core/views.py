@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from keepline.core import services
+from keepline.core import selectors, services
 from keepline.core.errors import InvalidInput
 from keepline.core.forms import (
     TEXT,
@@ -180,22 +180,17 @@ def token_revoke(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 def _audit_events(request: AuthedRequest) -> tuple[QuerySet[AuditEvent], AuditFilterForm]:
-    events = visible(AuditEvent.objects.select_related("region"), request.user)
     form = AuditFilterForm(request.GET or None)
-    if form.is_valid():
-        data = form.cleaned_data
-        if data["q"]:
-            events = events.filter(Q(object_repr__icontains=data["q"]) | Q(object_id=data["q"]))
-        if data["actor"]:
-            events = events.filter(actor_name__icontains=data["actor"])
-        if data["action"]:
-            events = events.filter(action=data["action"])
-        if data["object_type"]:
-            events = events.filter(object_type=data["object_type"])
-        if data["since"]:
-            events = events.filter(at__date__gte=data["since"])
-        if data["until"]:
-            events = events.filter(at__date__lte=data["until"])
+    data = form.cleaned_data if form.is_valid() else {}
+    events = selectors.audit_events(
+        request.user,
+        q=data.get("q", ""),
+        actor_name=data.get("actor", ""),
+        action=data.get("action", ""),
+        object_type=data.get("object_type", ""),
+        since=data.get("since"),
+        until=data.get("until"),
+    )
     return events, form
 
 

@@ -1,0 +1,45 @@
+"""The HTTP API: one NinjaAPI, one router per app, the same services and scopes as the pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.security import HttpBearer, django_auth
+
+from keepline.core.api import router as core_router
+from keepline.core.errors import KeeplineError
+from keepline.core.services import user_for_token
+from keepline.enterprises.api import router as enterprises_router
+from keepline.places.api import router as places_router
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer kl_…` with a per-user API token."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = user_for_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="Keepline API",
+    version="1",
+    description="Keepline's HTTP API. Authenticate with a session cookie (browser) or a "
+    "per-user token: `Authorization: Bearer <token>` (create one under Account → API tokens).",
+    auth=[TokenAuth(), django_auth],
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(KeeplineError)
+def keepline_error(request: HttpRequest, exc: KeeplineError) -> HttpResponse:
+    return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+api.add_router("/", core_router)
+api.add_router("/", places_router)
+api.add_router("/", enterprises_router)

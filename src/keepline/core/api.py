@@ -1,0 +1,73 @@
+"""API of core: who am I, and the audit trail."""
+
+import datetime as dt
+from typing import Any
+
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+
+from keepline.core import selectors
+from keepline.core.models import AuditEvent
+from keepline.core.scopes import memberships, require_role
+
+router = Router(tags=["core"])
+
+
+class MembershipOut(Schema):
+    role: str = Field(examples=["district"])
+    scope: str = Field(examples=["江阳区"])
+
+
+class MeOut(Schema):
+    username: str = Field(examples=["district"])
+    display_name: str = Field(examples=["江阳区经信局 李四"])
+    memberships: list[MembershipOut]
+
+
+@router.get("/me", response=MeOut, summary="The signed-in user and their roles")
+def me(request: Any) -> dict[str, Any]:
+    user = request.auth
+    return {
+        "username": user.username,
+        "display_name": user.display_name,
+        "memberships": [
+            {"role": m.role, "scope": str(m.region or m.park or m.enterprise or m.department or "")}
+            for m in memberships(user)
+        ],
+    }
+
+
+class AuditOut(Schema):
+    at: dt.datetime
+    actor_name: str = Field(examples=["district"])
+    action: str = Field(examples=["update"])
+    object_type: str = Field(examples=["enterprises.enterprise"])
+    object_id: str = Field(examples=["42"])
+    object_repr: str = Field(examples=["泸州示例酒业有限公司"])
+    before: Any = Field(None, examples=[{"employees": 800}])
+    after: Any = Field(None, examples=[{"employees": 860}])
+    request_id: str = Field(examples=["0f3c9a…"])
+
+
+class AuditFilter(Schema):
+    q: str = Field("", description="An object's id or part of its name", examples=["42"])
+    actor: str = Field("", examples=["district"])
+    action: str = Field("", examples=["update"])
+    object_type: str = Field("", examples=["enterprises.enterprise"])
+    since: dt.date | None = Field(None, examples=["2022-09-08"])
+    until: dt.date | None = Field(None, examples=["2022-09-30"])
+
+
+@router.get("/audit", response=list[AuditOut], summary="Audit events the user may see")
+@paginate(PageNumberPagination, page_size=100)
+def audit_events(request: Any, filters: Query[AuditFilter]) -> Any:
+    require_role(request.auth, AuditEvent)
+    return selectors.audit_events(
+        request.auth,
+        q=filters.q,
+        actor_name=filters.actor,
+        action=filters.action,
+        object_type=filters.object_type,
+        since=filters.since,
+        until=filters.until,
+    )
