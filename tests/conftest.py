@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import translation
 from stdnum.cn import uscc as stdnum_uscc
 
 from keepline.core import services as core_services
@@ -21,6 +22,14 @@ PASSWORD = "correct-horse-battery-staple"
 SYSTEM = SystemActor("test")
 ROLES = [r.value for r in Role]
 TZ = dt.timezone(dt.timedelta(hours=8))
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing_in_english(settings: Any) -> Any:
+    """Tests hash with a fast hasher (argon2 is checked on its own) and read English messages."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with translation.override("en"):
+        yield
 
 
 def make_uscc(serial: int, region: str = "510502") -> str:

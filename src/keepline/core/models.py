@@ -128,7 +128,7 @@ class Membership(models.Model):
         ordering = ["user_id", "role", "id"]
 
     def __str__(self) -> str:
-        target = self.region or self.park or self.enterprise or self.department
+        target = self.department or self.park or self.enterprise or self.region
         label = self.get_role_display()
         return f"{label} · {target}" if target else str(label)
 

@@ -101,6 +101,8 @@ def add_membership(
         raise InvalidInput(_("Unknown role."), errors={"role": [_("Unknown role.")]})
     kind = ROLE_SCOPE[Role(role)]
     fields: dict[str, Any] = {"region": None, "park": None, "enterprise": None, "department": None}
+    if kind is None and target is not None:
+        raise InvalidInput(_("This role has no scope."), errors={"scope": [_("Leave empty.")]})
     if kind is not None:
         if target is None or target._meta.model_name != kind:
             raise InvalidInput(

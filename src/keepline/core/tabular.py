@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
@@ -46,7 +47,7 @@ def read_table(
     if name.endswith(".xlsx"):
         try:
             book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except (InvalidFileException, KeyError, OSError, ValueError) as exc:
+        except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
             raise InvalidInput(_("This is not a readable .xlsx file.")) from exc
         sheet = book.worksheets[0]
         rows: Iterable[Sequence[Any]] = sheet.iter_rows(values_only=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
@@ -293,6 +293,8 @@ DEPARTMENT = ("泸州市交通运输局", DepartmentKind.TRANSPORT)
 
 
 class Writer(Protocol):
+    """Where progress lines go: a command's stdout or any text stream."""
+
     def write(self, text: str, /) -> Any: ...
 
 
@@ -418,11 +420,9 @@ def _company_name(rng: random.Random, sector: Sector, district: str, *, giant: b
     return f"{prefix}{core}{rng.choice(sector.words)}{form}"
 
 
-def _park_for(
-    rng: random.Random, industry: str, district: str, parks: Sequence[ParkSpec]
-) -> ParkSpec | None:
+def _park_for(rng: random.Random, industry: str, district: str) -> ParkSpec | None:
     """A park of the district for about PARK_SHARE of enterprises, favouring its own industries."""
-    here = [p for p in parks if p.region[:6] == district]
+    here = [p for p in PARKS if p.region[:6] == district]
     if not here or rng.random() >= PARK_SHARE:
         return None
     return rng.choices(here, weights=[4 if industry in p.favoured else 1 for p in here])[0]
@@ -440,7 +440,7 @@ def _enterprise_row(
 ) -> dict[str, str]:
     """One import row, keyed as `keepline.enterprises.validation.COLUMNS`."""
     sector = SECTORS[industry]
-    park = _park_for(rng, industry, district, PARKS)
+    park = _park_for(rng, industry, district)
     if park is not None and len(park.region) > 6:
         region = park.region  # a park laid out in one town: its enterprises sit there
     elif giant or rng.random() < 0.3:

@@ -85,7 +85,7 @@ def _clean_measure(data: dict[str, Any]) -> dict[str, Any]:
     starts, ends = data.get("starts_at"), data.get("ends_at")
     if isinstance(starts, dt.datetime) and isinstance(ends, dt.datetime) and ends <= starts:
         errors.setdefault("ends_at", []).append(_("The end must come after the start."))
-    strictness = data.get("strictness") or 2
+    strictness = data.get("strictness", 2)
     if strictness not in (1, 2, 3):
         errors.setdefault("strictness", []).append(_("Choose 1, 2 or 3."))
     regions: list[Region] = list(data.get("regions") or [])
