@@ -98,15 +98,24 @@ def world(db: Any) -> World:
     yibin = _region("511500", sichuan, "city", "宜宾市", "Yibin")
     yibin_district = _region("511502", yibin, "district", "翠屏区", "Cuiping")
     park = Park.objects.create(
-        code="OWN-PARK", name="江阳测试园区", region=jiangyang, level="city", committee_contact="张三"
+        code="OWN-PARK",
+        name="江阳测试园区",
+        region=jiangyang,
+        level="city",
+        committee_contact="张三",
     )
     foreign_park = Park.objects.create(
-        code="FOREIGN-PARK", name="翠屏测试园区", region=yibin_district, level="city",
+        code="FOREIGN-PARK",
+        name="翠屏测试园区",
+        region=yibin_district,
+        level="city",
         committee_contact="李四",
     )
     enterprise = _enterprise(1, "江阳测试酒业有限公司", jiangyang, park, "15")
     foreign_enterprise = _enterprise(2, "翠屏测试化工有限公司", yibin_district, foreign_park, "26")
-    contact = EnterpriseContact.objects.create(enterprise=enterprise, name="王敏", phone="13800001234")
+    contact = EnterpriseContact.objects.create(
+        enterprise=enterprise, name="王敏", phone="13800001234"
+    )
     foreign_contact = EnterpriseContact.objects.create(
         enterprise=foreign_enterprise, name="赵六", phone="13900005678"
     )
@@ -155,5 +164,7 @@ def world(db: Any) -> World:
         core_services.add_membership(actor=SYSTEM, user=user, role=role, target=target)
         w.users[role.value] = user
     w.other_user = core_services.create_user(actor=SYSTEM, username="other", password=PASSWORD)
-    core_services.add_membership(actor=SYSTEM, user=w.other_user, role=Role.DISTRICT, target=yibin_district)
+    core_services.add_membership(
+        actor=SYSTEM, user=w.other_user, role=Role.DISTRICT, target=yibin_district
+    )
     return w

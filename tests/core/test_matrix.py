@@ -23,7 +23,17 @@ from tests.conftest import ROLES, World, make_uscc
 
 ALL = set(ROLES)
 OFFICIALS = {"admin", "bureau", "district", "park", "department", "health", "leader"}
-REGISTRY = {"admin", "bureau", "district", "park", "commissioner", "department", "liaison", "health", "leader"}
+REGISTRY = {
+    "admin",
+    "bureau",
+    "district",
+    "park",
+    "commissioner",
+    "department",
+    "liaison",
+    "health",
+    "leader",
+}
 REGISTRY_CHANGE = {"admin", "bureau", "district", "park", "liaison"}
 PERSONAL = {"admin", "bureau", "district", "park", "commissioner", "liaison"}
 PLACE_VIEW = OFFICIALS | {"checkpoint"}
@@ -118,86 +128,186 @@ PAGES: dict[str, list[Case]] = {
     "people": [Case("get", _static("/people/"), statuses(200, {"admin"}))],
     "person": [
         # Own = the user's own record: everyone sees it; only the administrator changes it.
-        Case("get", lambda w, which: f"/people/{w.current.pk if which == 'own' else w.other_user.pk}/",  # type: ignore[attr-defined]
-             statuses(200, ALL), _foreign(200)),
-        Case("post", lambda w, which: f"/people/{w.users['leader'].pk if which == 'own' else w.other_user.pk}/",
-             {r: 302 if r == "admin" else 403 if r == "leader" else 404 for r in ROLES}, _foreign(302),
-             data=lambda w, which: {"action": "deactivate"}),
+        Case(
+            "get",
+            lambda w, which: f"/people/{w.current.pk if which == 'own' else w.other_user.pk}/",  # type: ignore[attr-defined]
+            statuses(200, ALL),
+            _foreign(200),
+        ),
+        Case(
+            "post",
+            lambda w, which: (
+                f"/people/{w.users['leader'].pk if which == 'own' else w.other_user.pk}/"
+            ),
+            {r: 302 if r == "admin" else 403 if r == "leader" else 404 for r in ROLES},
+            _foreign(302),
+            data=lambda w, which: {"action": "deactivate"},
+        ),
     ],
     "tokens": [Case("get", _static("/account/tokens/"), statuses(200, ALL))],
     "token_revoke": [
-        Case("post", lambda w, which: f"/account/tokens/{w.token_ids[which]}/revoke/",  # type: ignore[attr-defined]
-             statuses(302, ALL), _foreign(302)),
+        Case(
+            "post",
+            lambda w, which: f"/account/tokens/{w.token_ids[which]}/revoke/",  # type: ignore[attr-defined]
+            statuses(302, ALL),
+            _foreign(302),
+        ),
     ],
     "audit": [Case("get", _static("/audit/"), statuses(200, AUDIT))],
     "audit_export": [Case("get", _static("/audit/export.xlsx"), statuses(200, AUDIT))],
     "places:regions": [
-        Case("get", _static("/places/regions/"), statuses(200, PLACE_VIEW),
-             shows=lambda w, which: w.jiangyang.code if which == "own" else w.yibin_district.code,
-             shows_own_for={"admin", "bureau", "district", "department", "health", "leader", "checkpoint"})
+        Case(
+            "get",
+            _static("/places/regions/"),
+            statuses(200, PLACE_VIEW),
+            shows=lambda w, which: w.jiangyang.code if which == "own" else w.yibin_district.code,
+            shows_own_for={
+                "admin",
+                "bureau",
+                "district",
+                "department",
+                "health",
+                "leader",
+                "checkpoint",
+            },
+        )
     ],
     "places:parks": [
-        Case("get", _static("/places/parks/"), statuses(200, PARK_VIEW),
-             shows=_obj("park", "code"), shows_own_for={"admin", "bureau", "district", "park", "department", "health", "leader", "checkpoint"})
+        Case(
+            "get",
+            _static("/places/parks/"),
+            statuses(200, PARK_VIEW),
+            shows=_obj("park", "code"),
+            shows_own_for={
+                "admin",
+                "bureau",
+                "district",
+                "park",
+                "department",
+                "health",
+                "leader",
+                "checkpoint",
+            },
+        )
     ],
     "places:park_new": [
         Case("get", _static("/places/parks/new/"), statuses(200, PARK_CHANGE)),
     ],
     "places:park_edit": [
-        Case("get", _u("/places/parks/{}/edit/", "park"),
-             object_statuses(200, PARK_VIEW - {"commissioner"}, PARK_CHANGE), _foreign(200)),
+        Case(
+            "get",
+            _u("/places/parks/{}/edit/", "park"),
+            object_statuses(200, PARK_VIEW - {"commissioner"}, PARK_CHANGE),
+            _foreign(200),
+        ),
     ],
     "places:measures": [
-        Case("get", _static("/places/measures/"), statuses(200, PLACE_VIEW),
-             shows=_obj("measure", "title"), shows_own_for=PLACE_VIEW),
+        Case(
+            "get",
+            _static("/places/measures/"),
+            statuses(200, PLACE_VIEW),
+            shows=_obj("measure", "title"),
+            shows_own_for=PLACE_VIEW,
+        ),
     ],
-    "places:measure_new": [Case("get", _static("/places/measures/new/"), statuses(200, MEASURE_CHANGE))],
+    "places:measure_new": [
+        Case("get", _static("/places/measures/new/"), statuses(200, MEASURE_CHANGE))
+    ],
     "places:measure": [
-        Case("get", _u("/places/measures/{}/", "measure"), object_statuses(200, PLACE_VIEW), _foreign(200)),
+        Case(
+            "get",
+            _u("/places/measures/{}/", "measure"),
+            object_statuses(200, PLACE_VIEW),
+            _foreign(200),
+        ),
     ],
     "places:measure_edit": [
         # The own measure was issued by the city: a district official sees it but may not edit it.
-        Case("get", _u("/places/measures/{}/edit/", "measure"),
-             object_statuses(200, PLACE_VIEW, {"admin", "bureau"}), _foreign(200)),
+        Case(
+            "get",
+            _u("/places/measures/{}/edit/", "measure"),
+            object_statuses(200, PLACE_VIEW, {"admin", "bureau"}),
+            _foreign(200),
+        ),
     ],
     "places:measure_delete": [
-        Case("post", _u("/places/measures/{}/delete/", "measure"),
-             object_statuses(302, PLACE_VIEW, {"admin", "bureau"}), _foreign(302)),
+        Case(
+            "post",
+            _u("/places/measures/{}/delete/", "measure"),
+            object_statuses(302, PLACE_VIEW, {"admin", "bureau"}),
+            _foreign(302),
+        ),
     ],
     "enterprises:list": [
-        Case("get", _static("/enterprises/"), statuses(200, REGISTRY),
-             shows=_obj("enterprise", "name"), shows_own_for=REGISTRY),
+        Case(
+            "get",
+            _static("/enterprises/"),
+            statuses(200, REGISTRY),
+            shows=_obj("enterprise", "name"),
+            shows_own_for=REGISTRY,
+        ),
     ],
-    "enterprises:export": [Case("get", _static("/enterprises/export.xlsx"), statuses(200, REGISTRY))],
-    "enterprises:create": [Case("get", _static("/enterprises/new/"), statuses(200, REGISTRY_CHANGE))],
+    "enterprises:export": [
+        Case("get", _static("/enterprises/export.xlsx"), statuses(200, REGISTRY))
+    ],
+    "enterprises:create": [
+        Case("get", _static("/enterprises/new/"), statuses(200, REGISTRY_CHANGE))
+    ],
     "enterprises:detail": [
-        Case("get", _u("/enterprises/{}/", "enterprise"), object_statuses(200, REGISTRY), _foreign(200)),
+        Case(
+            "get",
+            _u("/enterprises/{}/", "enterprise"),
+            object_statuses(200, REGISTRY),
+            _foreign(200),
+        ),
     ],
     "enterprises:edit": [
-        Case("get", _u("/enterprises/{}/edit/", "enterprise"),
-             object_statuses(200, REGISTRY, REGISTRY_CHANGE), _foreign(200)),
+        Case(
+            "get",
+            _u("/enterprises/{}/edit/", "enterprise"),
+            object_statuses(200, REGISTRY, REGISTRY_CHANGE),
+            _foreign(200),
+        ),
     ],
     "enterprises:contact_add": [
-        Case("post", _u("/enterprises/{}/contacts/", "enterprise"),
-             object_statuses(302, REGISTRY, REGISTRY_CHANGE), _foreign(302),
-             data=lambda w, which: {"name": "新联系人", "phone": "13600001111", "is_liaison": "on"}),
+        Case(
+            "post",
+            _u("/enterprises/{}/contacts/", "enterprise"),
+            object_statuses(302, REGISTRY, REGISTRY_CHANGE),
+            _foreign(302),
+            data=lambda w, which: {"name": "新联系人", "phone": "13600001111", "is_liaison": "on"},
+        ),
     ],
     "enterprises:contact_remove": [
-        Case("post", _u("/enterprises/contacts/{}/remove/", "contact"),
-             object_statuses(302, REGISTRY, REGISTRY_CHANGE), _foreign(302)),
+        Case(
+            "post",
+            _u("/enterprises/contacts/{}/remove/", "contact"),
+            object_statuses(302, REGISTRY, REGISTRY_CHANGE),
+            _foreign(302),
+        ),
     ],
     "enterprises:contact_reveal": [
-        Case("post", _u("/enterprises/contacts/{}/phone/", "contact"),
-             object_statuses(200, REGISTRY, PERSONAL), _foreign(200)),
+        Case(
+            "post",
+            _u("/enterprises/contacts/{}/phone/", "contact"),
+            object_statuses(200, REGISTRY, PERSONAL),
+            _foreign(200),
+        ),
     ],
-    "enterprises:import": [Case("get", _static("/enterprises/import/"), statuses(200, REGISTRY_CHANGE))],
+    "enterprises:import": [
+        Case("get", _static("/enterprises/import/"), statuses(200, REGISTRY_CHANGE))
+    ],
     "enterprises:import_template": [
         Case("get", _static("/enterprises/import/template.xlsx"), statuses(200, REGISTRY_CHANGE))
     ],
     "enterprises:import_confirm": [
         # An upload belongs to the user who made it; anyone else's is foreign.
-        Case("post", lambda w, which: f"/enterprises/import/{w.upload_ids[which]}/confirm/",  # type: ignore[attr-defined]
-             statuses(400, REGISTRY_CHANGE), statuses(404, REGISTRY_CHANGE)),
+        Case(
+            "post",
+            lambda w, which: f"/enterprises/import/{w.upload_ids[which]}/confirm/",  # type: ignore[attr-defined]
+            statuses(400, REGISTRY_CHANGE),
+            statuses(404, REGISTRY_CHANGE),
+        ),
     ],
 }
 
@@ -208,49 +318,129 @@ API: dict[str, list[Case]] = {
     "GET /api/me": [Case("get", _static("/api/me"), statuses(200, ALL), json=True)],
     "GET /api/audit": [Case("get", _static("/api/audit"), statuses(200, AUDIT), json=True)],
     "GET /api/regions": [
-        Case("get", _static("/api/regions"), statuses(200, PLACE_VIEW), json=True,
-             shows=lambda w, which: w.jiangyang.code if which == "own" else w.yibin_district.code,
-             shows_own_for={"admin", "bureau", "district", "department", "health", "leader", "checkpoint"})
+        Case(
+            "get",
+            _static("/api/regions"),
+            statuses(200, PLACE_VIEW),
+            json=True,
+            shows=lambda w, which: w.jiangyang.code if which == "own" else w.yibin_district.code,
+            shows_own_for={
+                "admin",
+                "bureau",
+                "district",
+                "department",
+                "health",
+                "leader",
+                "checkpoint",
+            },
+        )
     ],
     "GET /api/parks": [
-        Case("get", _static("/api/parks"), statuses(200, PARK_VIEW), json=True,
-             shows=_obj("park", "code"),
-             shows_own_for={"admin", "bureau", "district", "park", "department", "health", "leader", "checkpoint"})
+        Case(
+            "get",
+            _static("/api/parks"),
+            statuses(200, PARK_VIEW),
+            json=True,
+            shows=_obj("park", "code"),
+            shows_own_for={
+                "admin",
+                "bureau",
+                "district",
+                "park",
+                "department",
+                "health",
+                "leader",
+                "checkpoint",
+            },
+        )
     ],
     "GET /api/measures": [
-        Case("get", _static("/api/measures"), statuses(200, PLACE_VIEW), json=True,
-             shows=_obj("measure", "title"), shows_own_for=PLACE_VIEW)
+        Case(
+            "get",
+            _static("/api/measures"),
+            statuses(200, PLACE_VIEW),
+            json=True,
+            shows=_obj("measure", "title"),
+            shows_own_for=PLACE_VIEW,
+        )
     ],
     "POST /api/measures": [
-        Case("post", _static("/api/measures"), statuses(201, MEASURE_CHANGE),
-             statuses(201, {"admin"}), data=_new_measure, json=True)
+        Case(
+            "post",
+            _static("/api/measures"),
+            statuses(201, MEASURE_CHANGE),
+            statuses(201, {"admin"}),
+            data=_new_measure,
+            json=True,
+        )
     ],
     "GET /api/measures/{measure_id}": [
-        Case("get", _u("/api/measures/{}", "measure"), object_statuses(200, PLACE_VIEW), _foreign(200), json=True)
+        Case(
+            "get",
+            _u("/api/measures/{}", "measure"),
+            object_statuses(200, PLACE_VIEW),
+            _foreign(200),
+            json=True,
+        )
     ],
     "PUT /api/measures/{measure_id}": [
-        Case("put", _u("/api/measures/{}", "measure"), object_statuses(200, PLACE_VIEW, {"admin", "bureau"}),
-             _foreign(200), data=_measure_body, json=True)
+        Case(
+            "put",
+            _u("/api/measures/{}", "measure"),
+            object_statuses(200, PLACE_VIEW, {"admin", "bureau"}),
+            _foreign(200),
+            data=_measure_body,
+            json=True,
+        )
     ],
     "DELETE /api/measures/{measure_id}": [
-        Case("delete", _u("/api/measures/{}", "measure"), object_statuses(204, PLACE_VIEW, {"admin", "bureau"}),
-             _foreign(204), json=True)
+        Case(
+            "delete",
+            _u("/api/measures/{}", "measure"),
+            object_statuses(204, PLACE_VIEW, {"admin", "bureau"}),
+            _foreign(204),
+            json=True,
+        )
     ],
     "GET /api/enterprises": [
-        Case("get", _static("/api/enterprises"), statuses(200, REGISTRY), json=True,
-             shows=_obj("enterprise", "uscc"), shows_own_for=REGISTRY)
+        Case(
+            "get",
+            _static("/api/enterprises"),
+            statuses(200, REGISTRY),
+            json=True,
+            shows=_obj("enterprise", "uscc"),
+            shows_own_for=REGISTRY,
+        )
     ],
     "POST /api/enterprises": [
         # A liaison's scope is one enterprise: it cannot register another.
-        Case("post", _static("/api/enterprises"), statuses(201, REGISTRY_CHANGE - {"liaison", "park"}),
-             statuses(201, {"admin"}), data=_new_enterprise, json=True)
+        Case(
+            "post",
+            _static("/api/enterprises"),
+            statuses(201, REGISTRY_CHANGE - {"liaison", "park"}),
+            statuses(201, {"admin"}),
+            data=_new_enterprise,
+            json=True,
+        )
     ],
     "GET /api/enterprises/{enterprise_id}": [
-        Case("get", _u("/api/enterprises/{}", "enterprise"), object_statuses(200, REGISTRY), _foreign(200), json=True)
+        Case(
+            "get",
+            _u("/api/enterprises/{}", "enterprise"),
+            object_statuses(200, REGISTRY),
+            _foreign(200),
+            json=True,
+        )
     ],
     "PATCH /api/enterprises/{enterprise_id}": [
-        Case("patch", _u("/api/enterprises/{}", "enterprise"), object_statuses(200, REGISTRY, REGISTRY_CHANGE),
-             _foreign(200), data=lambda w, which: {"version": 1, "employees": 333}, json=True)
+        Case(
+            "patch",
+            _u("/api/enterprises/{}", "enterprise"),
+            object_statuses(200, REGISTRY, REGISTRY_CHANGE),
+            _foreign(200),
+            data=lambda w, which: {"version": 1, "employees": 333},
+            json=True,
+        )
     ],
 }
 
@@ -296,8 +486,12 @@ def _call(client: Client, case: Case, w: World, which: str) -> Any:
 def _own_objects(w: World, role: str, which: str) -> None:
     """A token and an upload owned by the role's user (own) or by someone else (foreign)."""
     owner = w.users[role] if which == "own" else w.other_user
-    token = ApiToken.objects.create(user=owner, name="t", key_prefix="kl_x", key_hash=f"{role}{which}")
-    upload = Upload.objects.create(user=owner, purpose="enterprises", filename="x.csv", content=b"uscc\n")
+    token = ApiToken.objects.create(
+        user=owner, name="t", key_prefix="kl_x", key_hash=f"{role}{which}"
+    )
+    upload = Upload.objects.create(
+        user=owner, purpose="enterprises", filename="x.csv", content=b"uscc\n"
+    )
     w.token_ids = {which: token.pk}  # type: ignore[attr-defined]
     w.upload_ids = {which: upload.pk}  # type: ignore[attr-defined]
 
@@ -314,12 +508,20 @@ def _run(case: Case, w: World, key: str) -> list[str]:
             response = _call(client, case, w, which)
             got = response.status_code
             if got != expected:
-                failures.append(f"{key} {case.method.upper()} {role}/{which}: expected {expected}, got {got}")
+                failures.append(
+                    f"{key} {case.method.upper()} {role}/{which}: expected {expected}, got {got}"
+                )
             elif case.shows and got == 200:
                 body = (
-                    json.dumps(response.json(), ensure_ascii=False) if case.json else response.content.decode()
+                    json.dumps(response.json(), ensure_ascii=False)
+                    if case.json
+                    else response.content.decode()
                 )
-                if which == "own" and role in case.shows_own_for and case.shows(w, "own") not in body:
+                if (
+                    which == "own"
+                    and role in case.shows_own_for
+                    and case.shows(w, "own") not in body
+                ):
                     failures.append(f"{key} {role}: own object missing from the list")
                 if which == "foreign" and role != "admin" and case.shows(w, "foreign") in body:
                     failures.append(f"{key} {role}: foreign object shown in the list")

@@ -37,11 +37,16 @@ def test_api_filters_region_subtree_park_industry_size_text_and_sort(world: Worl
     _add(world, 103, name="黄舣酒厂", region="510502103", industry="15", annual_output="7000")
     client = world.client("bureau")
     assert set(names(client.get("/api/enterprises?region=510502"))) == {
-        "江阳测试酒业有限公司", "江阳小厂", "黄舣酒厂"
+        "江阳测试酒业有限公司",
+        "江阳小厂",
+        "黄舣酒厂",
     }
     assert names(client.get("/api/enterprises?region=510503")) == ["纳溪化工"]
     assert names(client.get("/api/enterprises?park=OWN-PARK")) == ["江阳测试酒业有限公司"]
-    assert set(names(client.get("/api/enterprises?industry=15"))) == {"江阳测试酒业有限公司", "黄舣酒厂"}
+    assert set(names(client.get("/api/enterprises?industry=15"))) == {
+        "江阳测试酒业有限公司",
+        "黄舣酒厂",
+    }
     assert len(names(client.get("/api/enterprises?industry=C"))) == 4  # the section holds 15 and 26
     assert names(client.get("/api/enterprises?size=below")) == ["江阳小厂"]
     assert names(client.get("/api/enterprises?q=酒厂")) == ["黄舣酒厂"]
@@ -60,8 +65,15 @@ def test_api_create_reports_every_bad_field_and_writes_nothing(world: World) -> 
     before = Enterprise.objects.count()
     response = world.client("district").post(
         "/api/enterprises",
-        {"uscc": "91510502000000001X", "name": "", "region": "510502", "industry": "98",
-         "above_size": True, "annual_output": "-1", "employees": 5},
+        {
+            "uscc": "91510502000000001X",
+            "name": "",
+            "region": "510502",
+            "industry": "98",
+            "above_size": True,
+            "annual_output": "-1",
+            "employees": 5,
+        },
         content_type="application/json",
     )
     assert response.status_code == 400
@@ -122,8 +134,15 @@ def test_list_page_filters_and_export_match(world: World) -> None:
 def test_page_form_shows_errors_by_field(world: World) -> None:
     response = world.client("district").post(
         "/enterprises/new/",
-        {"uscc": "123", "name": "x", "region": "510502", "industry": "15", "above_size": "yes",
-         "annual_output": "abc", "employees": "1"},
+        {
+            "uscc": "123",
+            "name": "x",
+            "region": "510502",
+            "industry": "15",
+            "above_size": "yes",
+            "annual_output": "abc",
+            "employees": "1",
+        },
     )
     assert response.status_code == 200
     errors = response.context["form"].errors
@@ -134,14 +153,26 @@ def test_page_edit_saves_and_audits(world: World) -> None:
     client = world.client("park")
     response = client.post(
         f"/enterprises/{world.enterprise.pk}/edit/",
-        {"uscc": world.enterprise.uscc, "name": "改名后的酒业", "region": "510502", "park": "OWN-PARK",
-         "industry": "15", "above_size": "yes", "annual_output": "12000", "employees": "300",
-         "power_accounts": "0500000001; 0599999999", "version": "1"},
+        {
+            "uscc": world.enterprise.uscc,
+            "name": "改名后的酒业",
+            "region": "510502",
+            "park": "OWN-PARK",
+            "industry": "15",
+            "above_size": "yes",
+            "annual_output": "12000",
+            "employees": "300",
+            "power_accounts": "0500000001; 0599999999",
+            "version": "1",
+        },
     )
     assert response.status_code == 302
     world.enterprise.refresh_from_db()
     assert world.enterprise.name == "改名后的酒业"
-    assert sorted(a.number for a in world.enterprise.power_accounts.all()) == ["0500000001", "0599999999"]
+    assert sorted(a.number for a in world.enterprise.power_accounts.all()) == [
+        "0500000001",
+        "0599999999",
+    ]
     event = AuditEvent.objects.get(action="update", actor_name="park")
     assert event.after["power_accounts"] == ["0500000001", "0599999999"]
 
@@ -150,21 +181,31 @@ def test_phone_is_stored_encrypted_shown_masked_and_revealing_is_audited(world: 
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("select phone from enterprises_enterprisecontact where id = %s", [world.contact.pk])
+        cursor.execute(
+            "select phone from enterprises_enterprisecontact where id = %s", [world.contact.pk]
+        )
         stored = cursor.fetchone()[0]
     assert "13800001234" not in stored
     detail = world.client("leader").get(f"/enterprises/{world.enterprise.pk}/").content.decode()
     assert "138****1234" in detail and "13800001234" not in detail
-    assert world.client("leader").post(f"/enterprises/contacts/{world.contact.pk}/phone/").status_code == 403
+    assert (
+        world.client("leader").post(f"/enterprises/contacts/{world.contact.pk}/phone/").status_code
+        == 403
+    )
     revealed = world.client("commissioner").post(f"/enterprises/contacts/{world.contact.pk}/phone/")
     assert "13800001234" in revealed.content.decode()
     event = AuditEvent.objects.get(action="view_personal")
-    assert event.actor_name == "commissioner" and event.after == {"contact": world.contact.pk, "field": "phone"}
+    assert event.actor_name == "commissioner" and event.after == {
+        "contact": world.contact.pk,
+        "field": "phone",
+    }
 
 
 def test_contacts_add_and_remove_are_audited(world: World) -> None:
     client = world.client("liaison")
-    client.post(f"/enterprises/{world.enterprise.pk}/contacts/", {"name": "新人", "phone": "13611112222"})
+    client.post(
+        f"/enterprises/{world.enterprise.pk}/contacts/", {"name": "新人", "phone": "13611112222"}
+    )
     contact = world.enterprise.contacts.get(name="新人")
     client.post(f"/enterprises/contacts/{contact.pk}/remove/")
     assert not world.enterprise.contacts.filter(name="新人").exists()

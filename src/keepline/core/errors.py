@@ -10,8 +10,13 @@ from django.utils.functional import Promise
 class KeeplineError(Exception):
     status = 400
 
-    def __init__(self, message: str | Promise, *, errors: dict[str, list[str]] | None = None,
-                 current: Any = None) -> None:
+    def __init__(
+        self,
+        message: str | Promise,
+        *,
+        errors: dict[str, list[str]] | None = None,
+        current: Any = None,
+    ) -> None:
         super().__init__(str(message))
         self.message = str(message)
         # Field name (or "row 7, column uscc") -> messages, for forms and imports.

@@ -47,7 +47,9 @@ class AuditFilterForm(forms.Form):
     q = forms.CharField(label=_("Object"), required=False, widget=forms.TextInput(TEXT))
     actor = forms.CharField(label=_("Actor"), required=False, widget=forms.TextInput(TEXT))
     action = forms.CharField(label=_("Action"), required=False, widget=forms.TextInput(TEXT))
-    object_type = forms.CharField(label=_("Object type"), required=False, widget=forms.TextInput(TEXT))
+    object_type = forms.CharField(
+        label=_("Object type"), required=False, widget=forms.TextInput(TEXT)
+    )
     since = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(TEXT | {"type": "date"})
     )

@@ -23,7 +23,9 @@ class MenuItem:
 
 MENU: list[MenuItem] = [
     MenuItem(_("Registry"), _("Enterprises"), "enterprises:list", "enterprises.Enterprise"),
-    MenuItem(_("Registry"), _("Import enterprises"), "enterprises:import", "enterprises.Enterprise"),
+    MenuItem(
+        _("Registry"), _("Import enterprises"), "enterprises:import", "enterprises.Enterprise"
+    ),
     MenuItem(_("Places"), _("Regions"), "places:regions", "places.Region"),
     MenuItem(_("Places"), _("Parks"), "places:parks", "places.Park"),
     MenuItem(_("Places"), _("Control measures"), "places:measures", "places.ControlMeasure"),

@@ -70,7 +70,10 @@ class Department(models.Model):
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=20, choices=DepartmentKind.choices)
     region = models.ForeignKey(
-        "places.Region", on_delete=models.PROTECT, related_name="departments", verbose_name=_("region")
+        "places.Region",
+        on_delete=models.PROTECT,
+        related_name="departments",
+        verbose_name=_("region"),
     )
 
     access: ClassVar[Access] = Access(
@@ -92,7 +95,8 @@ class Department(models.Model):
 
 
 class Membership(models.Model):
-    """One role a user holds over one scope: a region subtree, a park, an enterprise or a department."""
+    """One role a user holds over one scope: a region subtree, a park, an enterprise or a
+    department."""
 
     user = models.ForeignKey(
         User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
@@ -187,6 +191,9 @@ class Upload(models.Model):
         verbose_name = _("upload")
         verbose_name_plural = _("uploads")
 
+    def __str__(self) -> str:
+        return self.filename
+
 
 class AuditQuerySet(models.QuerySet["AuditEvent"]):
     def update(self, **kwargs: Any) -> int:
@@ -197,7 +204,7 @@ class AuditQuerySet(models.QuerySet["AuditEvent"]):
 
 
 class AuditEvent(models.Model):
-    """One state change: who (a user or a named command) did what to which object, before and after."""
+    """One state change: who (a user or a named command) did what to which object, and how."""
 
     at = models.DateTimeField(_("time"), db_index=True)
     actor = models.ForeignKey(

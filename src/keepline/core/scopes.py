@@ -1,10 +1,11 @@
-"""The one visibility function: every list, page, export and API call asks it what a user may see."""
+"""The one visibility function: every list, page, export and API call asks it what a user sees."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar, Union
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -35,11 +36,9 @@ def memberships(actor: User) -> list[Membership]:
     cached: list[Membership] | None = getattr(actor, "_keepline_memberships", None)
     if cached is None:
         cached = list(
-            actor.memberships.select_related(
-                "region", "park__region", "enterprise", "department"
-            )
+            actor.memberships.select_related("region", "park__region", "enterprise", "department")
         )
-        actor._keepline_memberships = cached  # type: ignore[union-attr]
+        actor._keepline_memberships = cached  # type: ignore[attr-defined]
     return cached
 
 
@@ -81,8 +80,13 @@ def _membership_q(access: Any, m: Membership, action: str) -> Q:
 def _crosses_many(access: Any, model: type[models.Model]) -> bool:
     """Whether any lookup passes a to-many relation, so that rows may repeat."""
     for lookup in (
-        access.region + access.park + access.enterprise + access.department + access.user
-        + access.area_region + access.area_park
+        access.region
+        + access.park
+        + access.enterprise
+        + access.department
+        + access.user
+        + access.area_region
+        + access.area_park
     ):
         current = model
         for name in filter(None, lookup.split("__")):
@@ -126,7 +130,7 @@ def get_for(
     """The object, if the actor may see it (else 404) and may `action` it (else 403)."""
     try:
         obj = visible(qs, actor, "view").get(pk=pk, **lookup)
-    except (qs.model.DoesNotExist, ValueError, TypeError):
+    except (ObjectDoesNotExist, ValueError, TypeError):
         raise NotFound(_("Not found.")) from None
     if action != "view" and not may(actor, action, obj):
         raise Forbidden(_("You may see this but not change it."))
@@ -158,7 +162,11 @@ def may_place(
             return True
         if m.park_id is not None and park is not None and m.park_id == park.pk:
             return True
-        if m.enterprise_id is not None and enterprise is not None and m.enterprise_id == enterprise.pk:
+        if (
+            m.enterprise_id is not None
+            and enterprise is not None
+            and m.enterprise_id == enterprise.pk
+        ):
             return True
     return False
 

@@ -40,7 +40,9 @@ def _check_password(password: str, user: User) -> None:
     try:
         validate_password(password, user)
     except ValidationError as exc:
-        raise InvalidInput(_("The password is too weak."), errors={"password": exc.messages}) from exc
+        raise InvalidInput(
+            _("The password is too weak."), errors={"password": exc.messages}
+        ) from exc
 
 
 @transaction.atomic
@@ -92,9 +94,7 @@ def set_password(*, actor: Actor, user: User, password: str) -> None:
 
 
 @transaction.atomic
-def add_membership(
-    *, actor: Actor, user: User, role: str, target: Any = None
-) -> Membership:
+def add_membership(*, actor: Actor, user: User, role: str, target: Any = None) -> Membership:
     """Give `user` a role over `target` (a Region, Park, Enterprise or Department)."""
     _require_admin(actor)
     if role not in Role.values:
@@ -115,9 +115,7 @@ def add_membership(
     if Membership.objects.filter(user=user, role=role, **fields).exists():
         raise InvalidInput(_("The user already holds this role here."))
     membership = Membership.objects.create(user=user, role=role, **fields)
-    audit.record(
-        actor=actor, action="add_membership", obj=user, after=audit.snapshot(membership)
-    )
+    audit.record(actor=actor, action="add_membership", obj=user, after=audit.snapshot(membership))
     user.__dict__.pop("_keepline_memberships", None)
     return membership
 

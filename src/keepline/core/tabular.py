@@ -74,7 +74,8 @@ def read_table(
     missing = [str(c.label) for c in columns if c.required and c.key not in keys]
     if missing:
         raise InvalidInput(
-            _("Columns missing from the header row: %(columns)s.") % {"columns": ", ".join(missing)},
+            _("Columns missing from the header row: %(columns)s.")
+            % {"columns": ", ".join(missing)},
             errors={"header": missing},
         )
     if total > max_rows:

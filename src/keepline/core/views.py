@@ -11,7 +11,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -28,7 +28,7 @@ from keepline.core.forms import (
     UserCreateForm,
 )
 from keepline.core.menu import MENU
-from keepline.core.models import ApiToken, AuditEvent, Membership, User
+from keepline.core.models import ApiToken, AuditEvent, Membership, Role, User
 from keepline.core.scopes import get_for, holds, may, require_role, visible
 from keepline.core.tabular import workbook_response
 from keepline.core.web import AuthedRequest, apply_errors, paginate
@@ -65,7 +65,10 @@ def home(request: AuthedRequest) -> HttpResponse:
 def people(request: AuthedRequest) -> HttpResponse:
     require_role(request.user, User)
     users = visible(User.objects.all(), request.user).prefetch_related(
-        "memberships__region", "memberships__park", "memberships__enterprise", "memberships__department"
+        "memberships__region",
+        "memberships__park",
+        "memberships__enterprise",
+        "memberships__department",
     )
     q = request.GET.get("q", "").strip()
     if q:
@@ -84,7 +87,7 @@ def people(request: AuthedRequest) -> HttpResponse:
 
 
 def _scope_target(role: str, value: str) -> Any:
-    kind = services.ROLE_SCOPE.get(role)
+    kind = services.ROLE_SCOPE.get(Role(role))
     if kind is None or not value.strip():
         return None
     value = value.strip()
@@ -96,8 +99,10 @@ def _scope_target(role: str, value: str) -> Any:
     }[kind]
     target = apps.get_model(model)._default_manager.filter(**{field: value}).first()
     if target is None:
-        raise InvalidInput(_("No %(kind)s %(value)s.") % {"kind": kind, "value": value},
-                           errors={"scope": [_("Not found: %(value)s.") % {"value": value}]})
+        raise InvalidInput(
+            _("No %(kind)s %(value)s.") % {"kind": kind, "value": value},
+            errors={"scope": [_("Not found: %(value)s.") % {"value": value}]},
+        )
     return target
 
 
@@ -119,7 +124,10 @@ def person(request: AuthedRequest, pk: int) -> HttpResponse:
                     return redirect("person", pk)
             elif action == "remove_membership":
                 membership = get_for(
-                    Membership.objects.filter(user=user), request.user, request.POST.get("membership"), "change"
+                    Membership.objects.filter(user=user),
+                    request.user,
+                    request.POST.get("membership"),
+                    "change",
                 )
                 services.remove_membership(actor=request.user, membership=membership)
                 return redirect("person", pk)
@@ -130,7 +138,9 @@ def person(request: AuthedRequest, pk: int) -> HttpResponse:
                 password_form = PasswordForm(request.POST, prefix="p")
                 if password_form.is_valid():
                     services.set_password(
-                        actor=request.user, user=user, password=password_form.cleaned_data["password"]
+                        actor=request.user,
+                        user=user,
+                        password=password_form.cleaned_data["password"],
                     )
                     messages.success(request, _("Password changed."))
                     return redirect("person", pk)
@@ -159,13 +169,19 @@ def tokens(request: AuthedRequest) -> HttpResponse:
     new_key = None
     if request.method == "POST" and form.is_valid():
         try:
-            _token, new_key = services.create_token(actor=request.user, name=form.cleaned_data["name"])
+            _token, new_key = services.create_token(
+                actor=request.user, name=form.cleaned_data["name"]
+            )
         except InvalidInput as exc:
             apply_errors(form, exc)
         else:
             form = TokenForm()
     mine = ApiToken.objects.filter(user=request.user)
-    return render(request, "core/tokens.html", {"tokens": visible(mine, request.user), "form": form, "new_key": new_key})
+    return render(
+        request,
+        "core/tokens.html",
+        {"tokens": visible(mine, request.user), "form": form, "new_key": new_key},
+    )
 
 
 @login_required
@@ -206,11 +222,29 @@ def audit_list(request: AuthedRequest) -> HttpResponse:
 def audit_export(request: AuthedRequest) -> HttpResponse:
     require_role(request.user, AuditEvent)
     events, _form = _audit_events(request)
-    headers = [_("Time"), _("Actor"), _("Action"), _("Object type"), _("Object id"), _("Object"),
-               _("Before"), _("After"), _("Request id")]
+    headers = [
+        _("Time"),
+        _("Actor"),
+        _("Action"),
+        _("Object type"),
+        _("Object id"),
+        _("Object"),
+        _("Before"),
+        _("After"),
+        _("Request id"),
+    ]
     rows = (
-        [e.at, e.actor_name, e.action, e.object_type, e.object_id, e.object_repr,
-         _json(e.before), _json(e.after), e.request_id]
+        [
+            e.at,
+            e.actor_name,
+            e.action,
+            e.object_type,
+            e.object_id,
+            e.object_repr,
+            _json(e.before),
+            _json(e.after),
+            e.request_id,
+        ]
         for e in events.iterator(chunk_size=2000)
     )
     return workbook_response("audit", headers, rows, title=_("Audit trail"))

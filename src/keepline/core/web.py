@@ -35,7 +35,10 @@ class ErrorMiddleware:
         if request.path.startswith("/api/") or not isinstance(exc, KeeplineError):
             return None
         return render(
-            request, "core/error.html", {"status": exc.status, "message": exc.message}, status=exc.status
+            request,
+            "core/error.html",
+            {"status": exc.status, "message": exc.message},
+            status=exc.status,
         )
 
 

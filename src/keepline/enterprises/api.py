@@ -37,12 +37,18 @@ class EnterpriseOut(Schema):
 
 
 class EnterpriseFilterIn(Schema):
-    region: str = Field("", description="Region code; includes its whole subtree", examples=["510502"])
+    region: str = Field(
+        "", description="Region code; includes its whole subtree", examples=["510502"]
+    )
     park: str = Field("", description="Park code", examples=["LZ-LIQUOR"])
     industry: str = Field("", description="Section letter or division code", examples=["C", "15"])
     size: str = Field("", description="above | below", examples=["above"])
     q: str = Field("", description="Part of the name or credit code", examples=["酒业"])
-    sort: str = Field("name", description="name, uscc, region, industry, output, employees, created; - for descending", examples=["-output"])
+    sort: str = Field(
+        "name",
+        description="name, uscc, region, industry, output, employees, created; - for descending",
+        examples=["-output"],
+    )
 
 
 class EnterpriseIn(Schema):
@@ -88,7 +94,9 @@ def _raw(data: dict[str, Any]) -> dict[str, Any]:
 
 def _one(request: Any, enterprise_id: int) -> Enterprise:
     return get_for(
-        Enterprise.objects.select_related("region", "park", "industry").prefetch_related("power_accounts"),
+        Enterprise.objects.select_related("region", "park", "industry").prefetch_related(
+            "power_accounts"
+        ),
         request.auth,
         enterprise_id,
     )
@@ -113,7 +121,9 @@ def enterprise_create(request: Any, payload: EnterpriseIn) -> Any:
     return Status(201, _one(request, enterprise.pk))
 
 
-@router.patch("/enterprises/{enterprise_id}", response=EnterpriseOut, summary="Change an enterprise")
+@router.patch(
+    "/enterprises/{enterprise_id}", response=EnterpriseOut, summary="Change an enterprise"
+)
 def enterprise_update(request: Any, enterprise_id: int, payload: EnterprisePatch) -> Any:
     data = payload.dict(exclude_unset=True)
     version = data.pop("version")

@@ -31,7 +31,9 @@ def _region_choices(user: Any) -> list[tuple[str, str]]:
 
 
 def _park_choices(user: Any) -> list[tuple[str, str]]:
-    return [("", "—")] + [(p.code, f"{p.name} ({p.code})") for p in visible(Park.objects.all(), user)]
+    return [("", "—")] + [
+        (p.code, f"{p.name} ({p.code})") for p in visible(Park.objects.all(), user)
+    ]
 
 
 class EnterpriseForm(forms.Form):
@@ -91,7 +93,15 @@ class ImportForm(forms.Form):
 
 class ContactForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=50, widget=forms.TextInput(TEXT))
-    title = forms.CharField(label=_("Position"), max_length=50, required=False, widget=forms.TextInput(TEXT))
-    phone = forms.CharField(label=_("Phone"), max_length=20, widget=forms.TextInput(TEXT | {"inputmode": "tel"}))
-    is_liaison = forms.BooleanField(label=_("Liaison"), required=False, initial=True,
-                                    widget=forms.CheckboxInput({"class": "form-check-input"}))
+    title = forms.CharField(
+        label=_("Position"), max_length=50, required=False, widget=forms.TextInput(TEXT)
+    )
+    phone = forms.CharField(
+        label=_("Phone"), max_length=20, widget=forms.TextInput(TEXT | {"inputmode": "tel"})
+    )
+    is_liaison = forms.BooleanField(
+        label=_("Liaison"),
+        required=False,
+        initial=True,
+        widget=forms.CheckboxInput({"class": "form-check-input"}),
+    )

@@ -68,16 +68,14 @@ REGISTRY_VIEWERS = roles(
     Role.HEALTH,
     Role.LEADER,
 )
-REGISTRY_ACCESS = dict(
-    rights={
-        "view": REGISTRY_VIEWERS,
-        "change": roles(Role.ADMIN, Role.BUREAU, Role.DISTRICT, Role.PARK, Role.LIAISON),
-        # May see personal fields (phone numbers) whole; each such view is audited.
-        "personal": roles(
-            Role.ADMIN, Role.BUREAU, Role.DISTRICT, Role.PARK, Role.COMMISSIONER, Role.LIAISON
-        ),
-    },
-)
+REGISTRY_RIGHTS = {
+    "view": REGISTRY_VIEWERS,
+    "change": roles(Role.ADMIN, Role.BUREAU, Role.DISTRICT, Role.PARK, Role.LIAISON),
+    # May see personal fields (phone numbers) whole; each such view is audited.
+    "personal": roles(
+        Role.ADMIN, Role.BUREAU, Role.DISTRICT, Role.PARK, Role.COMMISSIONER, Role.LIAISON
+    ),
+}
 
 
 class Enterprise(models.Model):
@@ -119,7 +117,7 @@ class Enterprise(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     access: ClassVar[Access] = Access(
-        **REGISTRY_ACCESS, region=("region",), park=("park",), enterprise=("",)
+        rights=REGISTRY_RIGHTS, region=("region",), park=("park",), enterprise=("",)
     )
 
     class Meta:
@@ -148,7 +146,7 @@ class EnterpriseContact(models.Model):
     is_liaison = models.BooleanField(_("liaison"), default=True)
 
     access: ClassVar[Access] = Access(
-        **REGISTRY_ACCESS,
+        rights=REGISTRY_RIGHTS,
         region=("enterprise__region",),
         park=("enterprise__park",),
         enterprise=("enterprise",),
@@ -179,7 +177,7 @@ class PowerAccount(models.Model):
     number = models.CharField(_("account number"), max_length=30, unique=True)
 
     access: ClassVar[Access] = Access(
-        **REGISTRY_ACCESS,
+        rights=REGISTRY_RIGHTS,
         region=("enterprise__region",),
         park=("enterprise__park",),
         enterprise=("enterprise",),

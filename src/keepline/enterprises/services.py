@@ -68,10 +68,15 @@ def update_enterprise(
     if errors:
         raise InvalidInput(_("The enterprise has errors."), errors=errors)
     region = values.get("region", enterprise.region)
-    park = values["park"] if "park" in values else enterprise.park
+    park = values.get("park", enterprise.park)
     if region != enterprise.region or park != enterprise.park:
         require_place(actor, "change", Enterprise, region=region, park=park)
-    if "region" in values and "park" not in values and park and not same_district(park.region, region):
+    if (
+        "region" in values
+        and "park" not in values
+        and park
+        and not same_district(park.region, region)
+    ):
         raise InvalidInput(
             _("The enterprise has errors."),
             errors={"park": [_("The park is not in the new region.")]},
@@ -119,7 +124,9 @@ def add_contact(
 
 @transaction.atomic
 def remove_contact(*, actor: Actor, contact_id: int) -> None:
-    contact = get_for(EnterpriseContact.objects.select_related("enterprise"), actor, contact_id, "change")
+    contact = get_for(
+        EnterpriseContact.objects.select_related("enterprise"), actor, contact_id, "change"
+    )
     before = audit.snapshot(contact)
     contact.delete()
     audit.record(actor=actor, action="remove_contact", obj=contact.enterprise, before=before)
@@ -129,7 +136,10 @@ def remove_contact(*, actor: Actor, contact_id: int) -> None:
 def reveal_phone(*, actor: Actor, contact_id: int) -> str:
     """The whole phone number, for those with the right; the viewing itself is audited."""
     contact = get_for(
-        EnterpriseContact.objects.select_related("enterprise__region"), actor, contact_id, "personal"
+        EnterpriseContact.objects.select_related("enterprise__region"),
+        actor,
+        contact_id,
+        "personal",
     )
     audit.record(
         actor=actor,
@@ -166,7 +176,7 @@ def check_import(
     *,
     actor: Actor,
     rows: Iterable[tuple[int, dict[str, Any]]],
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int], object] | None = None,
 ) -> ImportCheck:
     """Validate numbered rows; nothing is written. Duplicates are caught within the file as well
     as against the database, and rows outside the actor's area are refused."""
@@ -182,7 +192,9 @@ def check_import(
         if code:
             if code in seen_uscc:
                 result.errors.append(
-                    RowError(number, "uscc", _("Same code as row %(row)s.") % {"row": seen_uscc[code]})
+                    RowError(
+                        number, "uscc", _("Same code as row %(row)s.") % {"row": seen_uscc[code]}
+                    )
                 )
             seen_uscc.setdefault(code, number)
         for account in values.get("power_accounts", []):
@@ -223,11 +235,15 @@ def import_enterprises(
     Enterprise.objects.bulk_create(enterprises, batch_size=batch_size)
     if enterprises[0].pk is None:  # backends that do not return ids from bulk inserts
         ids = dict(
-            Enterprise.objects.filter(uscc__in=[e.uscc for e in enterprises]).values_list("uscc", "pk")
+            Enterprise.objects.filter(uscc__in=[e.uscc for e in enterprises]).values_list(
+                "uscc", "pk"
+            )
         )
         for e in enterprises:
             e.pk = ids[e.uscc]
-    contacts, accounts, events = [], [], []
+    contacts: list[EnterpriseContact] = []
+    accounts: list[PowerAccount] = []
+    events: list[AuditEvent] = []
     for enterprise, row in zip(enterprises, check.rows, strict=True):
         if row.get("liaison"):
             contacts.append(

@@ -8,9 +8,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from stdnum.cn import uscc as stdnum_uscc
 from stdnum.exceptions import InvalidChecksum, ValidationError
@@ -25,11 +24,14 @@ from keepline.enterprises.models import (
 )
 from keepline.places.models import Park, Region, RegionLevel
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 @dataclass(frozen=True)
 class Column:
     key: str
-    label: str | Promise
+    label: StrOrPromise
     required: bool = False
     example: str = ""
 
@@ -77,7 +79,9 @@ class Lookups:
         )
         if with_taken:
             lookups.taken_uscc = dict(Enterprise.objects.values_list("uscc", "id"))
-            lookups.taken_accounts = dict(PowerAccount.objects.values_list("number", "enterprise_id"))
+            lookups.taken_accounts = dict(
+                PowerAccount.objects.values_list("number", "enterprise_id")
+            )
         return lookups
 
 
@@ -121,7 +125,10 @@ def clean_enterprise(
         except InvalidChecksum:
             err("uscc", _("The check character is wrong: %(code)s.") % {"code": code})
         except ValidationError:
-            err("uscc", _("Not a unified social credit code (18 characters): %(code)s.") % {"code": code})
+            err(
+                "uscc",
+                _("Not a unified social credit code (18 characters): %(code)s.") % {"code": code},
+            )
         else:
             owner = lookups.taken_uscc.get(values["uscc"])
             if owner is not None and owner != current_id:
@@ -134,7 +141,11 @@ def clean_enterprise(
     if "region" in raw and _text(raw, "region"):
         region = lookups.regions.get(_text(raw, "region"))
         if region is None:
-            err("region", _("Unknown district/county or town code: %(code)s.") % {"code": _text(raw, "region")})
+            err(
+                "region",
+                _("Unknown district/county or town code: %(code)s.")
+                % {"code": _text(raw, "region")},
+            )
         else:
             values["region"] = region
 
@@ -147,7 +158,11 @@ def clean_enterprise(
             if park is None:
                 err("park", _("Unknown park code: %(code)s.") % {"code": park_code})
             elif region is not None and not same_district(park.region, region):
-                err("park", _("Park %(park)s is not in region %(region)s.") % {"park": park_code, "region": region.code})
+                err(
+                    "park",
+                    _("Park %(park)s is not in region %(region)s.")
+                    % {"park": park_code, "region": region.code},
+                )
             else:
                 values["park"] = park
 
@@ -155,7 +170,10 @@ def clean_enterprise(
         code = _text(raw, "industry").zfill(2)
         industry = lookups.industries.get(code)
         if industry is None:
-            err("industry", _("Unknown GB/T 4754 division: %(code)s.") % {"code": _text(raw, "industry")})
+            err(
+                "industry",
+                _("Unknown GB/T 4754 division: %(code)s.") % {"code": _text(raw, "industry")},
+            )
         else:
             values["industry"] = industry
 
@@ -172,7 +190,10 @@ def clean_enterprise(
         try:
             amount = Decimal(_text(raw, "annual_output").replace(",", ""))
         except InvalidOperation:
-            err("annual_output", _("Not a number: %(value)s.") % {"value": _text(raw, "annual_output")})
+            err(
+                "annual_output",
+                _("Not a number: %(value)s.") % {"value": _text(raw, "annual_output")},
+            )
         else:
             if not amount.is_finite() or amount < 0 or amount > MAX_OUTPUT_WAN:
                 err("annual_output", _("Must be between 0 and %(max)s.") % {"max": MAX_OUTPUT_WAN})
@@ -183,7 +204,10 @@ def clean_enterprise(
         try:
             count = int(_text(raw, "employees"))
         except ValueError:
-            err("employees", _("Not a whole number: %(value)s.") % {"value": _text(raw, "employees")})
+            err(
+                "employees",
+                _("Not a whole number: %(value)s.") % {"value": _text(raw, "employees")},
+            )
         else:
             if not 0 <= count <= MAX_EMPLOYEES:
                 err("employees", _("Must be between 0 and %(max)s.") % {"max": MAX_EMPLOYEES})
@@ -210,7 +234,10 @@ def clean_enterprise(
                 err("power_accounts", _("Not an account number: %(value)s.") % {"value": number})
             owner = lookups.taken_accounts.get(number)
             if owner is not None and owner != current_id:
-                err("power_accounts", _("Account %(value)s belongs to another enterprise.") % {"value": number})
+                err(
+                    "power_accounts",
+                    _("Account %(value)s belongs to another enterprise.") % {"value": number},
+                )
         if len(set(accounts)) != len(accounts):
             err("power_accounts", _("An account number is repeated."))
         values["power_accounts"] = accounts

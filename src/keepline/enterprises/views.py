@@ -57,7 +57,11 @@ def enterprise_list(request: AuthedRequest) -> HttpResponse:
         "can_create": holds(request.user, Enterprise, "change"),
     }
     # htmx swaps only the results when a filter changes.
-    template = "enterprises/_results.html" if request.headers.get("HX-Request") else "enterprises/list.html"
+    template = (
+        "enterprises/_results.html"
+        if request.headers.get("HX-Request")
+        else "enterprises/list.html"
+    )
     return render(request, template, context)
 
 
@@ -66,17 +70,35 @@ def enterprise_export(request: AuthedRequest) -> HttpResponse:
     require_role(request.user, Enterprise)
     rows = selectors.enterprises(request.user, _filter(request))
     headers = [
-        _("Unified social credit code"), _("Name"), _("Region code"), _("Region"), _("Park"),
-        _("Industry code"), _("Industry"), _("Above designated size"),
-        _("Annual output value (10k CNY)"), _("Employees"), _("Production capacity"),
+        _("Unified social credit code"),
+        _("Name"),
+        _("Region code"),
+        _("Region"),
+        _("Park"),
+        _("Industry code"),
+        _("Industry"),
+        _("Above designated size"),
+        _("Annual output value (10k CNY)"),
+        _("Employees"),
+        _("Production capacity"),
     ]
     return workbook_response(
         "enterprises",
         headers,
         (
-            [e.uscc, e.name, e.region.code, e.region.name, e.park.name if e.park else "",
-             e.industry.code, e.industry.name, e.above_size, e.annual_output, e.employees,
-             e.capacity_note]
+            [
+                e.uscc,
+                e.name,
+                e.region.code,
+                e.region.name,
+                e.park.name if e.park else "",
+                e.industry.code,
+                e.industry.name,
+                e.above_size,
+                e.annual_output,
+                e.employees,
+                e.capacity_note,
+            ]
             for e in rows.iterator(chunk_size=2000)
         ),
         title=_("Enterprises"),
@@ -89,7 +111,10 @@ def enterprise_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         Enterprise.objects.select_related("region", "park", "industry__parent"), request.user, pk
     )
     history = (
-        visible(AuditEvent.objects.filter(object_type="enterprises.enterprise", object_id=str(pk)), request.user)[:20]
+        visible(
+            AuditEvent.objects.filter(object_type="enterprises.enterprise", object_id=str(pk)),
+            request.user,
+        )[:20]
         if holds(request.user, AuditEvent)
         else None
     )
@@ -172,7 +197,9 @@ def contact_add(request: AuthedRequest, pk: int) -> HttpResponse:
         except KeeplineError as exc:
             if exc.status != 400:
                 raise
-            messages.error(request, "; ".join(m for ms in exc.errors.values() for m in ms) or exc.message)
+            messages.error(
+                request, "; ".join(m for ms in exc.errors.values() for m in ms) or exc.message
+            )
     else:
         get_for(Enterprise.objects.all(), request.user, pk, "change")
         messages.error(request, _("Give the contact's name and phone."))
@@ -245,7 +272,9 @@ def _check(request: AuthedRequest, filename: str, data: bytes) -> services.Impor
 def import_confirm(request: AuthedRequest, upload_id: int) -> HttpResponse:
     """Step 2: the file is checked again (the registry may have changed) and written whole."""
     require_role(request.user, Enterprise, "change")
-    upload = get_for(Upload.objects.filter(purpose=IMPORT_PURPOSE), request.user, upload_id, "change")
+    upload = get_for(
+        Upload.objects.filter(purpose=IMPORT_PURPOSE), request.user, upload_id, "change"
+    )
     check = _check(request, upload.filename, bytes(upload.content))
     if not check.ok:
         return render(

@@ -92,8 +92,12 @@ def _measure_data(payload: MeasureIn) -> dict[str, Any]:
     """Resolve codes to places; unknown codes are named in the error."""
     data = payload.dict()
     errors: dict[str, list[str]] = {}
-    regions = {r.code: r for r in Region.objects.filter(code__in=[*payload.regions, payload.authority])}
-    parks = {p.code: p for p in Park.objects.select_related("region").filter(code__in=payload.parks)}
+    regions = {
+        r.code: r for r in Region.objects.filter(code__in=[*payload.regions, payload.authority])
+    }
+    parks = {
+        p.code: p for p in Park.objects.select_related("region").filter(code__in=payload.parks)
+    }
     data["authority"] = regions.get(payload.authority)
     if data["authority"] is None:
         errors["authority"] = [_("Unknown region code: %(code)s.") % {"code": payload.authority}]
@@ -136,7 +140,10 @@ def measure_detail(request: Any, measure_id: int) -> Any:
 def measure_update(request: Any, measure_id: int, payload: MeasureUpdate) -> Any:
     get_for(ControlMeasure.objects.all(), request.auth, measure_id, "change")
     services.update_measure(
-        actor=request.auth, measure_id=measure_id, data=_measure_data(payload), version=payload.version
+        actor=request.auth,
+        measure_id=measure_id,
+        data=_measure_data(payload),
+        version=payload.version,
     )
     return get_for(_measures(request), request.auth, measure_id)
 

@@ -25,13 +25,20 @@ class RegionMultiChoice(forms.ModelMultipleChoiceField):
 class ParkForm(forms.Form):
     code = forms.CharField(label=_("Code"), max_length=30, widget=forms.TextInput(TEXT))
     name = forms.CharField(label=_("Name"), max_length=100, widget=forms.TextInput(TEXT))
-    region = RegionChoice(label=_("Region"), queryset=Region.objects.none(), widget=forms.Select(SELECT))
-    level = forms.ChoiceField(label=_("Level"), choices=ParkLevel.choices, widget=forms.Select(SELECT))
+    region = RegionChoice(
+        label=_("Region"), queryset=Region.objects.none(), widget=forms.Select(SELECT)
+    )
+    level = forms.ChoiceField(
+        label=_("Level"), choices=ParkLevel.choices, widget=forms.Select(SELECT)
+    )
     committee_contact = forms.CharField(
         label=_("Management committee contact"), max_length=100, widget=forms.TextInput(TEXT)
     )
     committee_phone = forms.CharField(
-        label=_("Committee office phone"), max_length=30, required=False, widget=forms.TextInput(TEXT)
+        label=_("Committee office phone"),
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(TEXT),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -41,7 +48,9 @@ class ParkForm(forms.Form):
 
 
 class MeasureForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind"), choices=MeasureKind.choices, widget=forms.Select(SELECT))
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=MeasureKind.choices, widget=forms.Select(SELECT)
+    )
     title = forms.CharField(label=_("Title"), max_length=200, widget=forms.TextInput(TEXT))
     authority = RegionChoice(
         label=_("Issuing authority"), queryset=Region.objects.none(), widget=forms.Select(SELECT)
@@ -70,11 +79,17 @@ class MeasureForm(forms.Form):
     strictness = forms.TypedChoiceField(
         label=_("Strictness"),
         coerce=int,
-        choices=[(1, _("1 · restrictions")), (2, _("2 · static management")), (3, _("3 · full lockdown"))],
+        choices=[
+            (1, _("1 · restrictions")),
+            (2, _("2 · static management")),
+            (3, _("3 · full lockdown")),
+        ],
         initial=2,
         widget=forms.Select(SELECT),
     )
-    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(TEXT | {"rows": 3}))
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(TEXT | {"rows": 3})
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:

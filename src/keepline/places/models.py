@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import ClassVar
 
 from django.db import models
@@ -114,14 +115,6 @@ class MeasureStatus(models.TextChoices):
     ENDED = "ended", _("Ended")
 
 
-class ControlMeasureQuerySet(models.QuerySet["ControlMeasure"]):
-    def in_force(self, at: timezone.datetime | None = None) -> ControlMeasureQuerySet:
-        at = at or timezone.now()
-        return self.filter(starts_at__lte=at).filter(
-            models.Q(ends_at__isnull=True) | models.Q(ends_at__gt=at)
-        )
-
-
 class ControlMeasure(models.Model):
     """An emergency measure over regions and parks for a period (the end may be open).
 
@@ -154,8 +147,6 @@ class ControlMeasure(models.Model):
     notes = models.TextField(_("notes"), blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
-    objects = ControlMeasureQuerySet.as_manager()
-
     access: ClassVar[Access] = Access(
         rights={
             "view": OFFICIALS | roles(Role.CHECKPOINT),
@@ -172,7 +163,8 @@ class ControlMeasure(models.Model):
         ordering = ["-starts_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(ends_at__isnull=True) | models.Q(ends_at__gt=models.F("starts_at")),
+                condition=models.Q(ends_at__isnull=True)
+                | models.Q(ends_at__gt=models.F("starts_at")),
                 name="measure_ends_after_start",
             ),
             models.CheckConstraint(
@@ -184,7 +176,14 @@ class ControlMeasure(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def status(self, at: timezone.datetime | None = None) -> MeasureStatus:
+    @staticmethod
+    def in_force_at(at: dt.datetime) -> models.Q:
+        """The measures in force at `at`: started, and not yet ended."""
+        return models.Q(starts_at__lte=at) & (
+            models.Q(ends_at__isnull=True) | models.Q(ends_at__gt=at)
+        )
+
+    def status(self, at: dt.datetime | None = None) -> MeasureStatus:
         at = at or timezone.now()
         if self.starts_at > at:
             return MeasureStatus.SCHEDULED

@@ -29,7 +29,8 @@ def _clean_park(data: dict[str, Any], current: Park | None) -> dict[str, Any]:
     if data.get("level") and data["level"] not in ParkLevel.values:
         errors.setdefault("level", []).append(_("Unknown level."))
     code = str(data.get("code") or "").strip().upper()
-    if code and Park.objects.filter(code=code).exclude(pk=getattr(current, "pk", None)).exists():
+    others = Park.objects.exclude(pk=current.pk) if current else Park.objects.all()
+    if code and others.filter(code=code).exists():
         errors.setdefault("code", []).append(_("Another park has this code."))
     if errors:
         raise InvalidInput(_("The park has errors."), errors=errors)

@@ -36,7 +36,9 @@ def parks(request: AuthedRequest) -> HttpResponse:
     page, query = paginate(request, rows)
     can_change = holds(request.user, Park, "change")
     return render(
-        request, "places/parks.html", {"page": page, "query": query, "q": q, "can_change": can_change}
+        request,
+        "places/parks.html",
+        {"page": page, "query": query, "q": q, "can_change": can_change},
     )
 
 
@@ -83,7 +85,7 @@ def measures(request: AuthedRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     now = timezone.now()
     if status == MeasureStatus.IN_FORCE:
-        rows = rows.in_force(now)
+        rows = rows.filter(ControlMeasure.in_force_at(now))
     elif status == MeasureStatus.SCHEDULED:
         rows = rows.filter(starts_at__gt=now)
     elif status == MeasureStatus.ENDED:
@@ -134,7 +136,10 @@ def measure_edit(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
         try:
             if measure:
                 saved = services.update_measure(
-                    actor=request.user, measure_id=measure.pk, data=data, version=data["version"] or 0
+                    actor=request.user,
+                    measure_id=measure.pk,
+                    data=data,
+                    version=data["version"] or 0,
                 )
             else:
                 saved = services.create_measure(actor=request.user, data=data)
@@ -149,7 +154,9 @@ def measure_edit(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
 @login_required
 def measure_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     measure = get_for(
-        ControlMeasure.objects.select_related("authority").prefetch_related("regions", "parks__region"),
+        ControlMeasure.objects.select_related("authority").prefetch_related(
+            "regions", "parks__region"
+        ),
         request.user,
         pk,
     )

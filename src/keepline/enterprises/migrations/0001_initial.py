@@ -8,96 +8,200 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('places', '0001_initial'),
+        ("places", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Enterprise',
+            name="Enterprise",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uscc', models.CharField(max_length=18, unique=True, verbose_name='unified social credit code')),
-                ('name', models.CharField(db_index=True, max_length=200, verbose_name='name')),
-                ('above_size', models.BooleanField(default=False, verbose_name='above designated size')),
-                ('annual_output', models.DecimalField(decimal_places=2, max_digits=14, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('100000000'))], verbose_name='annual output value (10k CNY)')),
-                ('employees', models.PositiveIntegerField(validators=[django.core.validators.MaxValueValidator(1000000)], verbose_name='employees')),
-                ('capacity_note', models.TextField(blank=True, verbose_name='production capacity')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('park', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='enterprises', to='places.park', verbose_name='park')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='enterprises', to='places.region', verbose_name='region')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "uscc",
+                    models.CharField(
+                        max_length=18, unique=True, verbose_name="unified social credit code"
+                    ),
+                ),
+                ("name", models.CharField(db_index=True, max_length=200, verbose_name="name")),
+                (
+                    "above_size",
+                    models.BooleanField(default=False, verbose_name="above designated size"),
+                ),
+                (
+                    "annual_output",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=14,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0")),
+                            django.core.validators.MaxValueValidator(Decimal("100000000")),
+                        ],
+                        verbose_name="annual output value (10k CNY)",
+                    ),
+                ),
+                (
+                    "employees",
+                    models.PositiveIntegerField(
+                        validators=[django.core.validators.MaxValueValidator(1000000)],
+                        verbose_name="employees",
+                    ),
+                ),
+                ("capacity_note", models.TextField(blank=True, verbose_name="production capacity")),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "park",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="enterprises",
+                        to="places.park",
+                        verbose_name="park",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="enterprises",
+                        to="places.region",
+                        verbose_name="region",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'enterprise',
-                'verbose_name_plural': 'enterprises',
-                'ordering': ['name'],
+                "verbose_name": "enterprise",
+                "verbose_name_plural": "enterprises",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='EnterpriseContact',
+            name="EnterpriseContact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=50, verbose_name='name')),
-                ('title', models.CharField(blank=True, max_length=50, verbose_name='position')),
-                ('phone', keepline.core.fields.EncryptedTextField(verbose_name='phone')),
-                ('is_liaison', models.BooleanField(default=True, verbose_name='liaison')),
-                ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contacts', to='enterprises.enterprise', verbose_name='enterprise')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=50, verbose_name="name")),
+                ("title", models.CharField(blank=True, max_length=50, verbose_name="position")),
+                ("phone", keepline.core.fields.EncryptedTextField(verbose_name="phone")),
+                ("is_liaison", models.BooleanField(default=True, verbose_name="liaison")),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="contacts",
+                        to="enterprises.enterprise",
+                        verbose_name="enterprise",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'contact',
-                'verbose_name_plural': 'contacts',
-                'ordering': ['-is_liaison', 'id'],
+                "verbose_name": "contact",
+                "verbose_name_plural": "contacts",
+                "ordering": ["-is_liaison", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Industry',
+            name="Industry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=4, unique=True, verbose_name='code')),
-                ('level', models.CharField(choices=[('section', 'Section'), ('division', 'Division')], max_length=10, verbose_name='level')),
-                ('name_zh', models.CharField(max_length=100, verbose_name='Chinese name')),
-                ('name_en', models.CharField(max_length=160, verbose_name='English name')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='enterprises.industry', verbose_name='section')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=4, unique=True, verbose_name="code")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[("section", "Section"), ("division", "Division")],
+                        max_length=10,
+                        verbose_name="level",
+                    ),
+                ),
+                ("name_zh", models.CharField(max_length=100, verbose_name="Chinese name")),
+                ("name_en", models.CharField(max_length=160, verbose_name="English name")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="enterprises.industry",
+                        verbose_name="section",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'industry',
-                'verbose_name_plural': 'industries',
-                'ordering': ['code'],
+                "verbose_name": "industry",
+                "verbose_name_plural": "industries",
+                "ordering": ["code"],
             },
         ),
         migrations.AddField(
-            model_name='enterprise',
-            name='industry',
-            field=models.ForeignKey(limit_choices_to={'level': 'division'}, on_delete=django.db.models.deletion.PROTECT, related_name='enterprises', to='enterprises.industry', verbose_name='industry'),
+            model_name="enterprise",
+            name="industry",
+            field=models.ForeignKey(
+                limit_choices_to={"level": "division"},
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="enterprises",
+                to="enterprises.industry",
+                verbose_name="industry",
+            ),
         ),
         migrations.CreateModel(
-            name='PowerAccount',
+            name="PowerAccount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=30, unique=True, verbose_name='account number')),
-                ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='power_accounts', to='enterprises.enterprise', verbose_name='enterprise')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "number",
+                    models.CharField(max_length=30, unique=True, verbose_name="account number"),
+                ),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="power_accounts",
+                        to="enterprises.enterprise",
+                        verbose_name="enterprise",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'power account',
-                'verbose_name_plural': 'power accounts',
-                'ordering': ['number'],
+                "verbose_name": "power account",
+                "verbose_name_plural": "power accounts",
+                "ordering": ["number"],
             },
         ),
         migrations.AddIndex(
-            model_name='enterprise',
-            index=models.Index(fields=['region', 'name'], name='enterprises_region__b7bf66_idx'),
+            model_name="enterprise",
+            index=models.Index(fields=["region", "name"], name="enterprises_region__b7bf66_idx"),
         ),
         migrations.AddIndex(
-            model_name='enterprise',
-            index=models.Index(fields=['industry', 'name'], name='enterprises_industr_29bc34_idx'),
+            model_name="enterprise",
+            index=models.Index(fields=["industry", "name"], name="enterprises_industr_29bc34_idx"),
         ),
         migrations.AddIndex(
-            model_name='enterprise',
-            index=models.Index(fields=['-annual_output'], name='enterprises_annual__bacdb2_idx'),
+            model_name="enterprise",
+            index=models.Index(fields=["-annual_output"], name="enterprises_annual__bacdb2_idx"),
         ),
     ]

@@ -5,68 +5,202 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Region',
+            name="Region",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=12, unique=True, verbose_name='code')),
-                ('level', models.CharField(choices=[('province', 'Province'), ('city', 'City'), ('district', 'District / county'), ('town', 'Town / street')], max_length=10, verbose_name='level')),
-                ('name_zh', models.CharField(max_length=50, verbose_name='Chinese name')),
-                ('name_en', models.CharField(max_length=80, verbose_name='English name')),
-                ('path', models.CharField(editable=False, max_length=120, unique=True, verbose_name='path')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='places.region', verbose_name='parent')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=12, unique=True, verbose_name="code")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("province", "Province"),
+                            ("city", "City"),
+                            ("district", "District / county"),
+                            ("town", "Town / street"),
+                        ],
+                        max_length=10,
+                        verbose_name="level",
+                    ),
+                ),
+                ("name_zh", models.CharField(max_length=50, verbose_name="Chinese name")),
+                ("name_en", models.CharField(max_length=80, verbose_name="English name")),
+                (
+                    "path",
+                    models.CharField(
+                        editable=False, max_length=120, unique=True, verbose_name="path"
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="places.region",
+                        verbose_name="parent",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'region',
-                'verbose_name_plural': 'regions',
-                'ordering': ['path'],
+                "verbose_name": "region",
+                "verbose_name_plural": "regions",
+                "ordering": ["path"],
             },
         ),
         migrations.CreateModel(
-            name='Park',
+            name="Park",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(help_text='Short code used in import files.', max_length=30, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('level', models.CharField(choices=[('national', 'National'), ('provincial', 'Provincial'), ('city', 'City'), ('county', 'County')], max_length=12, verbose_name='level')),
-                ('committee_contact', models.CharField(max_length=100, verbose_name='management committee contact')),
-                ('committee_phone', models.CharField(blank=True, max_length=30, verbose_name='committee office phone')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='parks', to='places.region', verbose_name='region')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        help_text="Short code used in import files.",
+                        max_length=30,
+                        unique=True,
+                        verbose_name="code",
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("national", "National"),
+                            ("provincial", "Provincial"),
+                            ("city", "City"),
+                            ("county", "County"),
+                        ],
+                        max_length=12,
+                        verbose_name="level",
+                    ),
+                ),
+                (
+                    "committee_contact",
+                    models.CharField(max_length=100, verbose_name="management committee contact"),
+                ),
+                (
+                    "committee_phone",
+                    models.CharField(
+                        blank=True, max_length=30, verbose_name="committee office phone"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="parks",
+                        to="places.region",
+                        verbose_name="region",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'park',
-                'verbose_name_plural': 'parks',
-                'ordering': ['region__path', 'name'],
+                "verbose_name": "park",
+                "verbose_name_plural": "parks",
+                "ordering": ["region__path", "name"],
             },
         ),
         migrations.CreateModel(
-            name='ControlMeasure',
+            name="ControlMeasure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('static', 'Temporary static management'), ('lockdown', 'Lockdown'), ('power', 'Power rationing'), ('flood', 'Flood'), ('other', 'Other')], max_length=12, verbose_name='kind')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('starts_at', models.DateTimeField(verbose_name='starts')),
-                ('ends_at', models.DateTimeField(blank=True, null=True, verbose_name='ends')),
-                ('strictness', models.PositiveSmallIntegerField(default=2, help_text='1 = restrictions, 2 = static management, 3 = full lockdown.', verbose_name='strictness')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('parks', models.ManyToManyField(blank=True, related_name='measures', to='places.park', verbose_name='parks covered')),
-                ('authority', models.ForeignKey(help_text='The region whose government decided the measure.', on_delete=django.db.models.deletion.PROTECT, related_name='issued_measures', to='places.region', verbose_name='issuing authority')),
-                ('regions', models.ManyToManyField(blank=True, related_name='measures', to='places.region', verbose_name='regions covered')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("static", "Temporary static management"),
+                            ("lockdown", "Lockdown"),
+                            ("power", "Power rationing"),
+                            ("flood", "Flood"),
+                            ("other", "Other"),
+                        ],
+                        max_length=12,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("starts_at", models.DateTimeField(verbose_name="starts")),
+                ("ends_at", models.DateTimeField(blank=True, null=True, verbose_name="ends")),
+                (
+                    "strictness",
+                    models.PositiveSmallIntegerField(
+                        default=2,
+                        help_text="1 = restrictions, 2 = static management, 3 = full lockdown.",
+                        verbose_name="strictness",
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                (
+                    "parks",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="measures",
+                        to="places.park",
+                        verbose_name="parks covered",
+                    ),
+                ),
+                (
+                    "authority",
+                    models.ForeignKey(
+                        help_text="The region whose government decided the measure.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="issued_measures",
+                        to="places.region",
+                        verbose_name="issuing authority",
+                    ),
+                ),
+                (
+                    "regions",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="measures",
+                        to="places.region",
+                        verbose_name="regions covered",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'control measure',
-                'verbose_name_plural': 'control measures',
-                'ordering': ['-starts_at', '-id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('ends_at__isnull', True), ('ends_at__gt', models.F('starts_at')), _connector='OR'), name='measure_ends_after_start'), models.CheckConstraint(condition=models.Q(('strictness__gte', 1), ('strictness__lte', 3)), name='measure_strictness_range')],
+                "verbose_name": "control measure",
+                "verbose_name_plural": "control measures",
+                "ordering": ["-starts_at", "-id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("ends_at__isnull", True),
+                            ("ends_at__gt", models.F("starts_at")),
+                            _connector="OR",
+                        ),
+                        name="measure_ends_after_start",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("strictness__gte", 1), ("strictness__lte", 3)),
+                        name="measure_strictness_range",
+                    ),
+                ],
             },
         ),
     ]

@@ -20,7 +20,17 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, bind: str, workers: int | None, **options: Any) -> None:
         workers = workers or (os.cpu_count() or 1) * 2 + 1
-        argv = [sys.executable, "-m", "gunicorn", "keepline.wsgi:application",
-                "--bind", bind, "--workers", str(workers), "--access-logfile", "-"]
+        argv = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "keepline.wsgi:application",
+            "--bind",
+            bind,
+            "--workers",
+            str(workers),
+            "--access-logfile",
+            "-",
+        ]
         self.stdout.write(f"gunicorn on http://{bind} with {workers} workers")
         os.execv(sys.executable, argv)

@@ -18,7 +18,9 @@ from keepline.enterprises.validation import COLUMNS
 
 
 class Command(BaseCommand):
-    help = "Import enterprises from an .xlsx or .csv file: every row is checked, then all are written."
+    help = (
+        "Import enterprises from an .xlsx or .csv file: every row is checked, then all are written."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
@@ -33,7 +35,9 @@ class Command(BaseCommand):
             total, rows = read_table(
                 file.name, file.read_bytes(), COLUMNS, max_rows=settings.KEEPLINE_IMPORT_MAX_ROWS
             )
-            with tqdm(total=total, unit="row", desc="checking", disable=options["verbosity"] == 0) as bar:
+            with tqdm(
+                total=total, unit="row", desc="checking", disable=options["verbosity"] == 0
+            ) as bar:
                 result = services.check_import(actor=actor, rows=rows, progress=bar.update)
         except KeeplineError as exc:
             raise CommandError(exc.message) from exc
@@ -46,4 +50,6 @@ class Command(BaseCommand):
             return
         created = services.import_enterprises(actor=actor, check=result)
         seconds = time.perf_counter() - started
-        self.stdout.write(self.style.SUCCESS(f"{len(created)} enterprises imported in {seconds:.1f} s."))
+        self.stdout.write(
+            self.style.SUCCESS(f"{len(created)} enterprises imported in {seconds:.1f} s.")
+        )
