@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import pytest
@@ -118,3 +119,13 @@ def test_admin_manages_people_through_the_page(world: World) -> None:
         AuditEvent.objects.filter(object_id=str(newbie.pk)).values_list("action", flat=True)
     )
     assert actions == {"create", "add_membership", "deactivate"}
+
+
+def test_create_admin_command_makes_an_audited_administrator(db: Any, monkeypatch: Any) -> None:
+    from django.core.management import call_command
+
+    monkeypatch.setenv("KEEPLINE_ADMIN_PASSWORD", PASSWORD)
+    call_command("create-admin", "root", stdout=io.StringIO())
+    user = User.objects.get(username="root")
+    assert [m.role for m in user.memberships.all()] == ["admin"]
+    assert AuditEvent.objects.filter(actor_name="command:create-admin").count() == 2
