@@ -35,6 +35,7 @@ REGISTRY = {
     "leader",
 }
 REGISTRY_CHANGE = {"admin", "bureau", "district", "park", "liaison"}
+REGISTRY_CREATE = REGISTRY_CHANGE - {"liaison"}  # a liaison's scope is one enterprise
 PERSONAL = {"admin", "bureau", "district", "park", "commissioner", "liaison"}
 PLACE_VIEW = OFFICIALS | {"checkpoint"}
 PARK_VIEW = PLACE_VIEW | {"commissioner"}
@@ -251,7 +252,7 @@ PAGES: dict[str, list[Case]] = {
         Case("get", _static("/enterprises/export.xlsx"), statuses(200, REGISTRY))
     ],
     "enterprises:create": [
-        Case("get", _static("/enterprises/new/"), statuses(200, REGISTRY_CHANGE))
+        Case("get", _static("/enterprises/new/"), statuses(200, REGISTRY_CREATE))
     ],
     "enterprises:detail": [
         Case(
@@ -295,18 +296,18 @@ PAGES: dict[str, list[Case]] = {
         ),
     ],
     "enterprises:import": [
-        Case("get", _static("/enterprises/import/"), statuses(200, REGISTRY_CHANGE))
+        Case("get", _static("/enterprises/import/"), statuses(200, REGISTRY_CREATE))
     ],
     "enterprises:import_template": [
-        Case("get", _static("/enterprises/import/template.xlsx"), statuses(200, REGISTRY_CHANGE))
+        Case("get", _static("/enterprises/import/template.xlsx"), statuses(200, REGISTRY_CREATE))
     ],
     "enterprises:import_confirm": [
         # An upload belongs to the user who made it; anyone else's is foreign.
         Case(
             "post",
             lambda w, which: f"/enterprises/import/{w.upload_ids[which]}/confirm/",  # type: ignore[attr-defined]
-            statuses(400, REGISTRY_CHANGE),
-            statuses(404, REGISTRY_CHANGE),
+            statuses(400, REGISTRY_CREATE),
+            statuses(404, REGISTRY_CREATE),
         ),
     ],
 }

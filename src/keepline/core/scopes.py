@@ -189,6 +189,27 @@ def holds(actor: Actor, model: type[models.Model], action: str = "view") -> bool
     return bool(actor_roles(actor) & model.access.roles_for(action))  # type: ignore[attr-defined]
 
 
+def holds_area(actor: Actor, model: type[models.Model], action: str = "change") -> bool:
+    """Whether the actor holds this right over an area (a region or park), not just over single
+    enterprises: the condition for creating new objects of the model, e.g. registering one."""
+    if isinstance(actor, SystemActor):
+        return True
+    allowed = model.access.roles_for(action)  # type: ignore[attr-defined]
+    return (
+        any(
+            m.role in allowed and (m.role == "admin" or m.region_id or m.park_id)
+            for m in memberships(actor)
+        )
+        if actor.is_authenticated
+        else False
+    )
+
+
+def require_area(actor: Actor, model: type[models.Model], action: str = "change") -> None:
+    if not holds_area(actor, model, action):
+        raise Forbidden(_("Your role does not include this."))
+
+
 def require_role(actor: Actor, model: type[models.Model], action: str = "view") -> None:
     """403 unless the actor holds some role with this right on the model (for list pages)."""
     if not holds(actor, model, action):

@@ -27,9 +27,9 @@ from keepline.core.forms import (
     TokenForm,
     UserCreateForm,
 )
-from keepline.core.menu import MENU
+from keepline.core.menu import MENU, opens
 from keepline.core.models import ApiToken, AuditEvent, Membership, Role, User
-from keepline.core.scopes import get_for, holds, may, require_role, visible
+from keepline.core.scopes import get_for, may, require_role, visible
 from keepline.core.tabular import workbook_response
 from keepline.core.web import AuthedRequest, apply_errors, paginate
 
@@ -51,10 +51,10 @@ def home(request: AuthedRequest) -> HttpResponse:
     """Each capability the user may open, with how many rows of it they can see."""
     cards = []
     for item in MENU:
-        model = apps.get_model(item.model)
-        if holds(request.user, model):
-            rows = visible(model._default_manager.all(), request.user)
-            cards.append({"item": item, "url": reverse(item.url_name), "count": rows.count()})
+        if item.creates or not opens(request.user, item):
+            continue
+        rows = visible(apps.get_model(item.model)._default_manager.all(), request.user)
+        cards.append({"item": item, "url": reverse(item.url_name), "count": rows.count()})
     return render(request, "core/home.html", {"cards": cards})
 
 

@@ -15,23 +15,23 @@ from keepline.enterprises.validation import COLUMNS
 from keepline.places.models import Park, Region
 
 
-def _industry_choices() -> list[tuple[str, str]]:
-    choices: list[tuple[str, str]] = [("", "—")]
+def _industry_choices(empty: str = "—") -> list[tuple[str, str]]:
+    choices: list[tuple[str, str]] = [("", empty)]
     for industry in Industry.objects.order_by("code"):
         indent = "" if industry.level == IndustryLevel.SECTION else "　"
         choices.append((industry.code, f"{indent}{industry.code} {industry.name}"))
     return choices
 
 
-def _region_choices(user: Any) -> list[tuple[str, str]]:
-    return [("", "—")] + [
+def _region_choices(user: Any, empty: str = "—") -> list[tuple[str, str]]:
+    return [("", empty)] + [
         (r.code, f"{'　' * max(r.depth - 1, 0)}{r.code} {r.name}")
         for r in visible(Region.objects.all(), user)
     ]
 
 
-def _park_choices(user: Any) -> list[tuple[str, str]]:
-    return [("", "—")] + [
+def _park_choices(user: Any, empty: str = "—") -> list[tuple[str, str]]:
+    return [("", empty)] + [
         (p.code, f"{p.name} ({p.code})") for p in visible(Park.objects.all(), user)
     ]
 
@@ -65,7 +65,16 @@ class EnterpriseForm(forms.Form):
 
 class FilterForm(forms.Form):
     q = forms.CharField(
-        label=_("Name or code"), required=False, widget=forms.TextInput(TEXT | {"type": "search"})
+        label=_("Name or code"),
+        required=False,
+        widget=forms.TextInput(
+            TEXT
+            | {
+                "type": "search",
+                "placeholder": _("Name or credit code"),
+                "aria-label": _("Name or code"),
+            }
+        ),
     )
     region = forms.ChoiceField(label=_("Region"), required=False, widget=forms.Select(SELECT))
     park = forms.ChoiceField(label=_("Park"), required=False, widget=forms.Select(SELECT))
@@ -73,15 +82,19 @@ class FilterForm(forms.Form):
     size = forms.ChoiceField(
         label=_("Size"),
         required=False,
-        choices=[("", _("All")), ("above", _("Above designated size")), ("below", _("Below"))],
+        choices=[
+            ("", _("All sizes")),
+            ("above", _("Above designated size")),
+            ("below", _("Below designated size")),
+        ],
         widget=forms.Select(SELECT),
     )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["region"].choices = _region_choices(user)  # type: ignore[attr-defined]
-        self.fields["park"].choices = _park_choices(user)  # type: ignore[attr-defined]
-        self.fields["industry"].choices = _industry_choices()  # type: ignore[attr-defined]
+        self.fields["region"].choices = _region_choices(user, str(_("All regions")))  # type: ignore[attr-defined]
+        self.fields["park"].choices = _park_choices(user, str(_("All parks")))  # type: ignore[attr-defined]
+        self.fields["industry"].choices = _industry_choices(str(_("All industries")))  # type: ignore[attr-defined]
 
 
 class ImportForm(forms.Form):

@@ -16,7 +16,15 @@ from django.views.decorators.http import require_POST
 
 from keepline.core.errors import KeeplineError
 from keepline.core.models import AuditEvent, Upload
-from keepline.core.scopes import get_for, holds, may, require_role, visible
+from keepline.core.scopes import (
+    get_for,
+    holds,
+    holds_area,
+    may,
+    require_area,
+    require_role,
+    visible,
+)
 from keepline.core.tabular import read_table, workbook_response
 from keepline.core.web import AuthedRequest, apply_errors, paginate
 from keepline.enterprises import selectors, services
@@ -54,7 +62,7 @@ def enterprise_list(request: AuthedRequest) -> HttpResponse:
         "sort": f.sort,
         "sortless": sortless.urlencode(),
         "form": FilterForm(request.GET or None, user=request.user),
-        "can_create": holds(request.user, Enterprise, "change"),
+        "can_create": holds_area(request.user, Enterprise),
     }
     # htmx swaps only the results when a filter changes.
     template = (
@@ -139,7 +147,7 @@ def _raw(form: EnterpriseForm) -> dict[str, Any]:
 
 @login_required
 def enterprise_create(request: AuthedRequest) -> HttpResponse:
-    require_role(request.user, Enterprise, "change")
+    require_area(request.user, Enterprise)
     form = EnterpriseForm(request.POST or None, user=request.user, creating=True)
     if request.method == "POST" and form.is_valid():
         try:
@@ -227,7 +235,7 @@ def contact_reveal(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @login_required
 def import_template(request: AuthedRequest) -> HttpResponse:
-    require_role(request.user, Enterprise, "change")
+    require_area(request.user, Enterprise)
     return workbook_response(
         "enterprise-import-template",
         [str(c.label) for c in COLUMNS],
@@ -240,7 +248,7 @@ def import_template(request: AuthedRequest) -> HttpResponse:
 def import_upload(request: AuthedRequest) -> HttpResponse:
     """Step 1: upload. The file is checked at once; the preview shows every bad row, or the
     rows that would be written and a button to confirm."""
-    require_role(request.user, Enterprise, "change")
+    require_area(request.user, Enterprise)
     form = ImportForm(request.POST or None, request.FILES or None)
     context: dict[str, Any] = {"form": form, "columns": COLUMNS}
     if request.method == "POST" and form.is_valid():
@@ -271,7 +279,7 @@ def _check(request: AuthedRequest, filename: str, data: bytes) -> services.Impor
 @require_POST
 def import_confirm(request: AuthedRequest, upload_id: int) -> HttpResponse:
     """Step 2: the file is checked again (the registry may have changed) and written whole."""
-    require_role(request.user, Enterprise, "change")
+    require_area(request.user, Enterprise)
     upload = get_for(
         Upload.objects.filter(purpose=IMPORT_PURPOSE), request.user, upload_id, "change"
     )
