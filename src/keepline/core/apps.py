@@ -1,8 +1,14 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from keepline.core.menu import MenuItem
+
 
 class CoreConfig(AppConfig):
     name = "keepline.core"
     label = "core"
     verbose_name = _("Core")
+    menu = [
+        MenuItem(_("Administration"), _("People"), "people", "core.User"),
+        MenuItem(_("Administration"), _("Audit trail"), "audit", "core.AuditEvent"),
+    ]

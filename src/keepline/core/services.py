@@ -106,7 +106,8 @@ def add_membership(*, actor: Actor, user: User, role: str, target: Any = None) -
     if kind is not None:
         if target is None or target._meta.model_name != kind:
             raise InvalidInput(
-                _("This role needs a %(kind)s as its scope.") % {"kind": kind},
+                _("This role needs a %(kind)s as its scope.")
+                % {"kind": Membership._meta.get_field(kind).verbose_name},
                 errors={kind: [_("Required for this role.")]},
             )
         fields[kind] = target

@@ -27,7 +27,7 @@ from keepline.core.forms import (
     TokenForm,
     UserCreateForm,
 )
-from keepline.core.menu import MENU, opens
+from keepline.core.menu import items, opens
 from keepline.core.models import ApiToken, AuditEvent, Membership, Role, User
 from keepline.core.scopes import get_for, may, require_role, visible
 from keepline.core.tabular import workbook_response
@@ -50,7 +50,7 @@ class LoginView(auth_views.LoginView):
 def home(request: AuthedRequest) -> HttpResponse:
     """Each capability the user may open, with how many rows of it they can see."""
     cards = []
-    for item in MENU:
+    for item in items():
         if item.creates or not opens(request.user, item):
             continue
         rows = visible(apps.get_model(item.model)._default_manager.all(), request.user)
@@ -100,7 +100,8 @@ def _scope_target(role: str, value: str) -> Any:
     target = apps.get_model(model)._default_manager.filter(**{field: value}).first()
     if target is None:
         raise InvalidInput(
-            _("No %(kind)s %(value)s.") % {"kind": kind, "value": value},
+            _("No %(kind)s %(value)s.")
+            % {"kind": Membership._meta.get_field(kind).verbose_name, "value": value},
             errors={"scope": [_("Not found: %(value)s.") % {"value": value}]},
         )
     return target
