@@ -8,11 +8,15 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.security import HttpBearer, django_auth
 
+from keepline.briefing.api import router as briefing_router
+from keepline.bubble.api import router as bubble_router
 from keepline.core.api import router as core_router
 from keepline.core.errors import KeeplineError
 from keepline.core.services import user_for_token
 from keepline.enterprises.api import router as enterprises_router
 from keepline.places.api import router as places_router
+from keepline.reports.api import router as reports_router
+from keepline.whitelist.api import router as whitelist_router
 
 
 class TokenAuth(HttpBearer):
@@ -43,3 +47,7 @@ def keepline_error(request: HttpRequest, exc: KeeplineError) -> HttpResponse:
 api.add_router("/", core_router)
 api.add_router("/", places_router)
 api.add_router("/", enterprises_router)
+api.add_router("/", whitelist_router)
+api.add_router("/", bubble_router)
+api.add_router("/", reports_router)
+api.add_router("/", briefing_router)

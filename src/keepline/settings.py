@@ -64,6 +64,10 @@ INSTALLED_APPS = [
     "keepline.core",
     "keepline.places",
     "keepline.enterprises",
+    "keepline.whitelist",
+    "keepline.bubble",
+    "keepline.reports",
+    "keepline.briefing",
     "keepline.demo",
 ]
 

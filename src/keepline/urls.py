@@ -6,6 +6,10 @@ urlpatterns = [
     path("", include("keepline.core.urls")),
     path("places/", include("keepline.places.urls")),
     path("enterprises/", include("keepline.enterprises.urls")),
+    path("whitelist/", include("keepline.whitelist.urls")),
+    path("bubble/", include("keepline.bubble.urls")),
+    path("reports/", include("keepline.reports.urls")),
+    path("briefing/", include("keepline.briefing.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
 ]

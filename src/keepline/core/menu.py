@@ -8,7 +8,6 @@ from django.apps import apps
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
 
 from keepline.core.scopes import Actor, holds, holds_area
 

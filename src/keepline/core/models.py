@@ -195,6 +195,35 @@ class Upload(models.Model):
         return self.filename
 
 
+class Attachment(models.Model):
+    """A document attached to a workflow step (a signed commitment, a staff list, a plan).
+
+    Kept in the database so that web processes on many hosts share it with no file server.
+    The owning object decides who may read it; views serve it after checking that object.
+    """
+
+    MAX_BYTES = 20 * 1024 * 1024
+
+    uploaded_by = models.ForeignKey(
+        User, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("uploaded by")
+    )
+    filename = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size"))
+    sha256 = models.CharField(max_length=64)
+    content = models.BinaryField(_("content"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    access: ClassVar[Access] = Access(user=("uploaded_by",), owner_actions=roles("view"))
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.filename
+
+
 class AuditQuerySet(models.QuerySet["AuditEvent"]):
     def update(self, **kwargs: Any) -> int:
         raise PermissionError("audit events are append-only")

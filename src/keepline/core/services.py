@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
@@ -9,10 +10,19 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from keepline.core import audit
 from keepline.core.errors import Forbidden, InvalidInput
-from keepline.core.models import ApiToken, Department, DepartmentKind, Membership, Role, User
+from keepline.core.models import (
+    ApiToken,
+    Attachment,
+    Department,
+    DepartmentKind,
+    Membership,
+    Role,
+    User,
+)
 from keepline.core.scopes import Actor, get_for, may_place
 
 # Which scope each role's membership must name.
@@ -27,6 +37,12 @@ ROLE_SCOPE = {
     Role.CHECKPOINT: "region",
     Role.HEALTH: "region",
     Role.LEADER: "region",
+}
+SCOPE_LABELS = {
+    "region": gettext_lazy("region"),
+    "park": gettext_lazy("park"),
+    "enterprise": gettext_lazy("enterprise"),
+    "department": gettext_lazy("department"),
 }
 USER_FIELDS = ["username", "display_name", "email", "is_active"]
 
@@ -106,8 +122,7 @@ def add_membership(*, actor: Actor, user: User, role: str, target: Any = None) -
     if kind is not None:
         if target is None or target._meta.model_name != kind:
             raise InvalidInput(
-                _("This role needs a %(kind)s as its scope.")
-                % {"kind": Membership._meta.get_field(kind).verbose_name},
+                _("This role needs a %(kind)s as its scope.") % {"kind": SCOPE_LABELS[kind]},
                 errors={kind: [_("Required for this role.")]},
             )
         fields[kind] = target
@@ -187,3 +202,49 @@ def create_department(*, actor: Actor, name: str, kind: str, region: Any) -> Dep
     department = Department.objects.create(name=name, kind=kind, region=region)
     audit.record(actor=actor, action="create", obj=department, after=audit.snapshot(department))
     return department
+
+
+ATTACHMENT_TYPES = {
+    ".pdf": "application/pdf",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def store_attachment(
+    *, actor: Actor, filename: str, data: bytes, field: str = "file"
+) -> Attachment:
+    """Keep an uploaded document; `field` names the form field in errors. Types are limited to
+    what officials exchange (PDF, images, Word, Excel); the type comes from the name, not the
+    browser's claim."""
+    suffix = ("." + filename.rsplit(".", 1)[-1].lower()) if "." in filename else ""
+    if suffix not in ATTACHMENT_TYPES:
+        raise InvalidInput(
+            _("Attach a PDF, image, Word or Excel file."), errors={field: [_("Wrong type.")]}
+        )
+    if not data:
+        raise InvalidInput(_("The file is empty."), errors={field: [_("The file is empty.")]})
+    if len(data) > Attachment.MAX_BYTES:
+        raise InvalidInput(_("The file is larger than 20 MB."), errors={field: [_("Too large.")]})
+    attachment = Attachment.objects.create(
+        uploaded_by=actor if isinstance(actor, User) else None,
+        filename=filename[-255:],
+        content_type=ATTACHMENT_TYPES[suffix],
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        content=data,
+    )
+    audit.record(
+        actor=actor,
+        action="attach",
+        obj=attachment,
+        after={
+            "filename": attachment.filename,
+            "size": attachment.size,
+            "sha256": attachment.sha256,
+        },
+    )
+    return attachment

@@ -100,8 +100,7 @@ def _scope_target(role: str, value: str) -> Any:
     target = apps.get_model(model)._default_manager.filter(**{field: value}).first()
     if target is None:
         raise InvalidInput(
-            _("No %(kind)s %(value)s.")
-            % {"kind": Membership._meta.get_field(kind).verbose_name, "value": value},
+            _("No %(kind)s %(value)s.") % {"kind": services.SCOPE_LABELS[kind], "value": value},
             errors={"scope": [_("Not found: %(value)s.") % {"value": value}]},
         )
     return target

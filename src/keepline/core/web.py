@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from keepline.core.errors import KeeplineError
-from keepline.core.models import User
+from keepline.core.models import Attachment, User
 
 
 class AuthedRequest(HttpRequest):
@@ -67,3 +67,11 @@ def sort_by(request: HttpRequest, allowed: dict[str, str], default: str) -> tupl
     if field is None:
         key, field = default, allowed[default.lstrip("-")]
     return ("-" if key.startswith("-") else "") + field, key
+
+
+def attachment_response(attachment: Attachment) -> HttpResponse:
+    """Serve an attachment whose owning object the caller has already checked."""
+    response = HttpResponse(bytes(attachment.content), content_type=attachment.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{attachment.filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

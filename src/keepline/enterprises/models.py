@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from keepline.core.access import Access, roles
 from keepline.core.fields import EncryptedTextField, mask
 from keepline.core.models import Role
-from keepline.places.models import Park, Region
+from keepline.places.models import Park, Region, WhitelistLevel
 
 MAX_OUTPUT_WAN = Decimal("100000000")  # 1 trillion yuan: above this a figure is a typing error
 MAX_EMPLOYEES = 1_000_000
@@ -112,6 +112,12 @@ class Enterprise(models.Model):
         _("employees"), validators=[MaxValueValidator(MAX_EMPLOYEES)]
     )
     capacity_note = models.TextField(_("production capacity"), blank=True)
+    # The highest level of the enterprise's listings in force, kept by keepline.whitelist's
+    # services in the transaction that lists or revokes: every page and later module (problems,
+    # passes, energy) reads priority from here without knowing the whitelist app.
+    whitelist_level = models.CharField(
+        _("whitelist"), max_length=10, choices=WhitelistLevel.choices, blank=True, editable=False
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

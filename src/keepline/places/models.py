@@ -68,6 +68,15 @@ class ParkLevel(models.TextChoices):
     COUNTY = "county", _("County")
 
 
+class WhitelistLevel(models.TextChoices):
+    """The level of the whitelist (白名单) an enterprise or park is on; kept on the object by
+    keepline.whitelist's services so that every page and later module can read priority."""
+
+    CITY = "city", _("City whitelist")
+    PROVINCE = "province", _("Provincial whitelist")
+    NATIONAL = "national", _("National whitelist")
+
+
 class Park(models.Model):
     """An industrial park with its management committee (管委会)."""
 
@@ -81,6 +90,9 @@ class Park(models.Model):
     level = models.CharField(_("level"), max_length=12, choices=ParkLevel.choices)
     committee_contact = models.CharField(_("management committee contact"), max_length=100)
     committee_phone = models.CharField(_("committee office phone"), max_length=30, blank=True)
+    whitelist_level = models.CharField(
+        _("whitelist"), max_length=10, choices=WhitelistLevel.choices, blank=True, editable=False
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
 
     access: ClassVar[Access] = Access(

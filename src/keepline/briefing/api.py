@@ -1,0 +1,5 @@
+"""API of the briefing app."""
+
+from ninja import Router
+
+router = Router(tags=["briefing"])

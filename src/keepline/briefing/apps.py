@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+from keepline.core.menu import MenuItem
+
+
+class BriefingConfig(AppConfig):
+    name = "keepline.briefing"
+    label = "briefing"
+    verbose_name = _("Command and briefing")
+    menu: list[MenuItem] = []

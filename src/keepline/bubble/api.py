@@ -1,0 +1,5 @@
+"""API of the bubble app."""
+
+from ninja import Router
+
+router = Router(tags=["bubble"])

@@ -1,0 +1,5 @@
+"""API of the whitelist app."""
+
+from ninja import Router
+
+router = Router(tags=["whitelist"])
