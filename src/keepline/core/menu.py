@@ -39,7 +39,11 @@ def menu_for(request: HttpRequest) -> list[tuple[str | Promise, list[dict[str, o
         if not opens(request.user, item):  # type: ignore[arg-type]
             continue
         url = reverse(item.url_name)
-        groups.setdefault(item.group, []).append(
-            {"label": item.label, "url": url, "active": request.path.startswith(url)}
-        )
+        groups.setdefault(item.group, []).append({"label": item.label, "url": url, "active": False})
+    # The item with the longest URL the path starts with is the page's own (/enterprises/import/
+    # is under /enterprises/, but only the import item is active there).
+    entries = [entry for group in groups.values() for entry in group]
+    matches = [e for e in entries if request.path.startswith(str(e["url"]))]
+    if matches:
+        max(matches, key=lambda e: len(str(e["url"])))["active"] = True
     return list(groups.items())

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from keepline.core.forms import SELECT, TEXT
 from keepline.core.scopes import visible
@@ -105,7 +106,9 @@ class ImportForm(forms.Form):
 
 
 class ContactForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=50, widget=forms.TextInput(TEXT))
+    name = forms.CharField(
+        label=pgettext_lazy("person", "Name"), max_length=50, widget=forms.TextInput(TEXT)
+    )
     title = forms.CharField(
         label=_("Position"), max_length=50, required=False, widget=forms.TextInput(TEXT)
     )

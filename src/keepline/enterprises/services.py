@@ -14,9 +14,16 @@ from keepline.core.errors import Conflict, InvalidInput
 from keepline.core.models import AuditEvent
 from keepline.core.scopes import Actor, get_for, may_place, require_place
 from keepline.enterprises.models import Enterprise, EnterpriseContact, PowerAccount
-from keepline.enterprises.validation import CORE_FIELDS, Lookups, clean_enterprise, same_district
+from keepline.enterprises.validation import (
+    COLUMNS,
+    CORE_FIELDS,
+    Lookups,
+    clean_enterprise,
+    same_district,
+)
 
 AUDIT_FIELDS = [*CORE_FIELDS, "version"]
+COLUMN_LABELS = {c.key: c.label for c in COLUMNS}
 
 
 def _snapshot(enterprise: Enterprise) -> dict[str, Any]:
@@ -156,8 +163,12 @@ def reveal_phone(*, actor: Actor, contact_id: int) -> str:
 @dataclass
 class RowError:
     row: int
-    column: str
+    column: str  # the column's key; `label` is what the user's file calls it
     message: str
+
+    @property
+    def label(self) -> str:
+        return str(COLUMN_LABELS.get(self.column, self.column))
 
 
 @dataclass

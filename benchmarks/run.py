@@ -1,0 +1,236 @@
+"""Keepline's benchmarks, each on a throwaway database: `make bench` runs all, `--only NAME` one.
+
+The database is PostgreSQL when DATABASE_URL is set (the database it names is created here and
+dropped at the end; an existing one is refused, so a real database is never written to), else a
+fresh SQLite file in a temporary directory. Each benchmark compares Keepline's path with a bare
+baseline measured in the same run, so the ratio, not the absolute time, is what carries over
+between machines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import csv
+import io
+import os
+import random
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from typing import TypeVar
+from urllib.parse import urlsplit
+
+T = TypeVar("T")
+
+ROWS = 10_000
+# The Luzhou districts and counties: a benchmark row must pass the same checks a real one does.
+REGIONS = ["510502", "510503", "510504", "510521", "510522", "510524", "510525"]
+INDUSTRIES = ["15", "26", "27", "30", "34", "39"]
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平"
+
+
+@contextlib.contextmanager
+def throwaway_database() -> Iterator[str]:
+    """Point Django at a database made for this run, and remove it afterwards.
+
+    Must run before django.setup(): settings read DATABASE_URL and KEEPLINE_VAR once, on import.
+    """
+    scratch = tempfile.mkdtemp(prefix="keepline-bench-")
+    # Secrets and static files of the run go here too, not into the project's var/.
+    os.environ.setdefault("KEEPLINE_VAR", scratch)
+    url = os.environ.get("DATABASE_URL", "")
+    try:
+        if url:
+            with _postgres_database(url):
+                yield url
+        else:
+            url = f"sqlite:///{scratch}/bench.sqlite3"
+            os.environ["DATABASE_URL"] = url
+            yield url
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _postgres_database(url: str) -> Iterator[None]:
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    if not name or name == "postgres":
+        sys.exit(f"DATABASE_URL must name a database of its own for the benchmark: {url}")
+    host, user = parts.hostname or "localhost", parts.username or "postgres"
+
+    def server() -> psycopg.Connection[tuple[object, ...]]:
+        # CREATE/DROP DATABASE cannot run inside a transaction, hence autocommit.
+        return psycopg.connect(
+            host=host,
+            port=parts.port or 5432,
+            user=user,
+            password=parts.password or "",
+            dbname="postgres",
+            autocommit=True,
+        )
+
+    with server() as admin:
+        if admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            sys.exit(
+                f"database {name!r} already exists; the benchmark only uses a database it creates"
+                f" (drop it with: dropdb -h {host} -U {user} {name})"
+            )
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        yield
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        with server() as admin:
+            admin.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
+
+
+def _timed(action: Callable[[], T]) -> tuple[float, T]:
+    start = time.perf_counter()
+    result = action()
+    return time.perf_counter() - start, result
+
+
+def _report(label: str, rows: int, seconds: float) -> None:
+    print(f"  {label:<44} {seconds:8.3f} s  {rows / seconds:>10,.0f} rows/s")
+
+
+# ---- import-enterprises ---------------------------------------------------------------------
+
+
+def enterprise_csv(rows: int, *, seed: int = 2022) -> bytes:
+    """A clean import file: every credit code valid and unique, one liaison and account each."""
+    from stdnum.cn import uscc
+
+    from keepline.enterprises.validation import COLUMNS
+
+    rng = random.Random(seed)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([c.key for c in COLUMNS])
+    for serial in range(1, rows + 1):
+        region = REGIONS[serial % len(REGIONS)]
+        body = f"91{region}{serial:09d}"
+        record = {
+            "uscc": body + uscc.calc_check_digit(body),
+            "name": f"泸州基准测试{serial:05d}有限公司",
+            "region": region,
+            "park": "",
+            "industry": rng.choice(INDUSTRIES),
+            "above_size": "yes" if rng.random() < 0.9 else "no",
+            "annual_output": f"{rng.uniform(500, 90000):.2f}",
+            "employees": str(rng.randint(10, 3000)),
+            "capacity_note": "",
+            "liaison_name": rng.choice(SURNAMES) + rng.choice(GIVEN),
+            "liaison_phone": f"138{serial:08d}",
+            "power_accounts": f"05{serial:08d}",
+        }
+        writer.writerow([record[c.key] for c in COLUMNS])
+    return out.getvalue().encode("utf-8")
+
+
+def bench_import_enterprises() -> None:
+    from django.conf import settings
+    from django.db import connection, transaction
+
+    from keepline.core.scopes import SystemActor
+    from keepline.core.tabular import read_table
+    from keepline.enterprises import services
+    from keepline.enterprises.models import Enterprise
+    from keepline.enterprises.validation import COLUMNS
+
+    actor = SystemActor("benchmark")
+    data = enterprise_csv(ROWS)
+
+    def validate() -> services.ImportCheck:
+        _total, rows = read_table(
+            "bench.csv", data, COLUMNS, max_rows=settings.KEEPLINE_IMPORT_MAX_ROWS
+        )
+        return services.check_import(actor=actor, rows=rows)
+
+    validation_s, check = _timed(validate)
+    if not check.ok:
+        sys.exit(f"the generated file has errors, first: {check.errors[0]}")
+
+    # The baseline writes the same clean rows with nothing else: its own transaction, committed
+    # like the import's, then removed so the import meets the same empty registry.
+    def bare_insert() -> None:
+        with transaction.atomic():
+            Enterprise.objects.bulk_create(
+                [
+                    Enterprise(
+                        **{k: v for k, v in row.items() if k not in {"liaison", "power_accounts"}}
+                    )
+                    for row in check.rows
+                ],
+                batch_size=2000,
+            )
+
+    baseline_s, _ = _timed(bare_insert)
+    Enterprise.objects.all().delete()
+    if connection.vendor == "postgresql":
+        # The deleted rows stay in the unique index until vacuumed and would slow the import's
+        # uniqueness checks, charging the baseline's leftovers to Keepline.
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE enterprises_enterprise")
+
+    import_s, _ = _timed(lambda: services.import_enterprises(actor=actor, check=check))
+    if Enterprise.objects.count() != ROWS:
+        sys.exit("the import did not write every row")
+
+    total_s = validation_s + import_s
+    print(f"import-enterprises: {ROWS:,} rows of CSV on {_describe()}")
+    _report("validation (read_table + check_import)", ROWS, validation_s)
+    _report("writes (import_enterprises, incl. audit)", ROWS, import_s)
+    _report("total", ROWS, total_s)
+    _report("baseline: bare Enterprise bulk_create", ROWS, baseline_s)
+    print(
+        f"  Keepline's full import takes {total_s / baseline_s:.1f}× the time of a bare bulk"
+        f" insert (its writes alone {import_s / baseline_s:.1f}×)."
+    )
+
+
+def _describe() -> str:
+    from django.db import connection
+
+    version = ".".join(str(n) for n in connection.get_database_version())
+    return f"{connection.display_name} {version}"
+
+
+# ---- running --------------------------------------------------------------------------------
+
+BENCHMARKS: dict[str, Callable[[], None]] = {
+    "import-enterprises": bench_import_enterprises,
+}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--only", choices=sorted(BENCHMARKS), help="run this benchmark alone")
+    args = parser.parse_args(argv)
+    names = [args.only] if args.only else list(BENCHMARKS)
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "keepline.settings")
+    with throwaway_database():
+        import django
+        from django.core.management import call_command
+
+        django.setup()
+        call_command("migrate", verbosity=0)
+        for name in names:
+            BENCHMARKS[name]()
+
+
+if __name__ == "__main__":
+    main()
