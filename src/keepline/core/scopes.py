@@ -115,8 +115,11 @@ def visible(qs: models.QuerySet[M], actor: Actor, action: str = "view") -> model
     if action in access.owner_actions:
         for lookup in access.user:
             q |= Q(**{_path(lookup, "pk"): actor.pk})
-    result = qs.filter(q)
-    return result.distinct() if _crosses_many(access, qs.model) else result
+    if _crosses_many(access, qs.model):
+        # Joins through to-many relations repeat rows; filtering by a subquery of ids keeps
+        # the outer query free of DISTINCT, so callers may still lock, order and aggregate it.
+        return qs.filter(pk__in=qs.model._default_manager.filter(q).values("pk"))
+    return qs.filter(q)
 
 
 def may(actor: Actor, action: str, obj: models.Model) -> bool:
