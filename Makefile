@@ -53,8 +53,10 @@ test-pg: install assets messages
 e2e: install assets messages
 	$(BIN)/pytest -m e2e tests/e2e $(PYTEST_ARGS)
 
+# On PostgreSQL: the benchmark creates this database and drops it afterwards.
+BENCH_URL ?= postgres://postgres@127.0.0.1:5432/keepline_bench
 bench: install assets messages
-	$(BIN)/python benchmarks/run.py
+	DATABASE_URL=$(BENCH_URL) $(BIN)/python benchmarks/run.py
 
 clean:
 	rm -rf $(VENV) node_modules src/keepline/static/vendor var

@@ -208,10 +208,91 @@ def _describe() -> str:
     return f"{connection.display_name} {version}"
 
 
+# ---- figures ----------------------------------------------------------------------------------
+
+FIGURE_RUNS = 7
+
+
+def _loop_tallies(as_of: object) -> dict[str, tuple[int, object, int]]:
+    """The straightforward way: each above-size enterprise, its latest mode record, one by one."""
+    from decimal import Decimal
+
+    from keepline.bubble.models import ModeRecord
+    from keepline.enterprises.models import Enterprise
+
+    tallies: dict[str, list[object]] = {}
+    for enterprise in Enterprise.objects.filter(above_size=True).only(
+        "pk", "annual_output", "employees"
+    ):
+        record = (
+            ModeRecord.objects.filter(enterprise_id=enterprise.pk, effective_from__lte=as_of)
+            .order_by("-effective_from", "-id")
+            .first()
+        )
+        mode = record.mode if record else "normal"
+        tally = tallies.setdefault(mode, [0, Decimal(0), 0])
+        tally[0] += 1  # type: ignore[operator]
+        tally[1] += enterprise.annual_output  # type: ignore[operator]
+        tally[2] += enterprise.employees  # type: ignore[operator]
+    return {mode: (t[0], t[1], t[2]) for mode, t in tallies.items()}  # type: ignore[misc]
+
+
+def bench_figures() -> None:
+    import datetime as dt
+    import statistics
+
+    import province
+    from django.db import connection
+
+    from keepline.core.scopes import SystemActor
+    from keepline.reports import indicators
+
+    if connection.vendor != "postgresql":
+        print("figures: skipped, it measures PostgreSQL (make bench sets DATABASE_URL)")
+        return
+    size = int(os.environ.get("KEEPLINE_BENCH_ENTERPRISES", "50000"))
+    days = int(os.environ.get("KEEPLINE_BENCH_DAYS", "365"))
+    made = province.generate(enterprises=size, days=days)
+    print(
+        f"figures: province of {made.enterprises:,} enterprises, {made.mode_records:,} mode"
+        f" records, {made.reports:,} daily reports on {_describe()} (generated in"
+        f" {made.seconds:.0f} s)"
+    )
+    actor = SystemActor("benchmark")
+    scope = indicators.FigureScope(regions=("510000",))
+    as_of = dt.datetime(2022, 9, 15, 15, 0, tzinfo=province.TZ)
+    indicators.compute(actor, scope, as_of)  # warm the caches as a dashboard in use would be
+    times = []
+    for _ in range(FIGURE_RUNS):
+        seconds, figures = _timed(lambda: indicators.compute(actor, scope, as_of))
+        times.append(seconds)
+    median = statistics.median(times)
+    loop_s, loop = _timed(lambda: _loop_tallies(as_of))
+    loop_before = _loop_tallies(as_of - dt.timedelta(days=1))
+    got = {m: (t.enterprises, t.output, t.employees) for m, t in figures.summary.by_mode.items()}
+    before = {
+        m: (t.enterprises, t.output, t.employees) for m, t in figures.previous.by_mode.items()
+    }
+    if got != loop or before != loop_before:
+        sys.exit(f"the figures and the loop disagree:\n{got}\n{loop}")
+    label = f"figures for one as-of date (median of {FIGURE_RUNS}, with breakdowns)"
+    print(f"  {label:<62} {median * 1000:8.0f} ms")
+    print(f"  {'baseline: per-enterprise Python loop, same as-of':<62} {loop_s * 1000:8.0f} ms")
+    print(
+        f"  same tallies by mode for the day and the day before; the figures take"
+        f" {median / loop_s:.3f}× the loop's time ({loop_s / median:.0f}× faster)."
+    )
+    print(
+        f"  closed loop {figures.summary.closed_loop.enterprises:,} of"
+        f" {figures.summary.total.enterprises:,}, resumption {figures.summary.resumption_count}%"
+    )
+
+
 # ---- running --------------------------------------------------------------------------------
 
 BENCHMARKS: dict[str, Callable[[], None]] = {
     "import-enterprises": bench_import_enterprises,
+    "figures": bench_figures,
 }
 
 
