@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import transaction
+from django.db import router, transaction
+from django.db.models.deletion import Collector, ProtectedError
 from django.utils.translation import gettext as _
 
 from keepline.core import audit
@@ -141,6 +142,19 @@ def update_measure(
     values = _clean_measure(data)
     require_place(actor, "change", ControlMeasure, region=values["authority"])
     before = _measure_snapshot(measure)
+    area_changed = (
+        values["starts_at"] != measure.starts_at
+        or {r.pk for r in values["regions"]} != {r.pk for r in measure.regions.all()}
+        or {p.pk for p in values["parks"]} != {p.pk for p in measure.parks.all()}
+    )
+    if area_changed and _depended_on(measure):
+        raise Conflict(
+            _(
+                "Enterprises have been switched under this measure: its area and start can no "
+                "longer change. End it and start a new measure instead."
+            ),
+            current=before,
+        )
     regions, parks = values.pop("regions"), values.pop("parks")
     for name, value in values.items():
         setattr(measure, name, value)
@@ -157,5 +171,19 @@ def update_measure(
 def delete_measure(*, actor: Actor, measure_id: int) -> None:
     measure = get_for(ControlMeasure.objects.select_for_update(), actor, measure_id, "change")
     before = _measure_snapshot(measure)
+    if _depended_on(measure):
+        raise Conflict(
+            _("Enterprises have been switched under this measure: it cannot be deleted."),
+            current=before,
+        )
     audit.record(actor=actor, action="delete", obj=measure, before=before)
     measure.delete()
+
+
+def _depended_on(measure: ControlMeasure) -> bool:
+    """Whether records of later modules (mode switches) point at the measure and protect it."""
+    try:
+        Collector(using=router.db_for_write(ControlMeasure)).collect([measure])
+    except ProtectedError:
+        return True
+    return False
