@@ -190,6 +190,13 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 KEEPLINE_PAGE_SIZE = 50
+KEEPLINE_REPORT_DUE_TIME = os.environ.get("KEEPLINE_REPORT_DUE_TIME", "17:00")
+# The daily briefing's sections, in order; each module that has something to say adds its own.
+KEEPLINE_BRIEFING_SECTIONS = [
+    "keepline.briefing.sections.figures_section",
+    "keepline.briefing.sections.reports_section",
+    "keepline.briefing.sections.whitelist_section",
+]
 KEEPLINE_IMPORT_MAX_ROWS = 200_000
 
 LOGGING = {

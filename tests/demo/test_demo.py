@@ -175,3 +175,29 @@ def test_command_builds_once_and_refuses_to_rebuild(capsys: Any) -> None:
     assert "not rebuilt" in capsys.readouterr().out
     with pytest.raises(CommandError, match="Delete"):
         call_command("demo", "--no-serve", "--rebuild")
+
+
+def test_the_emergency_is_played_through(city: dict[str, Any]) -> None:
+    from keepline.bubble.models import ClosedLoopPlan, EnterpriseMode, PlanStatus
+    from keepline.core.scopes import SystemActor
+    from keepline.reports import indicators, sentences
+
+    assert ClosedLoopPlan.objects.filter(status=PlanStatus.APPROVED).count() > 50
+    assert ClosedLoopPlan.objects.filter(status=PlanStatus.RETURNED).exists()
+    scope = indicators.FigureScope(under=MeasureKind.STATIC_MANAGEMENT)
+    at = dt.datetime(2022, 9, 11, 15, tzinfo=ZoneInfo("Asia/Shanghai"))
+    figures = indicators.compute(SystemActor("test"), scope, at)
+    closed = figures.summary.closed_loop.enterprises
+    assert 0 < closed < figures.summary.total.enterprises
+    assert len(figures.named_regions) == 5
+    assert f"{closed}" in sentences.closed_loop_sentence(figures, sentences.ZH)
+    # Static management ended on 26 September: everyone is back to normal after it.
+    after = indicators.compute(SystemActor("test"), indicators.FigureScope(), at.replace(month=10))
+    assert set(after.summary.by_mode) <= {EnterpriseMode.NORMAL.value}
+    # After the Spring Festival the stopped enterprises came back by 20 February.
+    feb = indicators.compute(
+        SystemActor("test"),
+        indicators.FigureScope(),
+        dt.datetime(2022, 2, 1, tzinfo=ZoneInfo("Asia/Shanghai")),
+    )
+    assert feb.summary.by_mode[EnterpriseMode.SEASONAL_STOP.value].enterprises > 0

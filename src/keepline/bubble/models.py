@@ -70,7 +70,11 @@ class ModeRecord(models.Model):
         verbose_name = _("mode record")
         verbose_name_plural = _("mode records")
         ordering = ["-effective_from", "-id"]
-        indexes = [models.Index(fields=["enterprise", "-effective_from", "-id"])]
+        indexes = [
+            models.Index(fields=["enterprise", "-effective_from", "-id"]),
+            # The day-before figures look only at records effective within the last day.
+            models.Index(fields=["effective_from"]),
+        ]
 
     def __str__(self) -> str:
         return (

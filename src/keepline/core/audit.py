@@ -47,15 +47,17 @@ def snapshot(obj: models.Model, fields: Iterable[str] | None = None) -> dict[str
 
 
 def _region_of(obj: models.Model) -> Any:
+    """The region the object belongs to: the first of its region lookups that reaches one."""
     access = getattr(type(obj), "access", None)
-    if access is None or not access.region:
-        return None
-    target: Any = obj
-    for name in filter(None, access.region[0].split("__")):
-        target = getattr(target, name, None)
-        if target is None:
-            return None
-    return target
+    for lookup in access.region if access is not None else ():
+        target: Any = obj
+        for name in filter(None, lookup.split("__")):
+            target = getattr(target, name, None)
+            if target is None:
+                break
+        if target is not None:
+            return target
+    return None
 
 
 def _actor_fields(actor: Actor) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from stdnum.cn import uscc as stdnum_uscc
 from keepline.core import services as core_services
 from keepline.core.models import DepartmentKind, Role, User
 from keepline.core.scopes import SystemActor
+from keepline.demo import scenario
 from keepline.enterprises import services as enterprise_services
 from keepline.enterprises.models import Enterprise
 from keepline.places import services as place_services
@@ -656,6 +657,14 @@ def build_city(
     say(f"control measures: {measures}")
     users = build_people(rng, ACTOR, places, parks, enterprises)
     say(f"demo logins: {users}")
+    plans = scenario.build_plans(rng, ACTOR, enterprises)
+    say(f"closed-loop plans approved: {plans}")
+    stopped = scenario.build_spring_festival(rng, ACTOR, enterprises)
+    say(f"Spring Festival stops and returns: {stopped}")
+    for title, count in scenario.build_switching(ACTOR).items():
+        say(f"switched under {title}: {count}")
+    say(f"daily reports: {scenario.build_reports(rng, ACTOR)}")
+    say(f"resumption targets: {scenario.build_targets(ACTOR, places.city)}")
     return {
         "parks": len(parks),
         "enterprises": len(enterprises),

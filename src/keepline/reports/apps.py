@@ -8,4 +8,27 @@ class ReportsConfig(AppConfig):
     name = "keepline.reports"
     label = "reports"
     verbose_name = _("Daily reports")
-    menu: list[MenuItem] = []
+    menu = [
+        MenuItem(_("Daily reports"), _("Daily reports"), "reports:list", "reports.DailyReport"),
+        MenuItem(
+            _("Daily reports"),
+            _("Missing reports"),
+            "reports:missing",
+            "reports.ReportChase",
+            creates=True,
+        ),
+        MenuItem(
+            _("Daily reports"), _("Report deadlines"), "reports:deadlines", "reports.ReportDeadline"
+        ),
+        MenuItem(
+            _("Daily reports"),
+            _("Import daily reports"),
+            "reports:import",
+            "reports.DailyReport",
+            creates=True,
+        ),
+        MenuItem(_("Figures"), _("Figures"), "reports:figures", "reports.ResumptionTarget"),
+        MenuItem(
+            _("Figures"), _("Resumption targets"), "reports:targets", "reports.ResumptionTarget"
+        ),
+    ]

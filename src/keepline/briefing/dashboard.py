@@ -1,0 +1,118 @@
+"""The command dashboard's data: every chart's series and the same numbers as tables, each
+number with the query that lists the enterprises behind it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+from keepline.bubble.models import EnterpriseMode
+from keepline.core.scopes import Actor
+from keepline.reports import indicators, selectors
+from keepline.reports.indicators import FigureScope
+
+TREND_DAYS = 14
+
+
+def drill(scope: FigureScope | None, group: str, as_of: dt.datetime) -> str | None:
+    """The enterprise list behind one number, or None where no scope selects it exactly."""
+    if scope is None:
+        return None
+    query = [*scope.params(), ("mode", group), ("as_of", as_of.isoformat(timespec="minutes"))]
+    return reverse("reports:figure_enterprises") + "?" + urlencode(query)
+
+
+def _number(value: Any) -> Any:
+    return None if value is None else float(value)
+
+
+def dashboard(actor: Actor, scope: FigureScope, as_of: dt.datetime) -> dict[str, Any]:
+    figures = indicators.compute(actor, scope, as_of)
+    headline = [
+        {
+            "key": i.key,
+            "label": i.label,
+            "value": _number(i.value),
+            "unit": i.unit,
+            "definition": i.definition,
+            "url": drill(scope, i.group, as_of) if i.group else None,
+        }
+        for i in figures.indicators()
+    ]
+    by_district = {
+        "categories": [row.label for row in figures.by_region],
+        "series": [
+            {
+                "mode": m.value,
+                "name": str(m.label),
+                "data": [
+                    row.summary.by_mode.get(m.value, indicators.Tally()).enterprises
+                    for row in figures.by_region
+                ],
+                "urls": [drill(row.scope, m.value, as_of) for row in figures.by_region],
+            }
+            for m in EnterpriseMode
+        ],
+    }
+    by_industry = [
+        {
+            "label": row.label,
+            "enterprises": row.summary.total.enterprises,
+            "closed_loop": row.summary.closed_loop.enterprises,
+            "share": _number(row.summary.closed_loop_share_count),
+            "url": drill(row.scope, EnterpriseMode.CLOSED_LOOP, as_of),
+        }
+        for row in figures.by_industry
+    ]
+    trend = []
+    for back in range(TREND_DAYS - 1, -1, -1):
+        at = as_of - dt.timedelta(days=back)
+        then = indicators.compute(actor, scope, at, breakdowns=False) if back else figures
+        trend.append(
+            {
+                "date": at.date().isoformat(),
+                "resumption": _number(then.summary.resumption_count),
+                "closed_loop_share": _number(then.summary.closed_loop_share_count),
+            }
+        )
+    targets = [
+        {
+            "area": t.area,
+            "date": t.target.date.isoformat(),
+            "rate": float(t.target.rate),
+            "actual": _number(t.actual),
+            "status": str(t.status.label),
+        }
+        for t in figures.targets
+    ]
+    area = selectors.AreaFilter(region=scope.regions[0] if len(scope.regions) == 1 else "")
+    day = as_of.date()
+    missing = selectors.missing_reports(actor, day, area)
+    whitelist = indicators.enterprises_in(actor, scope, indicators.resolve(scope, as_of)).exclude(
+        whitelist_level=""
+    )
+    return {
+        "as_of": as_of.isoformat(timespec="minutes"),
+        "area": str(figures.area) if figures.area else "",
+        "headline": headline,
+        "by_district": by_district,
+        "by_industry": by_industry,
+        "trend": trend,
+        "targets": targets,
+        "missing_reports": {
+            "date": day.isoformat(),
+            "count": missing.count(),
+            "url": reverse("reports:missing") + "?" + urlencode([("date", day.isoformat())]),
+        },
+        "whitelist": {"enterprises": whitelist.count()},
+        "labels": {
+            "modes_by_district": _("Modes by district"),
+            "trend": _("Resumption rate, last %(n)s days (%%)") % {"n": TREND_DAYS},
+            "target": _("Target"),
+            "closed_loop_by_industry": _("Closed-loop share by industry (%)"),
+        },
+    }

@@ -1,0 +1,247 @@
+"""The daily briefing is made of sections; each module that has something to say adds one.
+
+A section is a function `(BriefingContext) -> Section | None`, listed by dotted path in the
+setting KEEPLINE_BRIEFING_SECTIONS (in order). Later modules (problems, power, passes) add their
+own function to that list; the page, the Word document and the Excel workbook render whatever
+sections return, so none of them changes when a section is added.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Q
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+
+from keepline.bubble.models import EnterpriseMode
+from keepline.core.scopes import Actor, visible
+from keepline.places.models import Park, WhitelistLevel
+from keepline.reports import indicators, selectors, sentences
+from keepline.reports.indicators import Figures, FigureScope, Summary
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table of a section: the numbers behind its sentences."""
+
+    title: str
+    headers: list[str]
+    rows: list[list[Any]]
+
+
+@dataclass(frozen=True)
+class Section:
+    """What one module says in the briefing: key sentences in both languages, and tables."""
+
+    key: str
+    title: str
+    sentences: list[tuple[str, str]] = field(default_factory=list)  # (Chinese, English)
+    tables: list[Table] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class BriefingContext:
+    """What every section works from: who reads it, which area, which day, and the figures."""
+
+    actor: Actor
+    scope: FigureScope
+    day: dt.date
+    as_of: dt.datetime
+    figures: Figures
+
+
+def section_builders() -> list[Callable[[BriefingContext], Section | None]]:
+    return [import_string(path) for path in settings.KEEPLINE_BRIEFING_SECTIONS]
+
+
+def _pct(value: Decimal | None) -> str:
+    return "—" if value is None else f"{value}%"
+
+
+def _mode_rows(summary: Summary) -> list[list[Any]]:
+    rows = []
+    for mode in EnterpriseMode:
+        tally = summary.by_mode.get(mode.value)
+        if tally is None:
+            continue
+        rows.append([mode.label, tally.enterprises, tally.output, tally.employees])
+    return rows
+
+
+def figures_section(ctx: BriefingContext) -> Section | None:
+    """Closed-loop production and resumption: the sentences a press conference quotes."""
+    f = ctx.figures
+    s = f.summary
+    tables = [
+        Table(
+            _("Enterprises by mode"),
+            [_("Mode"), _("Enterprises"), _("Annual output value (10k CNY)"), _("Employees")],
+            _mode_rows(s),
+        ),
+        Table(
+            _("Key rates"),
+            [_("Indicator"), _("Value"), _("Change on the day before (points)")],
+            [
+                [
+                    _("Closed-loop share by count"),
+                    _pct(s.closed_loop_share_count),
+                    f.change("closed_loop_share_count"),
+                ],
+                [
+                    _("Closed-loop share by output value"),
+                    _pct(s.closed_loop_share_output),
+                    f.change("closed_loop_share_output"),
+                ],
+                [
+                    _("Resumption rate by count"),
+                    _pct(s.resumption_count),
+                    f.change("resumption_count"),
+                ],
+                [
+                    _("Resumption rate by output value"),
+                    _pct(s.resumption_output),
+                    f.change("resumption_output"),
+                ],
+            ],
+        ),
+    ]
+    if f.by_region:
+        tables.append(
+            Table(
+                _("By district"),
+                [
+                    _("Area"),
+                    _("Enterprises"),
+                    _("Closed loop"),
+                    _("Closed-loop share by count"),
+                    _("Resumption rate by count"),
+                ],
+                [
+                    [
+                        row.label,
+                        row.summary.total.enterprises,
+                        row.summary.closed_loop.enterprises,
+                        _pct(row.summary.closed_loop_share_count),
+                        _pct(row.summary.resumption_count),
+                    ]
+                    for row in f.by_region
+                ],
+            )
+        )
+    if f.targets:
+        tables.append(
+            Table(
+                _("Targets"),
+                [_("Area"), _("Target date"), _("Target"), _("Now"), _("Status")],
+                [
+                    [t.area, t.target.date, f"{t.target.rate}%", _pct(t.actual), t.status.label]
+                    for t in f.targets
+                ],
+            )
+        )
+    return Section(
+        key="figures",
+        title=_("Closed-loop production and resumption"),
+        sentences=[
+            (
+                sentences.closed_loop_sentence(f, sentences.ZH),
+                sentences.closed_loop_sentence(f, sentences.EN),
+            ),
+            (
+                sentences.resumption_sentence(f, sentences.ZH),
+                sentences.resumption_sentence(f, sentences.EN),
+            ),
+        ],
+        tables=tables,
+    )
+
+
+def reports_section(ctx: BriefingContext) -> Section | None:
+    """Who reported for the day, and who has not."""
+    area = selectors.AreaFilter(region=ctx.scope.regions[0] if len(ctx.scope.regions) == 1 else "")
+    required = selectors.required_reporters(ctx.actor, ctx.day, area).count()
+    missing = list(selectors.missing_reports(ctx.actor, ctx.day, area))
+    reported = required - len(missing)
+    by_region: dict[str, int] = {}
+    for enterprise in missing:
+        by_region[str(enterprise.region)] = by_region.get(str(enterprise.region), 0) + 1
+    day_zh, day_en = f"{ctx.day.month}月{ctx.day.day}日", ctx.day.strftime("%d %b %Y").lstrip("0")
+    return Section(
+        key="reports",
+        title=_("Daily reports"),
+        sentences=[
+            (
+                f"{day_zh}应报企业{required}家，已报{reported}家，未报{len(missing)}家。",
+                f"On {day_en}, {reported} of the {required} enterprises due to report did so;"
+                f" {len(missing)} did not.",
+            )
+        ],
+        tables=[
+            Table(
+                _("Missing reports by area"),
+                [_("Area"), _("Missing")],
+                [[name, count] for name, count in sorted(by_region.items())],
+            )
+        ]
+        if missing
+        else [],
+    )
+
+
+def whitelist_section(ctx: BriefingContext) -> Section | None:
+    """How many enterprises and parks of the area are on each whitelist level."""
+    enterprises = indicators.enterprises_in(
+        ctx.actor, ctx.scope, indicators.resolve(ctx.scope, ctx.as_of)
+    ).exclude(whitelist_level="")
+    by_level = dict(
+        enterprises.values_list("whitelist_level")
+        .annotate(n=Count("pk"))
+        .values_list("whitelist_level", "n")
+    )
+    parks = visible(Park.objects.exclude(whitelist_level=""), ctx.actor)
+    if ctx.scope.regions:
+        within = Q(pk__in=[])
+        for region in indicators.resolve(ctx.scope, ctx.as_of).regions:
+            within |= Q(region__path__startswith=region.path)
+        parks = parks.filter(within)
+    parks_by_level = dict(
+        parks.values_list("whitelist_level")
+        .annotate(n=Count("pk"))
+        .values_list("whitelist_level", "n")
+    )
+    if not by_level and not parks_by_level:
+        return None
+    # The level kept is the highest: a provincially listed enterprise is on the city list too.
+    city = sum(by_level.values())
+    province = by_level.get(WhitelistLevel.PROVINCE, 0) + by_level.get(WhitelistLevel.NATIONAL, 0)
+    park_city = sum(parks_by_level.values())
+    park_province = parks_by_level.get(WhitelistLevel.PROVINCE, 0)
+    park_province += parks_by_level.get(WhitelistLevel.NATIONAL, 0)
+    return Section(
+        key="whitelist",
+        title=_("Whitelists"),
+        sentences=[
+            (
+                f"列入白名单的园区{park_city}个、企业{city}家，其中省级白名单园区{park_province}个、"
+                f"企业{province}家。",
+                f"{park_city} parks and {city} enterprises are on the whitelists, of which"
+                f" {park_province} parks and {province} enterprises on the provincial list.",
+            )
+        ],
+        tables=[
+            Table(
+                _("Whitelist listings by level"),
+                [_("Level"), _("Parks"), _("Enterprises")],
+                [
+                    [level.label, parks_by_level.get(level.value, 0), by_level.get(level.value, 0)]
+                    for level in WhitelistLevel
+                ],
+            )
+        ],
+    )
