@@ -194,10 +194,11 @@ def test_the_emergency_is_played_through(city: dict[str, Any]) -> None:
     # Static management ended on 26 September: everyone is back to normal after it.
     after = indicators.compute(SystemActor("test"), indicators.FigureScope(), at.replace(month=10))
     assert set(after.summary.by_mode) <= {EnterpriseMode.NORMAL.value}
-    # After the Spring Festival the stopped enterprises came back by 20 February.
-    feb = indicators.compute(
-        SystemActor("test"),
-        indicators.FigureScope(),
-        dt.datetime(2022, 2, 1, tzinfo=ZoneInfo("Asia/Shanghai")),
-    )
-    assert feb.summary.by_mode[EnterpriseMode.SEASONAL_STOP.value].enterprises > 0
+
+    # The Spring Festival: resumption climbs back after the holiday, complete by 20 February.
+    def resumption(month: int, day: int) -> Any:
+        at = dt.datetime(2022, month, day, 15, tzinfo=ZoneInfo("Asia/Shanghai"))
+        return indicators.compute(SystemActor("test"), indicators.FigureScope(), at).summary
+
+    assert resumption(2, 1).resumption_count < resumption(2, 10).resumption_count < 100
+    assert resumption(2, 20).resumption_count == 100

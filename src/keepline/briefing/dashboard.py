@@ -16,6 +16,17 @@ from keepline.reports import indicators, selectors
 from keepline.reports.indicators import FigureScope
 
 TREND_DAYS = 14
+# The numbers on the dashboard's first row; the rest are in the charts, the tables and the API.
+HEADLINE = (
+    "enterprises",
+    "closed_loop",
+    "closed_loop_share_count",
+    "closed_loop_share_output",
+    "closed_loop_share_count_change",
+    "resumption_count",
+    "resumption_output",
+    "resumption_count_change",
+)
 
 
 def drill(scope: FigureScope | None, group: str, as_of: dt.datetime) -> str | None:
@@ -42,6 +53,7 @@ def dashboard(actor: Actor, scope: FigureScope, as_of: dt.datetime) -> dict[str,
             "url": drill(scope, i.group, as_of) if i.group else None,
         }
         for i in figures.indicators()
+        if i.key in HEADLINE
     ]
     by_district = {
         "categories": [row.label for row in figures.by_region],
@@ -79,6 +91,8 @@ def dashboard(actor: Actor, scope: FigureScope, as_of: dt.datetime) -> dict[str,
                 "closed_loop_share": _number(then.summary.closed_loop_share_count),
             }
         )
+    # Targets dated before the trend's window belong to another campaign (last Spring's).
+    window_start = (as_of - dt.timedelta(days=TREND_DAYS - 1)).date()
     targets = [
         {
             "area": t.area,
@@ -88,6 +102,7 @@ def dashboard(actor: Actor, scope: FigureScope, as_of: dt.datetime) -> dict[str,
             "status": str(t.status.label),
         }
         for t in figures.targets
+        if t.target.date >= window_start
     ]
     area = selectors.AreaFilter(region=scope.regions[0] if len(scope.regions) == 1 else "")
     day = as_of.date()

@@ -31,7 +31,8 @@ PLAN_REVIEW = dt.date(2022, 12, 31)
 STATIC_ENDS = dt.date(2022, 9, 26)
 SPRING_STOP = dt.datetime(2022, 1, 25, 8, tzinfo=TZ)
 SPRING_BACK_FIRST = dt.date(2022, 2, 7)
-SEASONAL_SHARE = 0.35
+SEASONAL_SHARE = 0.35  # of above-size enterprises stop over the holiday
+SEASONAL_BACK = dt.date(2022, 3, 15)
 
 
 def _plan_data(enterprise: Enterprise, ready: bool, rng: random.Random) -> dict[str, Any]:
@@ -85,18 +86,24 @@ def build_plans(rng: random.Random, actor: SystemActor, enterprises: list[Enterp
 def build_spring_festival(
     rng: random.Random, actor: SystemActor, enterprises: list[Enterprise]
 ) -> int:
-    """The Spring Festival stop and the staggered return after it (the resumption drive)."""
+    """The Spring Festival: many stop for the holiday and come back staggered over the
+    resumption drive (90% by 15 February, all by 20 February); grain processors stop for
+    their off-season, which the resumption rate leaves out."""
     stopped = [e for e in enterprises if e.above_size and rng.random() < SEASONAL_SHARE]
     for enterprise in stopped:
+        seasonal = enterprise.industry.code == "13"
         bubble_services.set_mode(
             actor=actor,
             enterprise_id=enterprise.pk,
-            mode=EnterpriseMode.SEASONAL_STOP,
-            reason="春节季节性停产",
+            mode=EnterpriseMode.SEASONAL_STOP if seasonal else EnterpriseMode.HALTED,
+            reason="季节性停产" if seasonal else "春节放假停产",
             now=SPRING_STOP,
         )
-        # Most are back within two weeks of the holiday; the last by the 20 February target.
-        back = SPRING_BACK_FIRST + dt.timedelta(days=min(int(rng.expovariate(1 / 4)), 13))
+        if seasonal:
+            back = SEASONAL_BACK
+        else:
+            # Most are back within days of the holiday; the last by the 20 February target.
+            back = SPRING_BACK_FIRST + dt.timedelta(days=min(int(rng.expovariate(1 / 3)), 12))
         bubble_services.set_mode(
             actor=actor,
             enterprise_id=enterprise.pk,
