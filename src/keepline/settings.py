@@ -190,6 +190,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 KEEPLINE_PAGE_SIZE = 50
+# The address the public reaches Keepline at, for links printed on paper (certificate QR codes).
+KEEPLINE_PUBLIC_URL = os.environ.get("KEEPLINE_PUBLIC_URL", "")
 KEEPLINE_REPORT_DUE_TIME = os.environ.get("KEEPLINE_REPORT_DUE_TIME", "17:00")
 # The daily briefing's sections, in order; each module that has something to say adds its own.
 KEEPLINE_BRIEFING_SECTIONS = [

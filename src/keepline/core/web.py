@@ -11,6 +11,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.http import content_disposition_header
 
 from keepline.core.errors import KeeplineError
 from keepline.core.models import Attachment, User
@@ -72,6 +73,6 @@ def sort_by(request: HttpRequest, allowed: dict[str, str], default: str) -> tupl
 def attachment_response(attachment: Attachment) -> HttpResponse:
     """Serve an attachment whose owning object the caller has already checked."""
     response = HttpResponse(bytes(attachment.content), content_type=attachment.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{attachment.filename}"'
+    response["Content-Disposition"] = content_disposition_header(True, attachment.filename)
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -657,6 +657,8 @@ def build_city(
     say(f"control measures: {measures}")
     users = build_people(rng, ACTOR, places, parks, enterprises)
     say(f"demo logins: {users}")
+    listed, listed_parks = scenario.build_whitelists(ACTOR, parks, enterprises)
+    say(f"whitelisted: {listed_parks} parks and {listed} enterprises")
     plans = scenario.build_plans(rng, ACTOR, enterprises)
     say(f"closed-loop plans approved: {plans}")
     stopped = scenario.build_spring_festival(rng, ACTOR, enterprises)

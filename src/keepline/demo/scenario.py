@@ -19,8 +19,10 @@ from keepline.bubble.models import EnterpriseMode
 from keepline.bubble.selectors import with_mode
 from keepline.core.scopes import SystemActor
 from keepline.enterprises.models import Enterprise
-from keepline.places.models import ControlMeasure, MeasureKind
+from keepline.places.models import ControlMeasure, MeasureKind, WhitelistLevel
 from keepline.reports import services as report_services
+from keepline.whitelist import services as whitelist_services
+from keepline.whitelist.models import Category
 
 TZ = ZoneInfo("Asia/Shanghai")
 PLAN_SHARE = 0.7  # of above-size enterprises, largest first: "plans for most large enterprises"
@@ -174,7 +176,8 @@ def build_reports(rng: random.Random, actor: SystemActor) -> int:
         for e in with_mode(base, at).order_by("pk"):
             if rng.random() < MISSING_SHARE:
                 continue
-            on_site, inside, output = REPORT_SHAPE[EnterpriseMode(e.mode)]
+            mode: str = e.mode  # type: ignore[attr-defined]
+            on_site, inside, output = REPORT_SHAPE[EnterpriseMode(mode)]
             staff = int(e.employees * on_site * rng.uniform(0.9, 1.05))
             rows.append(
                 (
@@ -182,7 +185,7 @@ def build_reports(rng: random.Random, actor: SystemActor) -> int:
                     {
                         "uscc": e.uscc,
                         "date": day.isoformat(),
-                        "mode": e.mode,
+                        "mode": mode,
                         "staff_on_site": staff,
                         "staff_inside": int(staff * inside),
                         "output_value": f"{float(e.annual_output) / 300 * output:.2f}",
@@ -207,3 +210,71 @@ def build_targets(actor: SystemActor, city: Any) -> int:
             actor=actor, region=city, day=day, rate=rate, note="节后复工复产目标"
         )
     return 2
+
+
+# The Luzhou lists: 8 parks and 89 enterprises on the city's, of which 2 and 15 provincial.
+CITY_PARKS, PROVINCE_PARKS = 8, 2
+CITY_ENTERPRISES, PROVINCE_ENTERPRISES = 89, 15
+LISTED_CITY = dt.datetime(2022, 4, 20, 10, tzinfo=TZ)
+LISTED_PROVINCE = dt.datetime(2022, 5, 10, 10, tzinfo=TZ)
+# Industry -> (category, chain) of its listing.
+LISTING_KIND = {
+    "15": (Category.KEY_INDUSTRIES, "白酒"),
+    "26": (Category.KEY_MATERIALS, "化工"),
+    "27": (Category.EPIDEMIC_PREVENTION, "医药"),
+    "44": (Category.SOCIAL_OPERATION, "能源"),
+    "25": (Category.SOCIAL_OPERATION, "能源"),
+    "13": (Category.DAILY_NEEDS, "粮油食品"),
+    "14": (Category.DAILY_NEEDS, "粮油食品"),
+    "30": (Category.KEY_MATERIALS, "玻璃包装"),
+    "22": (Category.KEY_MATERIALS, "玻璃包装"),
+}
+
+
+def build_whitelists(
+    actor: SystemActor, parks: dict[str, Any], enterprises: list[Enterprise]
+) -> tuple[int, int]:
+    """List the largest enterprises of the chains that must keep running, and the parks they
+    sit in, at city level in April and the first of them at provincial level in May."""
+    chosen = sorted(
+        (e for e in enterprises if e.above_size and e.industry.code in LISTING_KIND),
+        key=lambda e: (-e.annual_output, e.uscc),
+    )[:CITY_ENTERPRISES]
+    for n, enterprise in enumerate(chosen):
+        category, chain = LISTING_KIND[enterprise.industry.code]
+        whitelist_services.list_directly(
+            actor=actor,
+            subject=enterprise,
+            level=WhitelistLevel.CITY,
+            category=category,
+            chain=chain,
+            reason="泸州市重点产业链供应链白名单",
+            at=LISTED_CITY,
+        )
+        if n < PROVINCE_ENTERPRISES:
+            whitelist_services.list_directly(
+                actor=actor,
+                subject=enterprise,
+                level=WhitelistLevel.PROVINCE,
+                category=category,
+                chain=chain,
+                reason="四川省重点产业链供应链白名单",
+                at=LISTED_PROVINCE,
+            )
+    for n, park in enumerate(list(parks.values())[:CITY_PARKS]):
+        for level, at in (
+            (WhitelistLevel.CITY, LISTED_CITY),
+            (WhitelistLevel.PROVINCE, LISTED_PROVINCE),
+        ):
+            if level == WhitelistLevel.PROVINCE and n >= PROVINCE_PARKS:
+                break
+            whitelist_services.list_directly(
+                actor=actor,
+                subject=park,
+                level=level,
+                category=Category.KEY_INDUSTRIES,
+                chain="园区",
+                reason="重点产业链供应链白名单园区",
+                at=at,
+            )
+    return len(chosen), min(len(parks), CITY_PARKS)

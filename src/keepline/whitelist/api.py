@@ -1,5 +1,442 @@
-"""API of the whitelist app."""
+"""API of the whitelists: listings (filters, detail, revocation) and applications (submit with the
+three documents, progress and history, decisions with 409 on a stale version, nomination) — the
+same services, selectors and scopes as the pages."""
 
-from ninja import Router
+import datetime as dt
+from typing import Annotated, Any
+
+from django.db.models import QuerySet
+from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
+from ninja.pagination import PageNumberPagination, paginate
+
+from keepline.core.models import Attachment
+from keepline.core.scopes import get_for, require_role
+from keepline.whitelist import selectors, services
+from keepline.whitelist.certificates import check_url
+from keepline.whitelist.models import WhitelistApplication, WhitelistListing, WhitelistReview
 
 router = Router(tags=["whitelist"])
+
+# An uploaded document: PDF, image, Word or Excel, up to 20 MB; the service names a missing one.
+Document = Annotated[
+    UploadedFile | None, File(description="PDF, image, Word or Excel; up to 20 MB")
+]
+
+# ---- listings ---------------------------------------------------------------------------------
+
+
+class ListingOut(Schema):
+    id: int = Field(examples=[31])
+    number: str = Field(description="Certificate number", examples=["LZ-WL-2022-0031"])
+    level: str = Field(description="city | province | national", examples=["city"])
+    category: str = Field(
+        description="social_operation | epidemic_prevention | daily_needs | key_materials | "
+        "key_industries",
+        examples=["key_industries"],
+    )
+    chain: str = Field(description="Industry chain", examples=["白酒"])
+    kind: str = Field(description="enterprise | park", examples=["enterprise"])
+    enterprise_id: int | None = Field(None, examples=[12])
+    park_id: int | None = Field(None, examples=[None])
+    name: str = Field(examples=["泸州示例酒业有限公司"])
+    uscc: str | None = Field(
+        None, description="Credit code of an enterprise", examples=["91510500MA62X5QF2B"]
+    )
+    region: str = Field(description="Region code of the subject", examples=["510502"])
+    authority: str | None = Field(
+        None,
+        description="Region code of the deciding government; none nationally",
+        examples=["510500"],
+    )
+    listed_at: dt.datetime = Field(examples=["2022-09-05T16:00:00+08:00"])
+    listed_by: str = Field(examples=["bureau01"])
+    application_id: int | None = Field(None, examples=[44])
+    basis: str = Field(description="Basis of a listing without application", examples=[""])
+    active: bool = Field(description="In force (not revoked)", examples=[True])
+    revoked_at: dt.datetime | None = Field(None, examples=[None])
+    revoke_reason: str = Field(examples=[""])
+    revoked_by: str = Field(examples=[""])
+    check_url: str = Field(
+        description="The public check page the certificate's QR code opens",
+        examples=["https://keepline.example/whitelist/check/6Qm2yP0cX9hJ1rT4aB7kLw/"],
+    )
+
+    @staticmethod
+    def resolve_kind(obj: WhitelistListing) -> str:
+        return "enterprise" if obj.enterprise_id else "park"
+
+    @staticmethod
+    def resolve_name(obj: WhitelistListing) -> str:
+        return str(obj.subject)
+
+    @staticmethod
+    def resolve_uscc(obj: WhitelistListing) -> str | None:
+        return obj.enterprise.uscc if obj.enterprise else None
+
+    @staticmethod
+    def resolve_region(obj: WhitelistListing) -> str:
+        return obj.subject.region.code
+
+    @staticmethod
+    def resolve_authority(obj: WhitelistListing) -> str | None:
+        return obj.authority.code if obj.authority else None
+
+    @staticmethod
+    def resolve_check_url(obj: WhitelistListing, context: Any) -> str:
+        return check_url(context["request"], obj)
+
+
+class ListingFilterIn(Schema):
+    level: str = Field("", description="city | province | national", examples=["province"])
+    category: str = Field("", description="A category value", examples=["key_industries"])
+    chain: str = Field("", description="Industry chain, exactly", examples=["白酒"])
+    region: str = Field(
+        "", description="Region code; includes its whole subtree", examples=["510502"]
+    )
+    status: str = Field("", description="active | revoked | empty for both", examples=["active"])
+    q: str = Field(
+        "", description="Part of the name, credit code or certificate number", examples=["酒业"]
+    )
+
+
+LISTING_RELATED = ("enterprise__region", "enterprise__park", "park__region", "authority")
+
+
+def _listing(request: Any, listing_id: int) -> WhitelistListing:
+    return get_for(
+        WhitelistListing.objects.select_related(*LISTING_RELATED), request.auth, listing_id
+    )
+
+
+@router.get(
+    "/whitelist/listings", response=list[ListingOut], summary="Whitelist listings the user may see"
+)
+@paginate(PageNumberPagination, page_size=100)
+def listing_list(request: Any, filters: Query[ListingFilterIn]) -> Any:
+    require_role(request.auth, WhitelistListing)
+    return selectors.listings(request.auth, selectors.ListingFilter(**filters.dict()))
+
+
+@router.get("/whitelist/listings/{listing_id}", response=ListingOut, summary="One listing")
+def listing_detail(request: Any, listing_id: int) -> Any:
+    return _listing(request, listing_id)
+
+
+class RevokeIn(Schema):
+    reason: str = Field(
+        description="Which condition is no longer met", examples=["闭环管理措施落实不到位"]
+    )
+
+
+@router.post(
+    "/whitelist/listings/{listing_id}/revoke",
+    response=ListingOut,
+    summary="Revoke a listing (the government that listed it)",
+)
+def listing_revoke(request: Any, listing_id: int, payload: RevokeIn) -> Any:
+    services.revoke_listing(actor=request.auth, listing_id=listing_id, reason=payload.reason)
+    return _listing(request, listing_id)
+
+
+# ---- applications -----------------------------------------------------------------------------
+
+
+class DocumentOut(Schema):
+    kind: str = Field(
+        description="commitment | staff_list | epidemic_plan", examples=["commitment"]
+    )
+    filename: str = Field(examples=["承诺书.pdf"])
+    size: int = Field(description="Bytes", examples=[183220])
+    sha256: str = Field(
+        examples=["9f2c1e0b7a4d5c6e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9012a3b4c5d6e7"]
+    )
+
+
+class ReviewOut(Schema):
+    round: int = Field(examples=[1])
+    step: str = Field(
+        description="application | inspection | economy | health | city | nomination | province",
+        examples=["inspection"],
+    )
+    decision: str = Field(description="submit | approve | return | reject", examples=["approve"])
+    reasons: str = Field(examples=["现场核查：封闭管理条件具备"])
+    by: str = Field(alias="actor_name", examples=["park01"])
+    at: dt.datetime = Field(examples=["2022-09-02T10:00:00+08:00"])
+
+
+class StepOut(Schema):
+    step: str = Field(examples=["economy"])
+    state: str = Field(
+        description="done | current | returned | rejected | waiting | optional",
+        examples=["current"],
+    )
+    place: str = Field(description="Who decides", examples=["江阳区 economy bureau"])
+
+
+class ApplicationOut(Schema):
+    id: int = Field(examples=[44])
+    kind: str = Field(description="enterprise | park", examples=["enterprise"])
+    enterprise_id: int | None = Field(None, examples=[12])
+    park_id: int | None = Field(None, examples=[None])
+    name: str = Field(examples=["泸州示例酒业有限公司"])
+    region: str = Field(examples=["510502"])
+    requested_level: str = Field(examples=["city"])
+    category: str = Field(examples=["key_industries"])
+    chain: str = Field(examples=["白酒"])
+    note: str = Field(examples=["保障全市白酒产业链原料供应"])
+    status: str = Field(
+        description="inspection | district_review | city_decision | listed_city | "
+        "province_decision | listed_province | returned | rejected | province_rejected | closed",
+        examples=["district_review"],
+    )
+    economy_approved: bool = Field(examples=[True])
+    health_approved: bool = Field(examples=[False])
+    open_steps: list[str] = Field(
+        description="Steps waiting for a decision now", examples=[["health"]]
+    )
+    round: int = Field(description="Submissions so far", examples=[1])
+    submitted_by: str = Field(examples=["liaison01"])
+    submitted_at: dt.datetime = Field(examples=["2022-09-01T09:30:00+08:00"])
+    version: int = Field(
+        description="Send it back with a decision; a stale one answers 409", examples=[3]
+    )
+
+    @staticmethod
+    def resolve_kind(obj: WhitelistApplication) -> str:
+        return "enterprise" if obj.enterprise_id else "park"
+
+    @staticmethod
+    def resolve_name(obj: WhitelistApplication) -> str:
+        return str(obj.subject)
+
+    @staticmethod
+    def resolve_region(obj: WhitelistApplication) -> str:
+        return obj.subject.region.code
+
+    @staticmethod
+    def resolve_open_steps(obj: WhitelistApplication) -> list[str]:
+        return [str(s) for s in selectors.open_steps(obj)]
+
+
+class ApplicationDetailOut(ApplicationOut):
+    documents: list[DocumentOut] = Field(
+        examples=[
+            [
+                {
+                    "kind": "commitment",
+                    "filename": "承诺书.pdf",
+                    "size": 183220,
+                    "sha256": "9f2c1e0b7a4d5c6e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9012a3b4c5d6e7",
+                }
+            ]
+        ]
+    )
+    progress: list[StepOut] = Field(
+        description="The steps of the current round",
+        examples=[[{"step": "inspection", "state": "done", "place": "江阳测试园区"}]],
+    )
+    reviews: list[ReviewOut] = Field(
+        description="Every submission and decision, oldest first",
+        examples=[
+            [
+                {
+                    "round": 1,
+                    "step": "inspection",
+                    "decision": "approve",
+                    "reasons": "",
+                    "by": "park01",
+                    "at": "2022-09-02T10:00:00+08:00",
+                }
+            ]
+        ],
+    )
+    listings: list[ListingOut] = Field(description="Listings this application gave", examples=[[]])
+
+    @staticmethod
+    def resolve_documents(obj: WhitelistApplication) -> list[dict[str, Any]]:
+        return [{"kind": name, **_document(getattr(obj, name))} for name in services.DOCUMENTS]
+
+    @staticmethod
+    def resolve_progress(obj: WhitelistApplication) -> list[dict[str, Any]]:
+        return [
+            {"step": s.step, "state": s.state, "place": s.place} for s in selectors.progress(obj)
+        ]
+
+    @staticmethod
+    def resolve_reviews(obj: WhitelistApplication) -> QuerySet[WhitelistReview]:
+        return obj.reviews.all()
+
+    @staticmethod
+    def resolve_listings(obj: WhitelistApplication) -> QuerySet[WhitelistListing]:
+        return obj.listings.select_related(*LISTING_RELATED)
+
+
+def _document(attachment: Attachment) -> dict[str, Any]:
+    return {"filename": attachment.filename, "size": attachment.size, "sha256": attachment.sha256}
+
+
+class ApplicationFilterIn(Schema):
+    view: str = Field(
+        "all",
+        description="waiting (for my decision) | mine (I applied) | all I may see",
+        examples=["waiting"],
+    )
+    step: str = Field("", description="With view=waiting: one step only", examples=["health"])
+    status: str = Field("", description="A status value", examples=["returned"])
+    category: str = Field("", description="A category value", examples=["daily_needs"])
+    region: str = Field(
+        "", description="Region code; includes its whole subtree", examples=["510502"]
+    )
+    q: str = Field("", description="Part of the name, credit code or chain", examples=["酒业"])
+
+
+def _application(request: Any, application_id: int) -> WhitelistApplication:
+    return get_for(
+        WhitelistApplication.objects.select_related(
+            "enterprise__region",
+            "park__region",
+            "inspect_park",
+            "inspect_region",
+            "district",
+            "city",
+            "province",
+            *services.DOCUMENTS,
+        ).defer(*(f"{name}__content" for name in services.DOCUMENTS)),
+        request.auth,
+        application_id,
+    )
+
+
+@router.get(
+    "/whitelist/applications",
+    response=list[ApplicationOut],
+    summary="Whitelist applications: waiting for me, mine, or all I may see",
+)
+@paginate(PageNumberPagination, page_size=50)
+def application_list(request: Any, filters: Query[ApplicationFilterIn]) -> Any:
+    require_role(request.auth, WhitelistApplication)
+    return selectors.applications(request.auth, selectors.ApplicationFilter(**filters.dict()))
+
+
+@router.get(
+    "/whitelist/applications/{application_id}",
+    response=ApplicationDetailOut,
+    summary="One application: where it stands and its history",
+)
+def application_detail(request: Any, application_id: int) -> Any:
+    return _application(request, application_id)
+
+
+class SubmitIn(Schema):
+    enterprise_id: int | None = Field(
+        None, description="The enterprise applying (its liaison)", examples=[12]
+    )
+    park_id: int | None = Field(
+        None, description="Or the park applying (its committee)", examples=[None]
+    )
+    requested_level: str = Field("city", description="Always city", examples=["city"])
+    category: str = Field("", examples=["key_industries"])
+    chain: str = Field("", description="Industry chain", examples=["白酒"])
+    note: str = Field("", description="Statement", examples=["保障全市白酒产业链原料供应"])
+
+
+class ResubmitIn(Schema):
+    version: int | None = Field(
+        None, description="The version you read; a stale one answers 409", examples=[4]
+    )
+    category: str = Field("", examples=["key_industries"])
+    chain: str = Field("", examples=["白酒"])
+    note: str = Field("", examples=["补充了员工名单"])
+
+
+def _files(**uploads: UploadedFile | None) -> dict[str, services.Upload | None]:
+    return {
+        name: (f.name or "", f.read(Attachment.MAX_BYTES + 1)) if f is not None else None
+        for name, f in uploads.items()
+    }
+
+
+@router.post(
+    "/whitelist/applications",
+    response={201: ApplicationDetailOut},
+    summary="Apply for the city whitelist (multipart: fields and the three documents)",
+)
+def application_submit(
+    request: Any,
+    payload: Form[SubmitIn],
+    commitment: Document = None,
+    staff_list: Document = None,
+    epidemic_plan: Document = None,
+) -> Any:
+    application = services.submit_application(
+        actor=request.auth,
+        files=_files(commitment=commitment, staff_list=staff_list, epidemic_plan=epidemic_plan),
+        **payload.dict(),
+    )
+    return Status(201, _application(request, application.pk))
+
+
+@router.post(
+    "/whitelist/applications/{application_id}/resubmit",
+    response=ApplicationDetailOut,
+    summary="Change a returned application and submit it again (documents optional)",
+)
+def application_resubmit(
+    request: Any,
+    application_id: int,
+    payload: Form[ResubmitIn],
+    commitment: Document = None,
+    staff_list: Document = None,
+    epidemic_plan: Document = None,
+) -> Any:
+    services.resubmit_application(
+        actor=request.auth,
+        application_id=application_id,
+        files=_files(commitment=commitment, staff_list=staff_list, epidemic_plan=epidemic_plan),
+        **payload.dict(),
+    )
+    return _application(request, application_id)
+
+
+class DecisionIn(Schema):
+    decision: str = Field(description="approve | return | reject", examples=["return"])
+    reasons: str = Field(
+        "", description="Required to return or reject", examples=["员工名单缺少身份证号码"]
+    )
+    version: int | None = Field(
+        None, description="The version you read; a stale one answers 409", examples=[3]
+    )
+    step: str | None = Field(
+        None,
+        description="Only when you decide two waiting steps (economy and health)",
+        examples=["health"],
+    )
+
+
+@router.post(
+    "/whitelist/applications/{application_id}/decision",
+    response=ApplicationDetailOut,
+    summary="Decide the step waiting for you: approve, return with reasons, or reject",
+)
+def application_decide(request: Any, application_id: int, payload: DecisionIn) -> Any:
+    services.decide_application(actor=request.auth, application_id=application_id, **payload.dict())
+    return _application(request, application_id)
+
+
+class NominationIn(Schema):
+    version: int | None = Field(
+        None, description="The version you read; a stale one answers 409", examples=[6]
+    )
+    reasons: str = Field("", description="Recommendation", examples=["全市白酒龙头企业"])
+
+
+@router.post(
+    "/whitelist/applications/{application_id}/nomination",
+    response=ApplicationDetailOut,
+    summary="Nominate a city-listed applicant to the province (the city's bureau)",
+)
+def application_nominate(request: Any, application_id: int, payload: NominationIn) -> Any:
+    services.nominate_application(
+        actor=request.auth, application_id=application_id, **payload.dict()
+    )
+    return _application(request, application_id)

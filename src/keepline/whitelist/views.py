@@ -1,0 +1,512 @@
+"""Pages of the whitelists: listings and their export, certificates and the public check page,
+applications (the queue waiting for each official, the applicant's own), the application form,
+an application's progress and history with its decisions, revocation, and the whitelist page of
+an enterprise or park."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from keepline.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from keepline.core.models import Attachment
+from keepline.core.scopes import get_for, holds, may, require_role
+from keepline.core.tabular import workbook_response
+from keepline.core.web import AuthedRequest, apply_errors, attachment_response, paginate
+from keepline.enterprises.models import Enterprise
+from keepline.places.models import Park
+from keepline.whitelist import selectors, services
+from keepline.whitelist.certificates import check_url, qr_svg
+from keepline.whitelist.forms import (
+    ApplicationFilterForm,
+    ApplicationForm,
+    DecisionForm,
+    ListingFilterForm,
+    NominationForm,
+    RevokeForm,
+)
+from keepline.whitelist.models import (
+    OwnApplication,
+    Step,
+    WhitelistApplication,
+    WhitelistListing,
+)
+
+# ---- listings ---------------------------------------------------------------------------------
+
+
+def _listing_filter(request: HttpRequest) -> selectors.ListingFilter:
+    get = request.GET
+    return selectors.ListingFilter(
+        level=get.get("level", ""),
+        category=get.get("category", ""),
+        chain=get.get("chain", "").strip(),
+        region=get.get("region", "").strip(),
+        status=get.get("status", ""),
+        q=get.get("q", "").strip(),
+    )
+
+
+@login_required
+def listing_list(request: AuthedRequest) -> HttpResponse:
+    require_role(request.user, WhitelistListing)
+    page, query = paginate(request, selectors.listings(request.user, _listing_filter(request)))
+    context = {
+        "page": page,
+        "query": query,
+        "form": ListingFilterForm(
+            request.GET or None, user=request.user, chains=selectors.chains(request.user)
+        ),
+    }
+    # htmx swaps only the results when a filter changes.
+    template = (
+        "whitelist/_listings.html"
+        if request.headers.get("HX-Request")
+        else "whitelist/listings.html"
+    )
+    return render(request, template, context)
+
+
+@login_required
+def listing_export(request: AuthedRequest) -> HttpResponse:
+    require_role(request.user, WhitelistListing)
+    rows = selectors.listings(request.user, _listing_filter(request))
+    headers = [
+        _("Certificate number"),
+        _("Level"),
+        _("Kind"),
+        _("Name"),
+        _("Unified social credit code"),
+        _("Region code"),
+        _("Region"),
+        _("Park"),
+        _("Category"),
+        _("Industry chain"),
+        _("Deciding authority"),
+        _("Listed"),
+        _("Status"),
+        _("Revoked"),
+        _("Reason for revocation"),
+    ]
+    return workbook_response(
+        "whitelist",
+        headers,
+        (
+            [
+                listing.number,
+                listing.get_level_display(),
+                _("Enterprise") if listing.enterprise_id else _("Park"),
+                str(listing.subject),
+                listing.enterprise.uscc if listing.enterprise else "",
+                listing.subject.region.code,
+                str(listing.subject.region),
+                str(listing.enterprise.park or "") if listing.enterprise else "",
+                listing.get_category_display(),
+                listing.chain,
+                str(listing.authority or _("National")),
+                listing.listed_at,
+                _("In force") if listing.active else _("Revoked"),
+                listing.revoked_at,
+                listing.revoke_reason,
+            ]
+            for listing in rows.iterator(chunk_size=2000)
+        ),
+        title=_("Whitelist"),
+    )
+
+
+def _listing(request: AuthedRequest, pk: int) -> WhitelistListing:
+    return get_for(
+        WhitelistListing.objects.select_related(
+            "enterprise__region", "enterprise__park", "park__region", "authority", "application"
+        ),
+        request.user,
+        pk,
+    )
+
+
+@login_required
+def listing_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    listing = _listing(request, pk)
+    return render(
+        request,
+        "whitelist/listing.html",
+        {
+            "listing": listing,
+            "check_url": check_url(request, listing),
+            "can_revoke": listing.active and selectors.may_decide_listing(request.user, listing),
+            "others": selectors.subject_listings(request.user, listing.subject).exclude(
+                pk=listing.pk
+            ),
+        },
+    )
+
+
+@login_required
+def certificate(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The printable certificate (A4), with the QR code of the public check page."""
+    listing = _listing(request, pk)
+    url = check_url(request, listing)
+    return render(
+        request,
+        "whitelist/certificate.html",
+        {"listing": listing, "check_url": url, "qr": qr_svg(url)},
+    )
+
+
+@login_required
+def revoke(request: AuthedRequest, pk: int) -> HttpResponse:
+    listing = _listing(request, pk)
+    if not selectors.may_decide_listing(request.user, listing):
+        raise Forbidden(_("A listing is revoked by the government that listed it."))
+    form = RevokeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.revoke_listing(
+                actor=request.user, listing_id=pk, reason=form.cleaned_data["reason"]
+            )
+        except InvalidInput as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The listing is revoked."))
+            return redirect("whitelist:listing", pk)
+    return render(request, "whitelist/revoke.html", {"listing": listing, "form": form})
+
+
+@never_cache
+def check(request: HttpRequest, token: str) -> HttpResponse:
+    """The public page a certificate's QR code opens: whether the listing is in force. No
+    sign-in; it shows the name, credit code, level, category and dates, and nothing else."""
+    listing = (
+        WhitelistListing.objects.select_related("enterprise", "park").filter(token=token).first()
+    )
+    if listing is None:
+        raise NotFound(_("No whitelist listing has this code."))
+    return render(request, "whitelist/check.html", {"listing": listing})
+
+
+# ---- applications -----------------------------------------------------------------------------
+
+
+@login_required
+def application_list(request: AuthedRequest) -> HttpResponse:
+    """Officials who decide land on what waits for them; applicants on their own."""
+    require_role(request.user, WhitelistApplication)
+    decider = selectors.is_decider(request.user)
+    applicant = holds(request.user, OwnApplication, "apply")
+    default = "waiting" if decider else "mine" if applicant else "all"
+    view = request.GET.get("view", default)
+    if view not in ("waiting", "mine", "all"):
+        view = default
+    f = selectors.ApplicationFilter(
+        view=view,
+        step=request.GET.get("step", ""),
+        status=request.GET.get("status", ""),
+        category=request.GET.get("category", ""),
+        region=request.GET.get("region", "").strip(),
+        q=request.GET.get("q", "").strip(),
+    )
+    page, query = paginate(request, selectors.applications(request.user, f))
+    return render(
+        request,
+        "whitelist/applications.html",
+        {
+            "page": page,
+            "query": query,
+            "view": view,
+            "step": f.step,
+            "steps": [(s, Step(s).label) for s in selectors.QUEUES],
+            "decider": decider,
+            "applicant": applicant,
+            "waiting_count": selectors.waiting(request.user).count() if decider else 0,
+            "form": ApplicationFilterForm(request.GET or None, user=request.user),
+        },
+    )
+
+
+def _application(request: AuthedRequest, pk: int) -> WhitelistApplication:
+    return get_for(
+        WhitelistApplication.objects.select_related(
+            "enterprise__region",
+            "enterprise__park",
+            "park__region",
+            "inspect_park",
+            "inspect_region",
+            "district",
+            "city",
+            "province",
+            "commitment",
+            "staff_list",
+            "epidemic_plan",
+        ).defer("commitment__content", "staff_list__content", "epidemic_plan__content"),
+        request.user,
+        pk,
+    )
+
+
+def _application_page(
+    request: AuthedRequest,
+    application: WhitelistApplication,
+    *,
+    status: int = 200,
+    error: str = "",
+    bound: DecisionForm | None = None,
+) -> HttpResponse:
+    steps = selectors.steps_to_decide(request.user, application)
+    forms = []
+    for step in steps:
+        form = DecisionForm(initial={"version": application.version, "step": step})
+        if bound is not None and bound.data.get("step", step) == step:
+            form = bound
+        forms.append({"step": step, "label": Step(step).label, "form": form})
+    nominate = selectors.may_nominate(request.user, application)
+    return render(
+        request,
+        "whitelist/application.html",
+        {
+            "application": application,
+            "progress": selectors.progress(application),
+            "timeline": selectors.timeline(application),
+            "decisions": forms,
+            "nominate_form": NominationForm(initial={"version": application.version})
+            if nominate
+            else None,
+            "can_edit": selectors.may_edit(request.user, application),
+            "can_read_documents": may(request.user, "documents", application),
+            "documents": [
+                (name, label, getattr(application, name))
+                for name, label in services.DOCUMENTS.items()
+            ],
+            "listings": application.listings.all(),
+            "error": error,
+        },
+        status=status,
+    )
+
+
+@login_required
+def application_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _application_page(request, _application(request, pk))
+
+
+@login_required
+@require_POST
+def decide(request: AuthedRequest, pk: int) -> HttpResponse:
+    form = DecisionForm(request.POST)
+    form.is_valid()
+    decision = request.POST.get("decision", "")
+    try:
+        services.decide_application(
+            actor=request.user,
+            application_id=pk,
+            decision=decision,
+            reasons=form.cleaned_data.get("reasons") or "",
+            version=form.cleaned_data.get("version"),
+            step=form.cleaned_data.get("step") or None,
+        )
+    except InvalidInput as exc:
+        apply_errors(form, exc)
+        return _application_page(
+            request, _application(request, pk), status=400, error=exc.message, bound=form
+        )
+    except Conflict as exc:
+        return _application_page(request, _application(request, pk), status=409, error=exc.message)
+    messages.success(
+        request,
+        {
+            "approve": _("Approved."),
+            "return": _("Returned to the applicant."),
+            "reject": _("Rejected."),
+        }[decision],
+    )
+    return redirect("whitelist:application", pk)
+
+
+@login_required
+@require_POST
+def nominate(request: AuthedRequest, pk: int) -> HttpResponse:
+    form = NominationForm(request.POST)
+    form.is_valid()
+    try:
+        services.nominate_application(
+            actor=request.user,
+            application_id=pk,
+            version=form.cleaned_data.get("version"),
+            reasons=form.cleaned_data.get("reasons") or "",
+        )
+    except (InvalidInput, Conflict) as exc:
+        status = 409 if isinstance(exc, Conflict) else 400
+        return _application_page(
+            request, _application(request, pk), status=status, error=exc.message
+        )
+    messages.success(request, _("Nominated to the province."))
+    return redirect("whitelist:application", pk)
+
+
+@login_required
+def document(request: AuthedRequest, pk: int, kind: str) -> HttpResponse:
+    """One of the application's documents; each opening is recorded in the audit trail."""
+    attachment: Attachment = services.open_document(
+        actor=request.user, application_id=pk, kind=kind
+    )
+    return attachment_response(attachment)
+
+
+def _uploads(request: HttpRequest) -> dict[str, services.Upload | None]:
+    """The uploaded documents; a file beyond the size limit is read only far enough for the
+    service to refuse it."""
+    uploads: dict[str, services.Upload | None] = {}
+    for name in services.DOCUMENTS:
+        upload = request.FILES.get(name)
+        uploads[name] = (
+            (upload.name or "", upload.read(Attachment.MAX_BYTES + 1)) if upload else None
+        )
+    return uploads
+
+
+def _apply(request: AuthedRequest, subject: Enterprise | Park) -> HttpResponse:
+    if not selectors.may_apply(request.user, subject):
+        raise Forbidden(_("Only the enterprise's liaison or the park's committee applies."))
+    pending = selectors.open_application(subject)
+    listed = selectors.active_listings(subject).first()
+    form = ApplicationForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        place: dict[str, Any] = (
+            {"enterprise_id": subject.pk}
+            if isinstance(subject, Enterprise)
+            else {"park_id": subject.pk}
+        )
+        try:
+            application = services.submit_application(
+                actor=request.user,
+                category=form.cleaned_data["category"],
+                chain=form.cleaned_data["chain"],
+                note=form.cleaned_data["note"],
+                files=_uploads(request),
+                **place,
+            )
+        except InvalidInput as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Application submitted for inspection."))
+            return redirect("whitelist:application", application.pk)
+    return render(
+        request,
+        "whitelist/application_form.html",
+        {
+            "form": form,
+            "subject": subject,
+            "application": None,
+            "pending": pending,
+            "listed": listed,
+            "chains": selectors.chains(request.user),
+        },
+    )
+
+
+@login_required
+def apply_enterprise(request: AuthedRequest, pk: int) -> HttpResponse:
+    require_role(request.user, OwnApplication, "apply")
+    return _apply(
+        request, get_for(Enterprise.objects.select_related("region", "park"), request.user, pk)
+    )
+
+
+@login_required
+def apply_park(request: AuthedRequest, pk: int) -> HttpResponse:
+    require_role(request.user, OwnApplication, "apply")
+    return _apply(request, get_for(Park.objects.select_related("region"), request.user, pk))
+
+
+@login_required
+def resubmit(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The applicant changes a returned application and submits it again."""
+    application = _application(request, pk)
+    if not selectors.may_apply(request.user, application.subject):
+        raise Forbidden(_("Only the applicant changes the application."))
+    initial = {
+        "category": application.category,
+        "chain": application.chain,
+        "note": application.note,
+        "version": application.version,
+    }
+    form = ApplicationForm(
+        request.POST or None, request.FILES or None, initial=initial, resubmitting=True
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.resubmit_application(
+                actor=request.user,
+                application_id=pk,
+                version=form.cleaned_data["version"],
+                category=form.cleaned_data["category"],
+                chain=form.cleaned_data["chain"],
+                note=form.cleaned_data["note"],
+                files=_uploads(request),
+            )
+        except InvalidInput as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Application submitted again for inspection."))
+            return redirect("whitelist:application", pk)
+    elif application.status != "returned":
+        raise Conflict(
+            _("Only a returned application is changed; it is %(status)s.")
+            % {"status": application.get_status_display()}
+        )
+    return render(
+        request,
+        "whitelist/application_form.html",
+        {
+            "form": form,
+            "subject": application.subject,
+            "application": application,
+            "returned": [e for e in selectors.timeline(application) if e.decision == "return"][-1:],
+            "chains": selectors.chains(request.user),
+        },
+    )
+
+
+# ---- an enterprise's or park's whitelist page -----------------------------------------------
+
+
+def _subject_page(request: AuthedRequest, subject: Enterprise | Park) -> HttpResponse:
+    applications = [
+        {"application": a, "timeline": selectors.timeline(a)}
+        for a in selectors.subject_applications(request.user, subject)
+    ]
+    return render(
+        request,
+        "whitelist/subject.html",
+        {
+            "subject": subject,
+            "is_enterprise": isinstance(subject, Enterprise),
+            "listings": selectors.subject_listings(request.user, subject),
+            "applications": applications,
+            "direct": selectors.direct_listing_events(request.user, subject),
+            "may_apply": selectors.may_apply(request.user, subject),
+            "pending": selectors.open_application(subject),
+            "listed": selectors.active_listings(subject).exists(),
+        },
+    )
+
+
+@login_required
+def enterprise_page(request: AuthedRequest, pk: int) -> HttpResponse:
+    require_role(request.user, WhitelistListing)
+    return _subject_page(
+        request, get_for(Enterprise.objects.select_related("region", "park"), request.user, pk)
+    )
+
+
+@login_required
+def park_page(request: AuthedRequest, pk: int) -> HttpResponse:
+    require_role(request.user, WhitelistListing)
+    return _subject_page(request, get_for(Park.objects.select_related("region"), request.user, pk))
