@@ -4,16 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('bubble', '0002_closed_loop_plans_and_switching'),
-        ('enterprises', '0003_enterprise_whitelist_level'),
-        ('places', '0003_park_whitelist_level'),
+        ("bubble", "0002_closed_loop_plans_and_switching"),
+        ("enterprises", "0003_enterprise_whitelist_level"),
+        ("places", "0003_park_whitelist_level"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='moderecord',
-            index=models.Index(fields=['effective_from'], name='bubble_mode_effecti_e3ae7c_idx'),
+            model_name="moderecord",
+            index=models.Index(fields=["effective_from"], name="bubble_mode_effecti_e3ae7c_idx"),
         ),
     ]
