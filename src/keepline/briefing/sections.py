@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from keepline.bubble.models import EnterpriseMode
 from keepline.core.scopes import Actor, visible
-from keepline.places.models import Park, WhitelistLevel
+from keepline.places.models import Park, Region, RegionLevel, WhitelistLevel
 from keepline.reports import indicators, selectors, sentences
 from keepline.reports.indicators import Figures, FigureScope, Summary
 
@@ -56,6 +56,10 @@ class BriefingContext:
     figures: Figures
 
 
+CENT = Decimal("0.01")
+TARGET_MEMORY_DAYS = 7
+
+
 def section_builders() -> list[Callable[[BriefingContext], Section | None]]:
     return [import_string(path) for path in settings.KEEPLINE_BRIEFING_SECTIONS]
 
@@ -64,14 +68,26 @@ def _pct(value: Decimal | None) -> str:
     return "—" if value is None else f"{value}%"
 
 
+def money(value: Decimal) -> Decimal:
+    """万元 to the cent: sums come back from the database with as many places as it likes."""
+    return value.quantize(CENT)
+
+
 def _mode_rows(summary: Summary) -> list[list[Any]]:
     rows = []
     for mode in EnterpriseMode:
         tally = summary.by_mode.get(mode.value)
         if tally is None:
             continue
-        rows.append([mode.label, tally.enterprises, tally.output, tally.employees])
+        rows.append([mode.label, tally.enterprises, money(tally.output), tally.employees])
     return rows
+
+
+def _current_targets(ctx: BriefingContext) -> list[Any]:
+    """Targets still ahead, or reached or missed within the last week: last spring's
+    resumption targets have nothing to say in an autumn briefing."""
+    since = ctx.day - dt.timedelta(days=TARGET_MEMORY_DAYS)
+    return [t for t in ctx.figures.targets if t.target.date >= since]
 
 
 def figures_section(ctx: BriefingContext) -> Section | None:
@@ -134,14 +150,15 @@ def figures_section(ctx: BriefingContext) -> Section | None:
                 ],
             )
         )
-    if f.targets:
+    targets = _current_targets(ctx)
+    if targets:
         tables.append(
             Table(
                 _("Targets"),
                 [_("Area"), _("Target date"), _("Target"), _("Now"), _("Status")],
                 [
                     [t.area, t.target.date, f"{t.target.rate}%", _pct(t.actual), t.status.label]
-                    for t in f.targets
+                    for t in targets
                 ],
             )
         )
@@ -168,9 +185,13 @@ def reports_section(ctx: BriefingContext) -> Section | None:
     required = selectors.required_reporters(ctx.actor, ctx.day, area).count()
     missing = list(selectors.missing_reports(ctx.actor, ctx.day, area))
     reported = required - len(missing)
+    # Counted by district: towns are too many lines for a leader's page.
+    districts = {r.path: str(r) for r in Region.objects.filter(level=RegionLevel.DISTRICT)}
     by_region: dict[str, int] = {}
     for enterprise in missing:
-        by_region[str(enterprise.region)] = by_region.get(str(enterprise.region), 0) + 1
+        path = "/".join(enterprise.region.path.split("/")[:3]) + "/"
+        name = districts.get(path, str(enterprise.region))
+        by_region[name] = by_region.get(name, 0) + 1
     day_zh, day_en = f"{ctx.day.month}月{ctx.day.day}日", ctx.day.strftime("%d %b %Y").lstrip("0")
     return Section(
         key="reports",

@@ -52,7 +52,8 @@ def _request(request: AuthedRequest, *, with_time: bool) -> dict[str, Any]:
     region and now; bad values are named."""
     regions = _regions(request)
     get = request.GET
-    region = get.get("region") or (regions[0].code if regions else "")
+    # No region: everything the user sees (with `under`, the areas under such measures).
+    region = get.get("region", "")
     if region and region not in {r.code for r in regions}:
         raise InvalidInput(_("Unknown region code: %(code)s.") % {"code": region})
     under = get.get("under", "")
@@ -75,7 +76,8 @@ def _request(request: AuthedRequest, *, with_time: bool) -> dict[str, Any]:
         "region": region,
         "under": under,
         "query": query,
-        "region_choices": [(r.code, f"{'　' * max(r.depth - 1, 0)}{r.name}") for r in regions],
+        "region_choices": [("", _("All of my area"))]
+        + [(r.code, f"{'　' * max(r.depth - 1, 0)}{r.name}") for r in regions],
         "measure_kinds": MeasureKind.choices,
     }
 
