@@ -10,6 +10,7 @@ class BubbleConfig(AppConfig):
     name = "keepline.bubble"
     label = "bubble"
     verbose_name = _("Closed-loop production")
+    menu_order = 40
     menu = [
         MenuItem(GROUP, _("Enterprise modes"), "bubble:modes", "bubble.ModeRecord"),
         MenuItem(GROUP, _("Closed-loop plans"), "bubble:plans", "bubble.ClosedLoopPlan"),

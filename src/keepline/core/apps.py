@@ -8,6 +8,7 @@ class CoreConfig(AppConfig):
     name = "keepline.core"
     label = "core"
     verbose_name = _("Core")
+    menu_order = 90
     menu = [
         MenuItem(_("Administration"), _("People"), "people", "core.User"),
         MenuItem(_("Administration"), _("Audit trail"), "audit", "core.AuditEvent"),

@@ -22,9 +22,11 @@ class MenuItem:
 
 
 def items() -> list[MenuItem]:
-    """Every app's menu items, in the order of INSTALLED_APPS; each app declares its own as
-    `menu` on its AppConfig, so core knows nothing of the apps above it."""
-    return [item for config in apps.get_app_configs() for item in getattr(config, "menu", ())]
+    """Every app's menu items; each app declares its own as `menu` on its AppConfig (and where
+    its group stands as `menu_order`: daily work first, administration last), so core knows
+    nothing of the apps above it."""
+    configs = sorted(apps.get_app_configs(), key=lambda c: getattr(c, "menu_order", 100))
+    return [item for config in configs for item in getattr(config, "menu", ())]
 
 
 def opens(actor: Actor, item: MenuItem) -> bool:

@@ -8,6 +8,7 @@ class EnterprisesConfig(AppConfig):
     name = "keepline.enterprises"
     label = "enterprises"
     verbose_name = _("Enterprise registry")
+    menu_order = 20
     menu = [
         MenuItem(_("Registry"), _("Enterprises"), "enterprises:list", "enterprises.Enterprise"),
         MenuItem(

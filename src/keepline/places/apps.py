@@ -8,6 +8,7 @@ class PlacesConfig(AppConfig):
     name = "keepline.places"
     label = "places"
     verbose_name = _("Places")
+    menu_order = 60
     menu = [
         MenuItem(_("Places"), _("Regions"), "places:regions", "places.Region"),
         MenuItem(_("Places"), _("Parks"), "places:parks", "places.Park"),

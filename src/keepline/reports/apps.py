@@ -8,6 +8,7 @@ class ReportsConfig(AppConfig):
     name = "keepline.reports"
     label = "reports"
     verbose_name = _("Daily reports")
+    menu_order = 50
     menu = [
         MenuItem(_("Daily reports"), _("Daily reports"), "reports:list", "reports.DailyReport"),
         MenuItem(

@@ -10,6 +10,7 @@ class WhitelistConfig(AppConfig):
     name = "keepline.whitelist"
     label = "whitelist"
     verbose_name = _("Whitelists")
+    menu_order = 30
     menu = [
         MenuItem(
             GROUP, _("Whitelist listings"), "whitelist:listings", "whitelist.WhitelistListing"
