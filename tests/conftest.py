@@ -66,6 +66,9 @@ class World:
     def client(self, role: str) -> Client:
         client = Client()
         client.force_login(self.users[role])
+        # Pages are Chinese unless the reader chose English; tests read English, like the
+        # direct calls around them (see the fixture above).
+        client.cookies["django_language"] = "en"
         return client
 
 

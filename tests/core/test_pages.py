@@ -9,6 +9,7 @@ from tests.conftest import World
 
 def test_chinese_by_default_english_by_choice(world: World) -> None:
     client = world.client("district")
+    del client.cookies["django_language"]  # as a new browser comes: no choice made yet
     page = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
     assert page["Content-Language"] == "zh-hans"
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})

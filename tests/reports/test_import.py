@@ -151,7 +151,7 @@ def test_upload_preview_then_confirm(world: World) -> None:
     client = world.client("district")
     template = client.get("/reports/import/template.xlsx")
     sheet = load_workbook(io.BytesIO(template.content)).worksheets[0]
-    assert sheet["A1"].value == "统一社会信用代码"
+    assert sheet["A1"].value == "Unified social credit code"  # in the reader's language
     response = client.post(
         "/reports/import/",
         {"file": SimpleUploadedFile("r.csv", csv_bytes([row(world.enterprise.uscc)]))},

@@ -226,3 +226,13 @@ def test_the_menu_offers_the_whitelist_to_those_who_see_it(world: World) -> None
     assert "/whitelist/" in department and "/whitelist/applications/" not in department
     checkpoint = _client(world, "checkpoint").get("/").content.decode()
     assert "/whitelist/" not in checkpoint
+
+
+def test_a_first_time_applicant_finds_where_to_apply(world: World) -> None:
+    page = world.client("liaison").get("/whitelist/applications/")
+    links = [url for _name, url in page.context["apply_for"]]
+    assert links == [f"/whitelist/apply/enterprise/{world.enterprise.pk}/"]
+    assert world.client("liaison").get(links[0]).status_code == 200
+    parks = world.client("park").get("/whitelist/applications/").context["apply_for"]
+    assert [url for _name, url in parks] == [f"/whitelist/apply/park/{world.park.pk}/"]
+    assert world.client("district").get("/whitelist/applications/").context["apply_for"] == []

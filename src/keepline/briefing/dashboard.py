@@ -29,11 +29,21 @@ HEADLINE = (
 )
 
 
+def _units() -> dict[str, str]:
+    return {
+        "%": "%",
+        "points": _("points"),
+        "10k CNY": _("10k CNY"),
+        "people": "",
+        "enterprises": "",
+    }
+
+
 def drill(scope: FigureScope | None, group: str, as_of: dt.datetime) -> str | None:
     """The enterprise list behind one number, or None where no scope selects it exactly."""
     if scope is None:
         return None
-    query = [*scope.params(), ("mode", group), ("as_of", as_of.isoformat(timespec="minutes"))]
+    query = [*scope.params(), ("mode", group), ("as_of", as_of.isoformat(timespec="seconds"))]
     return reverse("reports:figure_enterprises") + "?" + urlencode(query)
 
 
@@ -43,12 +53,13 @@ def _number(value: Any) -> Any:
 
 def dashboard(actor: Actor, scope: FigureScope, as_of: dt.datetime) -> dict[str, Any]:
     figures = indicators.compute(actor, scope, as_of)
+    units = _units()
     headline = [
         {
             "key": i.key,
             "label": i.label,
             "value": _number(i.value),
-            "unit": i.unit,
+            "unit": units.get(i.unit, ""),
             "definition": i.definition,
             "url": drill(scope, i.group, as_of) if i.group else None,
         }

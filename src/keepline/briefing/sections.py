@@ -64,6 +64,12 @@ def section_builders() -> list[Callable[[BriefingContext], Section | None]]:
     return [import_string(path) for path in settings.KEEPLINE_BRIEFING_SECTIONS]
 
 
+def _count(n: int, noun: str) -> str:
+    """An English count with its noun: 1 park, 2 parks (the sentences are written, not
+    translated; see keepline.reports.sentences)."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def _pct(value: Decimal | None) -> str:
     return "—" if value is None else f"{value}%"
 
@@ -199,8 +205,8 @@ def reports_section(ctx: BriefingContext) -> Section | None:
         sentences=[
             (
                 f"{day_zh}应报企业{required}家，已报{reported}家，未报{len(missing)}家。",
-                f"On {day_en}, {reported} of the {required} enterprises due to report did so;"
-                f" {len(missing)} did not.",
+                f"On {day_en}, {reported} of the {_count(required, 'enterprise')} due to report"
+                f" did so; {len(missing)} did not.",
             )
         ],
         tables=[
@@ -251,8 +257,9 @@ def whitelist_section(ctx: BriefingContext) -> Section | None:
             (
                 f"列入白名单的园区{park_city}个、企业{city}家，其中省级白名单园区{park_province}个、"
                 f"企业{province}家。",
-                f"{park_city} parks and {city} enterprises are on the whitelists, of which"
-                f" {park_province} parks and {province} enterprises on the provincial list.",
+                f"{_count(park_city, 'park')} and {_count(city, 'enterprise')} are on the"
+                f" whitelists, of which {_count(park_province, 'park')} and"
+                f" {_count(province, 'enterprise')} on the provincial list.",
             )
         ],
         tables=[

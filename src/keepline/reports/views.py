@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from keepline.bubble.models import EnterpriseMode
+from keepline.bubble.selectors import modes_at
 from keepline.core.errors import Forbidden, InvalidInput, KeeplineError
 from keepline.core.models import Upload
 from keepline.core.scopes import (
@@ -189,6 +190,11 @@ def _initial(enterprise: Enterprise, day: dt.date) -> tuple[dict[str, Any], Dail
         initial |= {name: getattr(source, name) for name in REPORT_FIELDS}
         if report is None:
             initial["problems"] = ""  # yesterday's problems are not today's report
+    if report is None:
+        # The mode the district decided is today's starting point, not yesterday's report.
+        initial["mode"] = modes_at(
+            Enterprise.objects.filter(pk=enterprise.pk), selectors.end_of(day)
+        )[enterprise.pk]
     return initial, report
 
 

@@ -11,13 +11,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from keepline.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from keepline.core.models import Attachment
-from keepline.core.scopes import get_for, holds, may, require_role
+from keepline.core.models import Attachment, Role
+from keepline.core.scopes import get_for, holds, may, memberships, require_role
 from keepline.core.tabular import workbook_response
 from keepline.core.web import AuthedRequest, apply_errors, attachment_response, paginate
 from keepline.enterprises.models import Enterprise
@@ -195,6 +196,20 @@ def check(request: HttpRequest, token: str) -> HttpResponse:
 # ---- applications -----------------------------------------------------------------------------
 
 
+def _own_subjects(request: AuthedRequest) -> list[tuple[str, str]]:
+    """(name, apply URL) for the enterprises and parks the user applies for: where a liaison or
+    a park committee starts a first application."""
+    out = []
+    for m in memberships(request.user):
+        if m.role == Role.LIAISON and m.enterprise is not None:
+            out.append(
+                (str(m.enterprise), reverse("whitelist:apply_enterprise", args=[m.enterprise_id]))
+            )
+        elif m.role == Role.PARK and m.park is not None:
+            out.append((str(m.park), reverse("whitelist:apply_park", args=[m.park_id])))
+    return out
+
+
 @login_required
 def application_list(request: AuthedRequest) -> HttpResponse:
     """Officials who decide land on what waits for them; applicants on their own."""
@@ -226,6 +241,7 @@ def application_list(request: AuthedRequest) -> HttpResponse:
             "decider": decider,
             "applicant": applicant,
             "waiting_count": selectors.waiting(request.user).count() if decider else 0,
+            "apply_for": _own_subjects(request) if applicant else [],
             "form": ApplicationFilterForm(request.GET or None, user=request.user),
         },
     )
