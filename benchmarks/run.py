@@ -252,9 +252,13 @@ def bench_figures() -> None:
         return
     size = int(os.environ.get("KEEPLINE_BENCH_ENTERPRISES", "50000"))
     days = int(os.environ.get("KEEPLINE_BENCH_DAYS", "365"))
+    from keepline.enterprises.models import Enterprise
+
+    others = Enterprise.objects.count()
     made = province.generate(enterprises=size, days=days)
     print(
-        f"figures: province of {made.enterprises:,} enterprises, {made.mode_records:,} mode"
+        f"figures: province of {made.enterprises:,} enterprises (+{others:,} left by other"
+        f" benchmarks), {made.mode_records:,} mode"
         f" records, {made.reports:,} daily reports on {_describe()} (generated in"
         f" {made.seconds:.0f} s)"
     )
