@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeVar
 
+from django.db import models
 from django.db.models import Q, QuerySet
 
 from keepline.core.scopes import Actor, visible
 from keepline.enterprises.models import Enterprise
 from keepline.places.models import Region
+
+M = TypeVar("M", bound=models.Model)
 
 SORTS = {
     "name": "name",
@@ -33,18 +37,27 @@ class EnterpriseFilter:
     sort: str = "name"  # a key of SORTS, "-" for descending
 
 
+def in_area(
+    qs: QuerySet[M], *, region: str = "", park: str = "", industry: str = "", prefix: str = ""
+) -> QuerySet[M]:
+    """Rows of `qs` in a region's subtree, a park and an industry (a section letter or a
+    division code); `prefix` leads from the rows to their enterprise ("enterprise__")."""
+    if region:
+        found = Region.objects.filter(code=region).first()
+        qs = qs.filter(**{f"{prefix}region__path__startswith": found.path}) if found else qs.none()
+    if park:
+        qs = qs.filter(**{f"{prefix}park__code": park})
+    if industry:
+        if industry.isalpha():
+            qs = qs.filter(**{f"{prefix}industry__parent__code": industry.upper()})
+        else:
+            qs = qs.filter(**{f"{prefix}industry__code": industry})
+    return qs
+
+
 def enterprises(actor: Actor, f: EnterpriseFilter) -> QuerySet[Enterprise]:
     qs = visible(Enterprise.objects.select_related("region", "park", "industry"), actor)
-    if f.region:
-        region = Region.objects.filter(code=f.region).first()
-        qs = qs.filter(region__path__startswith=region.path) if region else qs.none()
-    if f.park:
-        qs = qs.filter(park__code=f.park)
-    if f.industry:
-        if f.industry.isalpha():
-            qs = qs.filter(industry__parent__code=f.industry.upper())
-        else:
-            qs = qs.filter(industry__code=f.industry)
+    qs = in_area(qs, region=f.region, park=f.park, industry=f.industry)
     if f.size == "above":
         qs = qs.filter(above_size=True)
     elif f.size == "below":

@@ -14,6 +14,7 @@ from django.utils import timezone
 from keepline.bubble.models import EnterpriseMode
 from keepline.bubble.selectors import with_mode
 from keepline.core.scopes import Actor, SystemActor, memberships, visible
+from keepline.enterprises import selectors as enterprise_selectors
 from keepline.enterprises.models import Enterprise
 from keepline.places.models import Region
 from keepline.reports.models import (
@@ -93,19 +94,9 @@ class AreaFilter:
 
 def in_area(qs: QuerySet[M], f: AreaFilter, prefix: str = "") -> QuerySet[M]:
     """Rows of `qs` in the area; `prefix` leads from the rows to their enterprise."""
-    if f.region:
-        region = Region.objects.filter(code=f.region).first()
-        qs = (
-            qs.filter(**{f"{prefix}region__path__startswith": region.path}) if region else qs.none()
-        )
-    if f.park:
-        qs = qs.filter(**{f"{prefix}park__code": f.park})
-    if f.industry:
-        if f.industry.isalpha():
-            qs = qs.filter(**{f"{prefix}industry__parent__code": f.industry.upper()})
-        else:
-            qs = qs.filter(**{f"{prefix}industry__code": f.industry})
-    return qs
+    return enterprise_selectors.in_area(
+        qs, region=f.region, park=f.park, industry=f.industry, prefix=prefix
+    )
 
 
 @dataclass(frozen=True)
