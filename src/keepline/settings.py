@@ -7,7 +7,6 @@ from pathlib import Path
 
 import dj_database_url
 from cryptography.fernet import Fernet
-from django.utils.translation import gettext_lazy as _
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 BASE_DIR = Path(os.environ.get("KEEPLINE_HOME", PACKAGE_DIR.parent.parent)).resolve()
@@ -207,5 +206,3 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
-
-APP_NAME = _("Keepline")

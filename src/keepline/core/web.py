@@ -61,15 +61,6 @@ def paginate(request: HttpRequest, qs: QuerySet[Any]) -> tuple[Page[Any], str]:
     return page, query.urlencode()
 
 
-def sort_by(request: HttpRequest, allowed: dict[str, str], default: str) -> tuple[str, str]:
-    """(order_by expression, the sort key as given) from `?sort=name` or `?sort=-name`."""
-    key = request.GET.get("sort", default)
-    field = allowed.get(key.lstrip("-"))
-    if field is None:
-        key, field = default, allowed[default.lstrip("-")]
-    return ("-" if key.startswith("-") else "") + field, key
-
-
 def attachment_response(attachment: Attachment) -> HttpResponse:
     """Serve an attachment whose owning object the caller has already checked."""
     response = HttpResponse(bytes(attachment.content), content_type=attachment.content_type)

@@ -13,6 +13,7 @@ from keepline.core.forms import SELECT, TEXT
 from keepline.core.scopes import visible
 from keepline.enterprises.models import Industry, IndustryLevel
 from keepline.enterprises.validation import COLUMNS
+from keepline.places.forms import region_label
 from keepline.places.models import Park, Region
 
 
@@ -25,10 +26,7 @@ def _industry_choices(empty: str = "—") -> list[tuple[str, str]]:
 
 
 def _region_choices(user: Any, empty: str = "—") -> list[tuple[str, str]]:
-    return [("", empty)] + [
-        (r.code, f"{'　' * max(r.depth - 1, 0)}{r.code} {r.name}")
-        for r in visible(Region.objects.all(), user)
-    ]
+    return [("", empty)] + [(r.code, region_label(r)) for r in visible(Region.objects.all(), user)]
 
 
 def _park_choices(user: Any, empty: str = "—") -> list[tuple[str, str]]:

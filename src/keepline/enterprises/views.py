@@ -11,6 +11,7 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -227,7 +228,7 @@ def contact_remove(request: AuthedRequest, pk: int) -> HttpResponse:
 def contact_reveal(request: AuthedRequest, pk: int) -> HttpResponse:
     """The whole phone number as an htmx fragment; the view is audited by the service."""
     phone = services.reveal_phone(actor=request.user, contact_id=pk)
-    return HttpResponse(f'<a href="tel:{phone}">{phone}</a>')
+    return HttpResponse(format_html('<a href="tel:{0}">{0}</a>', phone))
 
 
 # ---- import ---------------------------------------------------------------------------------

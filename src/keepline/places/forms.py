@@ -12,14 +12,19 @@ from keepline.core.scopes import visible
 from keepline.places.models import MeasureKind, Park, ParkLevel, Region
 
 
+def region_label(region: Any) -> str:
+    """A region indented by its depth in the tree, with its code."""
+    return f"{'　' * max(region.depth - 1, 0)}{region.code} {region.name}"
+
+
 class RegionChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        return f"{'　' * max(obj.depth - 1, 0)}{obj.code} {obj.name}"
+        return region_label(obj)
 
 
 class RegionMultiChoice(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        return f"{'　' * max(obj.depth - 1, 0)}{obj.code} {obj.name}"
+        return region_label(obj)
 
 
 class ParkForm(forms.Form):
