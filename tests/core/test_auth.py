@@ -50,9 +50,24 @@ def test_five_failed_logins_lock_the_account(world: World) -> None:
     assert client.get("/").status_code == 302  # still not signed in
 
 
-def test_sessions_expire_after_inactivity() -> None:
-    assert django_settings.SESSION_SAVE_EVERY_REQUEST is True
+def test_sessions_expire_after_inactivity(world: World) -> None:
+    from datetime import timedelta
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
     assert django_settings.SESSION_COOKIE_AGE == 30 * 60
+    client = Client()
+    client.post("/accounts/login/", {"username": "district", "password": PASSWORD})
+    session = Session.objects.get()
+    # Each request renews the session for another half hour from now.
+    Session.objects.filter(pk=session.pk).update(expire_date=timezone.now() + timedelta(minutes=1))
+    assert client.get("/").status_code == 200
+    renewed = Session.objects.get(pk=session.pk).expire_date
+    assert renewed > timezone.now() + timedelta(minutes=29)
+    # Half an hour without a request and the official must sign in again.
+    Session.objects.filter(pk=session.pk).update(expire_date=timezone.now() - timedelta(seconds=1))
+    assert client.get("/").status_code == 302
 
 
 def test_tokens_are_stored_hashed_work_and_stop_when_revoked(world: World) -> None:

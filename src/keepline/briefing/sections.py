@@ -223,9 +223,10 @@ def reports_section(ctx: BriefingContext) -> Section | None:
 
 def whitelist_section(ctx: BriefingContext) -> Section | None:
     """How many enterprises and parks of the area are on each whitelist level."""
-    enterprises = indicators.enterprises_in(
-        ctx.actor, ctx.scope, indicators.resolve(ctx.scope, ctx.as_of)
-    ).exclude(whitelist_level="")
+    resolved = indicators.resolve(ctx.scope, ctx.as_of)
+    enterprises = indicators.enterprises_in(ctx.actor, ctx.scope, resolved).exclude(
+        whitelist_level=""
+    )
     by_level = dict(
         enterprises.values_list("whitelist_level")
         .annotate(n=Count("pk"))
@@ -234,7 +235,7 @@ def whitelist_section(ctx: BriefingContext) -> Section | None:
     parks = visible(Park.objects.exclude(whitelist_level=""), ctx.actor)
     if ctx.scope.regions:
         within = Q(pk__in=[])
-        for region in indicators.resolve(ctx.scope, ctx.as_of).regions:
+        for region in resolved.regions:
             within |= Q(region__path__startswith=region.path)
         parks = parks.filter(within)
     parks_by_level = dict(
