@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "keepline.whitelist",
     "keepline.bubble",
     "keepline.reports",
+    "keepline.power",
     "keepline.briefing",
     "keepline.demo",
 ]
@@ -199,6 +200,15 @@ KEEPLINE_BRIEFING_SECTIONS = [
     "keepline.briefing.sections.whitelist_section",
 ]
 KEEPLINE_IMPORT_MAX_ROWS = 200_000
+
+# Electricity as the truth signal (docs/indicators.md): an enterprise counts as resumed when its
+# day's energy is above this share of its baseline; a report of "halted" with power above
+# HALTED_ABOVE of the baseline, or of producing with power under PRODUCING_BELOW, is an alert.
+KEEPLINE_POWER_RESUMED_AT = float(os.environ.get("KEEPLINE_POWER_RESUMED_AT", "0.3"))
+KEEPLINE_POWER_HALTED_ABOVE = float(os.environ.get("KEEPLINE_POWER_HALTED_ABOVE", "0.5"))
+KEEPLINE_POWER_PRODUCING_BELOW = float(os.environ.get("KEEPLINE_POWER_PRODUCING_BELOW", "0.1"))
+# A day's energy on one account above this is a meter or typing error, not a factory.
+KEEPLINE_POWER_MAX_KWH = float(os.environ.get("KEEPLINE_POWER_MAX_KWH", "50000000"))
 
 LOGGING = {
     "version": 1,

@@ -9,6 +9,7 @@ urlpatterns = [
     path("whitelist/", include("keepline.whitelist.urls")),
     path("bubble/", include("keepline.bubble.urls")),
     path("reports/", include("keepline.reports.urls")),
+    path("power/", include("keepline.power.urls")),
     path("briefing/", include("keepline.briefing.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),

@@ -1,6 +1,6 @@
 """The role matrix: every registered page and API operation × every role × own and foreign object.
 
-Each app lists its endpoints in `tests/<app>/matrix.py`; adding a URL or an API operation without
+Each app lists its endpoints in `tests/<app>/matrix.py` (or `matrix_<part>.py`); adding a URL or an API operation without
 an entry there fails `test_every_endpoint_is_in_the_matrix`. The rules: a foreign object answers
 404, a visible one the user may not change answers 403, a capability outside the role answers 403.
 """
@@ -25,8 +25,8 @@ from tests.matrix import Case
 PAGES: dict[str, list[Case]] = {}
 API: dict[str, list[Case]] = {}
 PUBLIC: set[str] = set()
-for path in sorted(Path(__file__).resolve().parent.parent.glob("*/matrix.py")):
-    module = importlib.import_module(f"tests.{path.parent.name}.matrix")
+for path in sorted(Path(__file__).resolve().parent.parent.glob("*/matrix*.py")):
+    module = importlib.import_module(f"tests.{path.parent.name}.{path.stem}")
     PAGES |= module.PAGES
     API |= module.API
     PUBLIC |= getattr(module, "PUBLIC", set())

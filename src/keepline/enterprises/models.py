@@ -181,6 +181,9 @@ class PowerAccount(models.Model):
         verbose_name=_("enterprise"),
     )
     number = models.CharField(_("account number"), max_length=30, unique=True)
+    # The grid's large-industry tariff (大工业用电, transformers of 315 kVA and more): the
+    # "large industrial users" the power figures quote apart.
+    large_industry = models.BooleanField(_("large industrial user"), default=False)
 
     access: ClassVar[Access] = Access(
         rights=REGISTRY_RIGHTS,

@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+from keepline.core.menu import MenuItem
+
+
+class PowerConfig(AppConfig):
+    name = "keepline.power"
+    label = "power"
+    verbose_name = _("Power")
+    menu_order = 55
+    menu = [
+        MenuItem(_("Power"), _("Power resumption index"), "power:index", "power.DailyReading"),
+        MenuItem(_("Power"), _("Power alerts"), "power:alerts", "power.PowerAlert"),
+        MenuItem(
+            _("Power"), _("Import meter data"), "power:imports", "power.PowerImport", creates=True
+        ),
+    ]

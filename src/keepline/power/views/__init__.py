@@ -1,0 +1,1 @@
+"""The power pages: meter-data imports, the power resumption index, alerts and timelines."""
