@@ -6,7 +6,8 @@ import csv
 import io
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpResponse
 from django.utils import timezone
@@ -17,7 +18,20 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from keepline.core.errors import InvalidInput
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of an import file: its key, its label in the user's language, an example."""
+
+    key: str
+    label: StrOrPromise
+    required: bool = False
+    example: str = ""
 
 
 def _normalise(header: Any) -> str:

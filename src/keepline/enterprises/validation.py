@@ -8,12 +8,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 from stdnum.cn import uscc as stdnum_uscc
 from stdnum.exceptions import InvalidChecksum, ValidationError
 
+from keepline.core.tabular import Column
 from keepline.enterprises.models import (
     MAX_EMPLOYEES,
     MAX_OUTPUT_WAN,
@@ -23,18 +24,6 @@ from keepline.enterprises.models import (
     PowerAccount,
 )
 from keepline.places.models import Park, Region, RegionLevel
-
-if TYPE_CHECKING:
-    from django_stubs_ext import StrOrPromise
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    label: StrOrPromise
-    required: bool = False
-    example: str = ""
-
 
 COLUMNS = [
     Column("uscc", _("Unified social credit code"), True, "91510500MA62X5QF2B"),

@@ -42,12 +42,19 @@ class PowerImport(models.Model):
     first_day = models.DateField(_("first day"))
     last_day = models.DateField(_("last day"))
     replaced = models.PositiveIntegerField(_("rows replaced"), default=0)
+    # Accounts with days missing inside the file's period: [{"account", "missing", "ranges"}].
+    gaps = models.JSONField(_("gaps"), default=list)
     # The area of the importer's scope; null for an administrator (the whole system).
     region = models.ForeignKey(
         Region, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("region")
     )
     by = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("imported by"),
     )
     by_name = models.CharField(_("imported by"), max_length=150)
     created_at = models.DateTimeField(_("imported at"), auto_now_add=True)
@@ -77,11 +84,13 @@ class DailyReading(models.Model):
     )
     day = models.DateField(_("day"))
     kwh = models.FloatField(_("energy (kWh)"))
+    # No index: provenance only, and every index slows the bulk load of a year of readings.
     batch = models.ForeignKey(
         PowerImport,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
+        db_index=False,
         related_name="+",
         verbose_name=_("import"),
     )

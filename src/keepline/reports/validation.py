@@ -7,28 +7,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, override
 
 from keepline.bubble.models import EnterpriseMode
+from keepline.core.tabular import Column
 from keepline.enterprises.models import MAX_EMPLOYEES, MAX_OUTPUT_WAN
 from keepline.reports.models import MAX_CAPACITY_USE, MAX_STOCK_DAYS
-
-if TYPE_CHECKING:
-    from django_stubs_ext import StrOrPromise
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    label: StrOrPromise
-    required: bool = False
-    example: str = ""
-
 
 REPORT_FIELDS = [
     "mode",

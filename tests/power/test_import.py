@@ -1,0 +1,274 @@
+"""Meter-data import: CSV, Excel and Parquet; every bad row named; all or nothing; replace."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import override_settings
+from openpyxl import Workbook
+
+from keepline.core.errors import Forbidden, InvalidInput
+from keepline.core.models import AuditEvent
+from keepline.enterprises.models import PowerAccount
+from keepline.power import importing
+from keepline.power.models import DailyReading, ImportKind, LoadProfile, PowerImport
+from keepline.power.services import import_power
+from tests.conftest import SYSTEM, World
+
+
+def csv_bytes(rows: list[tuple[Any, ...]], header: str = "account,date,kwh") -> io.BytesIO:
+    text = io.StringIO()
+    text.write(header + "\n")
+    csv.writer(text, lineterminator="\n").writerows(rows)
+    return io.BytesIO(text.getvalue().encode())
+
+
+def own(world: World) -> str:
+    return world.enterprise.power_accounts.get().number
+
+
+def foreign(world: World) -> str:
+    return world.foreign_enterprise.power_accounts.get().number
+
+
+def readings() -> dict[tuple[str, str], float]:
+    return {
+        (r.account.number, r.day.isoformat()): r.kwh
+        for r in DailyReading.objects.select_related("account")
+    }
+
+
+def errors_of(exc: pytest.ExceptionInfo[InvalidInput]) -> dict[str, list[str]]:
+    return exc.value.errors
+
+
+def test_daily_csv_is_taken_whole_with_audit_and_gaps(world: World) -> None:
+    a = own(world)
+    second = PowerAccount.objects.create(enterprise=world.enterprise, number="0599999999")
+    rows = [(a, f"2022-09-0{d}", 1000 + d) for d in range(1, 6)]
+    rows += [(second.number, "2022-09-01", "1,250.5"), (second.number, "2022/09/05", 80)]
+    batch = import_power(actor=world.users["bureau"], filename="grid.csv", stream=csv_bytes(rows))
+    assert batch.kind == ImportKind.DAILY
+    assert (batch.rows, batch.accounts) == (7, 2)
+    assert (batch.first_day, batch.last_day) == (dt.date(2022, 9, 1), dt.date(2022, 9, 5))
+    assert readings()[(a, "2022-09-03")] == 1003
+    assert readings()[("0599999999", "2022-09-01")] == 1250.5
+    # The second account lacks 2–4 September: shown, not invented.
+    assert batch.gaps == [
+        {"account": "0599999999", "missing": 3, "ranges": [["2022-09-02", "2022-09-04"]]}
+    ]
+    assert DailyReading.objects.filter(account=second).count() == 2
+    event = AuditEvent.objects.get(action="import", object_type="power.powerimport")
+    assert event.after["rows"] == 7 and event.actor_name == "bureau"
+
+
+def test_every_bad_row_is_named_and_nothing_is_written(world: World) -> None:
+    a = own(world)
+    rows = [
+        (a, "2022-09-01", 100),  # row 2: good
+        ("0500000000", "2022-09-01", 100),  # row 3: unknown account
+        (a, "2022-13-01", 100),  # row 4: no such date
+        (a, "2022-09-02", -5),  # row 5: negative
+        (a, "2022-09-03", "lots"),  # row 6: not a number
+        (a, "2022-09-04", 9e12),  # row 7: absurd
+        (foreign(world), "2022-09-01", 100),  # row 8: outside the bureau's city
+        (a, "2099-01-01", 100),  # row 9: future
+        ("", "2022-09-05", 1),  # row 10: account missing
+    ]
+    with pytest.raises(InvalidInput) as exc:
+        import_power(actor=world.users["bureau"], filename="grid.csv", stream=csv_bytes(rows))
+    errors = errors_of(exc)
+    assert set(errors) == {
+        "row 3, Power account",
+        "row 4, Date",
+        "row 5, Energy (kWh)",
+        "row 6, Energy (kWh)",
+        "row 7, Energy (kWh)",
+        "row 8, Power account",
+        "row 9, Date",
+        "row 10, Power account",
+    }
+    assert errors["row 3, Power account"] == ["Unknown power account 0500000000."]
+    assert "outside your area" in errors["row 8, Power account"][0]
+    assert "negative" in errors["row 5, Energy (kWh)"][0]
+    assert "8 errors" in str(exc.value)
+    assert not DailyReading.objects.exists() and not PowerImport.objects.exists()
+
+
+def test_duplicates_in_the_file_and_overlaps_are_named(world: World) -> None:
+    a = own(world)
+    import_power(actor=SYSTEM, filename="first.csv", stream=csv_bytes([(a, "2022-09-01", 10)]))
+    rows = [(a, "2022-09-01", 11), (a, "2022-09-02", 12), (a, "2022-09-02", 13)]
+    with pytest.raises(InvalidInput) as exc:
+        import_power(actor=SYSTEM, filename="again.csv", stream=csv_bytes(rows))
+    errors = errors_of(exc)
+    assert errors["row 4, Date"] == ["Same account and day as row 3."]
+    assert "already has data for 2022-09-01" in errors["row 2, Date"][0]
+    assert readings() == {(a, "2022-09-01"): 10}
+
+
+def test_replace_swaps_each_accounts_period(world: World) -> None:
+    a = own(world)
+    import_power(
+        actor=SYSTEM,
+        filename="first.csv",
+        stream=csv_bytes([(a, f"2022-09-0{d}", d) for d in range(1, 8)]),
+    )
+    batch = import_power(
+        actor=SYSTEM,
+        filename="fixed.csv",
+        stream=csv_bytes([(a, "2022-09-02", 200), (a, "2022-09-04", 400)]),
+        replace=True,
+    )
+    # 2–4 September are replaced; the 3rd, absent from the new file, is gone and shows as a gap.
+    assert batch.replaced == 3
+    assert readings() == {
+        (a, "2022-09-01"): 1,
+        (a, "2022-09-02"): 200,
+        (a, "2022-09-04"): 400,
+        (a, "2022-09-05"): 5,
+        (a, "2022-09-06"): 6,
+        (a, "2022-09-07"): 7,
+    }
+    assert batch.gaps[0]["ranges"] == [["2022-09-03", "2022-09-03"]]
+
+
+def test_excel_and_parquet_read_the_same_as_csv(world: World, tmp_path: Path) -> None:
+    a = own(world)
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["户号", "日期", "用电量(kWh)"])
+    sheet.append([a, dt.date(2022, 9, 1), 1500])
+    sheet.append([a, "2022-09-02", 1600.5])
+    xlsx = tmp_path / "grid.xlsx"
+    book.save(xlsx)
+    import_power(actor=SYSTEM, filename="grid.xlsx", stream=xlsx)
+    pl.DataFrame(
+        {"account": [a, a], "date": [dt.date(2022, 9, 3), dt.date(2022, 9, 4)], "kwh": [1.0, 2.0]}
+    ).write_parquet(tmp_path / "grid.parquet")
+    import_power(actor=SYSTEM, filename="grid.parquet", stream=tmp_path / "grid.parquet")
+    assert readings() == {
+        (a, "2022-09-01"): 1500,
+        (a, "2022-09-02"): 1600.5,
+        (a, "2022-09-03"): 1.0,
+        (a, "2022-09-04"): 2.0,
+    }
+
+
+def test_headers_and_formats_are_checked(world: World) -> None:
+    with pytest.raises(InvalidInput) as exc:
+        import_power(actor=SYSTEM, filename="x.csv", stream=csv_bytes([], header="account,kwh"))
+    assert "Date" in str(exc.value)
+    with pytest.raises(InvalidInput) as exc:
+        import_power(actor=SYSTEM, filename="x.txt", stream=io.BytesIO(b"account,date,kwh\n"))
+    assert exc.value.errors == {"file": ["Wrong type."]}
+    with pytest.raises(InvalidInput) as exc:
+        import_power(actor=SYSTEM, filename="x.csv", stream=csv_bytes([]))
+    assert exc.value.errors == {"row 2, file": ["The file has no data rows."]}
+
+
+def test_chinese_headers_in_gb18030(world: World) -> None:
+    body = f"户号,日期,用电量(kWh)\n{own(world)},2022-09-01,10\n".encode("gb18030")
+    batch = import_power(actor=SYSTEM, filename="国网.csv", stream=io.BytesIO(body))
+    assert batch.rows == 1
+
+
+def test_only_importers_may_import(world: World) -> None:
+    for role in ("district", "park", "liaison", "department", "leader"):
+        with pytest.raises(Forbidden):
+            import_power(
+                actor=world.users[role],
+                filename="grid.csv",
+                stream=csv_bytes([(own(world), "2022-09-01", 1)]),
+            )
+    assert not DailyReading.objects.exists()
+
+
+def test_interval_data_becomes_one_profile_per_day(world: World) -> None:
+    a = own(world)
+    rows = [(a, f"2022-09-01 {h:02d}:00", h) for h in range(24)]
+    rows += [(a, "2022-09-02 00:00", 5)]
+    batch = import_power(
+        actor=SYSTEM, filename="load.csv", stream=csv_bytes(rows, header="account,time,kwh")
+    )
+    assert batch.kind == ImportKind.INTERVAL and batch.rows == 25
+    first = LoadProfile.objects.get(day=dt.date(2022, 9, 1))
+    assert first.interval_minutes == 60 and first.kwh == [float(h) for h in range(24)]
+    second = LoadProfile.objects.get(day=dt.date(2022, 9, 2))
+    assert second.kwh[0] == 5 and second.kwh[1:] == [None] * 23
+
+
+def test_quarter_hours_split_across_chunks(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(importing, "CHUNK_ROWS", 10)
+    a = own(world)
+    rows = [(a, f"2022-09-01 {m // 60:02d}:{m % 60:02d}", 1) for m in range(0, 1440, 15)]
+    import_power(
+        actor=SYSTEM, filename="load.csv", stream=csv_bytes(rows, header="account,time,kwh")
+    )
+    profile = LoadProfile.objects.get()
+    assert profile.interval_minutes == 15 and profile.kwh == [1.0] * 96
+
+
+def test_interval_errors(world: World) -> None:
+    a = own(world)
+    rows = [(a, "2022-09-01 00:00", 1), (a, "2022-09-01 00:00", 2), (a, "2022-09-01 00:07", 1)]
+    with pytest.raises(InvalidInput) as exc:
+        import_power(
+            actor=SYSTEM, filename="load.csv", stream=csv_bytes(rows, header="account,time,kwh")
+        )
+    errors = errors_of(exc)
+    assert errors["row 3, Interval start"] == ["Same account and time as row 2."]
+    assert "15-minute" in errors["row 4, Interval start"][0]
+    assert not LoadProfile.objects.exists()
+
+
+def test_large_files_go_in_chunks_and_name_bad_rows_in_any_chunk(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(importing, "CHUNK_ROWS", 7)
+    a = own(world)
+    start = dt.date(2022, 1, 1)
+    rows: list[tuple[Any, ...]] = [(a, (start + dt.timedelta(d)).isoformat(), d) for d in range(50)]
+    rows[40] = (a, rows[40][1], "?")
+    with pytest.raises(InvalidInput) as exc:
+        import_power(actor=SYSTEM, filename="year.csv", stream=csv_bytes(rows))
+    assert list(errors_of(exc)) == ["row 42, Energy (kWh)"]
+    rows[40] = (a, rows[40][1], 40)
+    seen: list[tuple[int, int]] = []
+    batch = import_power(
+        actor=SYSTEM,
+        filename="year.csv",
+        stream=csv_bytes(rows),
+        progress=lambda done, total: seen.append((done, total)),
+    )
+    assert batch.rows == 50 and seen[-1] == (50, 50) and len(seen) == 8
+
+
+@override_settings(KEEPLINE_POWER_MAX_KWH=100)
+def test_the_absurd_limit_is_a_setting(world: World) -> None:
+    with pytest.raises(InvalidInput) as exc:
+        import_power(
+            actor=SYSTEM, filename="x.csv", stream=csv_bytes([(own(world), "2022-09-01", 101)])
+        )
+    assert "at most 100" in exc.value.errors["row 2, Energy (kWh)"][0]
+
+
+def test_command_imports_and_reports_bad_rows(world: World, tmp_path: Path) -> None:
+    path = tmp_path / "grid.csv"
+    path.write_bytes(csv_bytes([(own(world), "2022-09-01", 1), ("nope", "2022-09-01", 1)]).read())
+    out = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import-power", str(path), stdout=out, stderr=out)
+    assert "row 3, Power account: Unknown power account nope." in out.getvalue()
+    path.write_bytes(csv_bytes([(own(world), "2022-09-01", 1)]).read())
+    call_command("import-power", str(path), "--replace", stdout=out, stderr=out)
+    assert DailyReading.objects.count() == 1
+    assert AuditEvent.objects.get(action="import").actor_name == "command:import-power"
