@@ -272,3 +272,36 @@ def test_command_imports_and_reports_bad_rows(world: World, tmp_path: Path) -> N
     call_command("import-power", str(path), "--replace", stdout=out, stderr=out)
     assert DailyReading.objects.count() == 1
     assert AuditEvent.objects.get(action="import").actor_name == "command:import-power"
+
+
+def test_page_names_bad_rows_then_takes_a_good_file(world: World) -> None:
+    client = world.client("bureau")
+    bad = csv_bytes([(own(world), "2022-09-01", -1)])
+    bad.name = "grid.csv"
+    response = client.post("/power/imports/", {"file": bad})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "row 2, Energy (kWh)" in page and "-1 is negative." in page
+    good = csv_bytes([(own(world), "2022-09-01", 10), (own(world), "2022-09-03", 30)])
+    good.name = "grid.csv"
+    response = client.post("/power/imports/", {"file": good}, headers={"HX-Request": "true"})
+    batch = PowerImport.objects.get()
+    assert response.status_code == 204
+    assert response["HX-Redirect"] == f"/power/imports/{batch.pk}/"
+    detail = client.get(response["HX-Redirect"]).content.decode()
+    assert "2022-09-02" in detail and own(world) in detail
+    listing = client.get("/power/imports/").content.decode()
+    assert "grid.csv" in listing
+
+
+def test_api_import_answers_row_errors(world: World) -> None:
+    client = world.client("bureau")
+    body = csv_bytes([(own(world), "2022-09-01", "x")])
+    body.name = "grid.csv"
+    response = client.post("/api/power/imports", {"file": body})
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"row 2, Energy (kWh)": ["x is not a number."]}
+    body = csv_bytes([(own(world), "2022-09-01", "5")])
+    body.name = "grid.csv"
+    response = client.post("/api/power/imports", {"file": body, "replace": "true"})
+    assert response.status_code == 201 and response.json()["rows"] == 1

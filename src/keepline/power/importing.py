@@ -21,7 +21,7 @@ import polars as pl
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
@@ -86,11 +86,16 @@ class Problems:
             errors.setdefault(key, []).append(e.message)
         if self.total > len(self.listed):
             errors[_("more")] = [
-                _("%(count)s more bad rows are not listed.")
+                _("%(count)s more errors are not listed.")
                 % {"count": self.total - len(self.listed)}
             ]
         raise InvalidInput(
-            _("%(count)s errors in the file; nothing was written.") % {"count": self.total},
+            ngettext(
+                "%(count)s error in the file; nothing was written.",
+                "%(count)s errors in the file; nothing was written.",
+                self.total,
+            )
+            % {"count": self.total},
             errors=errors,
         )
 
