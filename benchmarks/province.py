@@ -209,3 +209,65 @@ def generate(*, enterprises: int = 50_000, days: int = 365, seed: int = 2022) ->
         ) if days else 0  # fmt: skip
         cursor.execute("ANALYZE")
     return Province(count, records, reports, time.perf_counter() - started)
+
+
+@dataclass(frozen=True)
+class MeterProvince:
+    account_ids: list[int]
+    numbers: list[str]
+    seconds: float
+
+
+def meter_accounts(*, accounts: int = 27_400, seed: int = 2022) -> MeterProvince:
+    """Enterprises with one power account each, a tenth of them on the large-industry tariff."""
+    from django.db import connection
+    from stdnum.cn import uscc
+
+    from keepline.enterprises.models import Industry
+
+    started = time.perf_counter()
+    rng = random.Random(seed)
+    districts = _regions()
+    industries = list(Industry.objects.filter(code__in=INDUSTRIES).values_list("pk", flat=True))
+    now = dt.datetime(2022, 12, 31, tzinfo=TZ).isoformat()
+    with connection.cursor() as django_cursor:
+        cursor = django_cursor.cursor
+        cursor.execute("SELECT coalesce(max(id), 0) FROM enterprises_enterprise")
+        before = cursor.fetchone()[0]
+
+        def enterprise_rows() -> Iterator[tuple[object, ...]]:
+            for serial in range(1, accounts + 1):
+                body = f"92510000{serial:09d}"
+                output = round(min(rng.lognormvariate(9.0, 1.2), 5_000_000), 2)
+                yield (
+                    body + uscc.calc_check_digit(body), f"电力基准企业{serial:06d}有限公司",
+                    rng.choice(districts), None, rng.choice(industries), True, output,
+                    max(5, int(output ** 0.7 / 3)), "", "", 1, now, now,
+                )  # fmt: skip
+
+        _copy(
+            cursor,
+            "enterprises_enterprise",
+            ["uscc", "name", "region_id", "park_id", "industry_id", "above_size",
+             "annual_output", "employees", "capacity_note", "whitelist_level", "version",
+             "created_at", "updated_at"],
+            enterprise_rows(),
+        )  # fmt: skip
+        cursor.execute("SELECT id FROM enterprises_enterprise WHERE id > %s ORDER BY id", [before])
+        enterprise_ids = [row[0] for row in cursor.fetchall()]
+        numbers = [f"88{n:08d}" for n in range(1, accounts + 1)]
+        _copy(
+            cursor,
+            "enterprises_poweraccount",
+            ["enterprise_id", "number", "large_industry"],
+            (
+                (pk, number, rng.random() < 0.1)
+                for pk, number in zip(enterprise_ids, numbers, strict=True)
+            ),
+        )
+        cursor.execute(
+            "SELECT id FROM enterprises_poweraccount WHERE number LIKE '88%%' ORDER BY number"
+        )
+        account_ids = [row[0] for row in cursor.fetchall()]
+        cursor.execute("ANALYZE enterprises_poweraccount")
+    return MeterProvince(account_ids, numbers, time.perf_counter() - started)

@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit
 
@@ -292,11 +293,113 @@ def bench_figures() -> None:
     )
 
 
+# ---- import-power ---------------------------------------------------------------------------
+
+METER_DAYS = 365
+
+
+def _meter_files(numbers: list[str], account_ids: list[int], directory: str) -> tuple[str, str]:
+    """A year of daily readings for every account, twice: the grid's file (account number, date,
+    kWh, as a user would import it) and the same rows as COPY text (account id, day, kWh)."""
+    import datetime as dt
+
+    import numpy as np
+    import polars as pl
+
+    rng = np.random.default_rng(2022)
+    n, d = len(numbers), METER_DAYS
+    days = np.arange(d)
+    shape = np.where(days % 7 == 1, 0.75, 1.0) * (1 + 0.1 * np.sin(2 * np.pi * days / 365))
+    kwh = np.round(
+        rng.lognormal(7.5, 1.0, n)[:, None] * shape[None, :] * rng.uniform(0.9, 1.1, (n, d)), 1
+    )
+    rows = np.repeat(np.arange(n), d)
+    dates = pl.date_range(
+        dt.date(2022, 1, 1), dt.date(2022, 1, 1) + dt.timedelta(d - 1), eager=True
+    )
+    day_column = dates.gather(np.tile(days, n))
+    grid = f"{directory}/meter-year.csv"
+    pl.DataFrame(
+        {"account": pl.Series(numbers).gather(rows), "date": day_column, "kwh": kwh.ravel()}
+    ).write_csv(grid)
+    copy = f"{directory}/meter-year.copy"
+    pl.DataFrame(
+        {"account_id": pl.Series(account_ids).gather(rows), "day": day_column, "kwh": kwh.ravel()}
+    ).write_csv(copy, separator="\t", include_header=False)
+    return grid, copy
+
+
+def _copy_baseline(path: str) -> int:
+    """PostgreSQL's own COPY of the same rows into a table like the readings' (same indexes,
+    same deferred foreign key), streamed from the client as an import is."""
+    from django.db import connection, transaction
+
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE bench_copy (LIKE power_dailyreading INCLUDING ALL)")
+        cursor.execute(
+            "ALTER TABLE bench_copy ADD FOREIGN KEY (account_id)"
+            " REFERENCES enterprises_poweraccount (id) DEFERRABLE INITIALLY DEFERRED"
+        )
+    with transaction.atomic(), connection.cursor() as cursor:
+        statement = "COPY bench_copy (account_id, day, kwh) FROM STDIN"
+        with cursor.cursor.copy(statement) as copy, open(path, "rb") as f:
+            while block := f.read(1 << 20):
+                copy.write(block)
+        cursor.execute("SELECT count(*) FROM bench_copy")
+        count: int = cursor.fetchone()[0]
+    return count
+
+
+def bench_import_power() -> None:
+    import province
+    from django.db import connection
+
+    from keepline.core.scopes import SystemActor
+    from keepline.power.models import DailyReading
+    from keepline.power.services import import_power
+
+    if connection.vendor != "postgresql":
+        print("import-power: skipped, it measures PostgreSQL (make bench sets DATABASE_URL)")
+        return
+    accounts = int(os.environ.get("KEEPLINE_BENCH_ACCOUNTS", "27400"))
+    made = province.meter_accounts(accounts=accounts)
+    directory = tempfile.mkdtemp(prefix="keepline-meter-")
+    try:
+        files_s, (grid, copy) = _timed(
+            lambda: _meter_files(made.numbers, made.account_ids, directory)
+        )
+        rows = accounts * METER_DAYS
+        size = os.path.getsize(grid) / 1e6
+        print(
+            f"import-power: {rows:,} daily readings ({accounts:,} accounts × {METER_DAYS} days,"
+            f" a {size:,.0f} MB CSV) on {_describe()} (accounts {made.seconds:.0f} s, files"
+            f" {files_s:.0f} s)"
+        )
+        copy_s, copied = _timed(lambda: _copy_baseline(copy))
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE bench_copy")
+        actor = SystemActor("benchmark")
+        import_s, batch = _timed(
+            lambda: import_power(actor=actor, filename="meter-year.csv", stream=Path(grid))
+        )
+        if copied != rows or batch.rows != rows or DailyReading.objects.count() != rows:
+            sys.exit("the import or the COPY did not write every row")
+        _report("import-power (read, check, write, audit)", rows, import_s)
+        _report("baseline: PostgreSQL COPY of the same rows", rows, copy_s)
+        print(
+            f"  Keepline's import runs at {copy_s / import_s:.2f}× the speed of COPY, validation"
+            f" included (aim: at least 0.5×)."
+        )
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
 # ---- running --------------------------------------------------------------------------------
 
 BENCHMARKS: dict[str, Callable[[], None]] = {
     "import-enterprises": bench_import_enterprises,
     "figures": bench_figures,
+    "import-power": bench_import_power,
 }
 
 
