@@ -198,6 +198,7 @@ KEEPLINE_BRIEFING_SECTIONS = [
     "keepline.briefing.sections.figures_section",
     "keepline.briefing.sections.reports_section",
     "keepline.briefing.sections.whitelist_section",
+    "keepline.briefing.sections.power_section",
 ]
 KEEPLINE_IMPORT_MAX_ROWS = 200_000
 

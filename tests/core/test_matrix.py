@@ -1,8 +1,9 @@
 """The role matrix: every registered page and API operation × every role × own and foreign object.
 
-Each app lists its endpoints in `tests/<app>/matrix.py` (or `matrix_<part>.py`); adding a URL or an API operation without
-an entry there fails `test_every_endpoint_is_in_the_matrix`. The rules: a foreign object answers
-404, a visible one the user may not change answers 403, a capability outside the role answers 403.
+Each app lists its endpoints in `tests/<app>/matrix.py` (or `matrix_<part>.py`); adding a URL or
+an API operation without an entry there fails `test_every_endpoint_is_in_the_matrix`. The rules:
+a foreign object answers 404, a visible one the user may not change answers 403, a capability
+outside the role answers 403.
 """
 
 from __future__ import annotations

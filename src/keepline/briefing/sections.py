@@ -20,10 +20,13 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from keepline.bubble.models import EnterpriseMode
-from keepline.core.scopes import Actor, visible
+from keepline.core.scopes import Actor, holds, visible
 from keepline.places.models import Park, Region, RegionLevel, WhitelistLevel
+from keepline.power import metrics
+from keepline.power.models import DailyReading
 from keepline.reports import indicators, selectors, sentences
 from keepline.reports.indicators import Figures, FigureScope, Summary
+from keepline.reports.sentences import EN_MONTHS
 
 
 @dataclass(frozen=True)
@@ -273,4 +276,95 @@ def whitelist_section(ctx: BriefingContext) -> Section | None:
                 ],
             )
         ],
+    )
+
+
+def _one_place(value: Decimal | None) -> str:
+    rate = indicators.rounded(value, 1)
+    return "—" if rate is None else f"{rate:.1f}"
+
+
+def power_section(ctx: BriefingContext) -> Section | None:
+    """Electricity as the truth signal: large industry against the same month last year, the
+    power resumption index and the month's energy year on year, on the latest day with
+    readings up to the briefing's day (meter data arrives a day late)."""
+    if not holds(ctx.actor, DailyReading):
+        return None
+    enterprises, _resolved = metrics.scoped(ctx.actor, metrics.PowerFilter(scope=ctx.scope))
+    day = metrics.latest_day(enterprises, ctx.day)
+    if day is None:
+        return None
+    index = metrics.compute(ctx.actor, metrics.PowerFilter(scope=ctx.scope, since=day, until=day))
+    h, yoy = index.headline, index.year_on_year
+    day_zh, day_en = f"{day.month}月{day.day}日", day.strftime("%d %b %Y").lstrip("0")
+    lines: list[tuple[str, str]] = []
+    large = index.large_same_month.exact("rate")
+    if large is not None:
+        lines.append(
+            (
+                f"{day_zh}，规上工业大用户日均用电量为去年同月日均的{_one_place(large)}%。",
+                f"On {day_en}, large industry at {_one_place(large)}% of the same month's daily"
+                " average last year.",
+            )
+        )
+    if h.index is not None:
+        lines.append(
+            (
+                f"电力复工指数为{_one_place(h.exact('index'))}，{h.counted}家有基准和读数的企业中"
+                f"{h.resumed}家复工（{_one_place(h.exact('share'))}%），用电恢复率"
+                f"{_one_place(h.exact('rate'))}%。",
+                f"Power resumption index {_one_place(h.exact('index'))}: {h.resumed} of the"
+                f" {_count(h.counted, 'enterprise')} with a baseline and a reading resumed"
+                f" ({_one_place(h.exact('share'))}%), recovery rate {_one_place(h.exact('rate'))}%.",
+            )
+        )
+    change = yoy.exact()
+    if change is not None:
+        lines.append(
+            (
+                f"本月1日至{day.day}日用电量同比{'增长' if change >= 0 else '下降'}"
+                f"{_one_place(abs(change))}%。",
+                f"Energy from 1 to {day.day} {EN_MONTHS[day.month - 1]}"
+                f" {'up' if change >= 0 else 'down'} {_one_place(abs(change))}% year on year.",
+            )
+        )
+    if not lines:
+        return None
+    headers = [
+        _("Area"),
+        _("Enterprises"),
+        _("Counted"),
+        _("Resumed"),
+        _("No baseline"),
+        _("Share resumed (%)"),
+        _("Recovery rate (%)"),
+        _("Power resumption index"),
+        _("Year on year (%)"),
+    ]
+    return Section(
+        key="power",
+        title=_("Power"),
+        sentences=lines,
+        tables=[
+            Table(
+                _("Power by district, %(day)s") % {"day": day.isoformat()},
+                headers,
+                [
+                    [
+                        row.label,
+                        row.tally.enterprises,
+                        row.tally.counted,
+                        row.tally.resumed,
+                        row.tally.no_baseline,
+                        _pct(row.tally.share),
+                        _pct(row.tally.rate),
+                        row.tally.index if row.tally.index is not None else "—",
+                        _pct(row.year_on_year.change),
+                    ]
+                    for row in index.by_region
+                ],
+            )
+        ]
+        if index.by_region
+        else [],
     )

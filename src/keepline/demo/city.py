@@ -20,7 +20,7 @@ from stdnum.cn import uscc as stdnum_uscc
 from keepline.core import services as core_services
 from keepline.core.models import DepartmentKind, Role, User
 from keepline.core.scopes import SystemActor
-from keepline.demo import scenario
+from keepline.demo import power, scenario
 from keepline.enterprises import services as enterprise_services
 from keepline.enterprises.models import Enterprise
 from keepline.places import services as place_services
@@ -665,13 +665,21 @@ def build_city(
     say(f"Spring Festival stops and returns: {stopped}")
     for title, count in scenario.build_switching(ACTOR).items():
         say(f"switched under {title}: {count}")
+    say(f"halted after a case on site: {power.build_case_halts(ACTOR, seed=seed)}")
     say(f"daily reports: {scenario.build_reports(rng, ACTOR)}")
     say(f"resumption targets: {scenario.build_targets(ACTOR, places.city)}")
+    metered = power.build_power(ACTOR, seed=seed)
+    say(
+        f"meter data: {metered.readings} daily readings, {metered.profiles} hourly profiles, "
+        f"{metered.large_accounts} large industrial accounts"
+    )
+    say(f"power alerts for 1–20 September: {metered.detection.created}")
     return {
         "parks": len(parks),
         "enterprises": len(enterprises),
         "above_size": above,
         "measures": measures,
         "users": users,
+        "power": metered,
         "logins": demo_logins(),
     }

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('enterprises', '0003_enterprise_whitelist_level'),
+        ("enterprises", "0003_enterprise_whitelist_level"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='poweraccount',
-            name='large_industry',
-            field=models.BooleanField(default=False, verbose_name='large industrial user'),
+            model_name="poweraccount",
+            name="large_industry",
+            field=models.BooleanField(default=False, verbose_name="large industrial user"),
         ),
     ]

@@ -1,3 +1,235 @@
-from ninja import Router
+"""API of power alerts and enterprise timelines: the same detection, services and scopes as the
+pages and `keepline detect-power-alerts`."""
+
+import datetime as dt
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+
+from keepline.core.errors import InvalidInput
+from keepline.core.models import User
+from keepline.core.scopes import get_for, require_role
+from keepline.enterprises.models import Enterprise
+from keepline.power import alerts
+from keepline.power.metrics import Baseline, BaselineMethod
+from keepline.power.models import DailyReading, PowerAlert
 
 router = Router()
+
+
+class BaselineIn(Schema):
+    baseline: BaselineMethod = Field(
+        BaselineMethod.SAME_MONTH_LAST_YEAR,
+        description="same_month (the same month last year), period or days_before",
+        examples=["same_month"],
+    )
+    baseline_start: dt.date | None = Field(
+        None, description="period: first day", examples=["2021-12-01"]
+    )
+    baseline_end: dt.date | None = Field(
+        None, description="period: last day", examples=["2021-12-31"]
+    )
+    baseline_event: dt.date | None = Field(
+        None, description="days_before: the day of the event", examples=["2022-09-08"]
+    )
+    baseline_days: int = Field(30, description="days_before: how many days", examples=[30])
+
+    def chosen(self) -> Baseline:
+        return Baseline(
+            method=self.baseline,
+            start=self.baseline_start,
+            end=self.baseline_end,
+            event=self.baseline_event,
+            days=self.baseline_days,
+        )
+
+
+class EvidenceOut(Schema):
+    day: dt.date = Field(examples=["2022-09-12"])
+    kwh: float | None = Field(None, description="Energy that day, kWh", examples=[18250.0])
+    baseline: float | None = Field(None, description="Baseline daily energy", examples=[20000.0])
+    ratio: float | None = Field(None, description="kwh ÷ baseline", examples=[0.9125])
+    mode: str = Field(description="The mode the day was judged in", examples=["halted"])
+    source: str = Field(
+        description="report: the daily report's mode; official: the mode record's",
+        examples=["official"],
+    )
+
+
+class AlertOut(Schema):
+    id: int
+    enterprise_id: int = Field(examples=[42])
+    enterprise: str = Field(alias="enterprise.name", examples=["泸州示例酒业有限公司"])
+    uscc: str = Field(alias="enterprise.uscc", examples=["91510500MA62X5QF2B"])
+    kind: str = Field(
+        description="halted_with_power, producing_without_power, idling or missing_data",
+        examples=["halted_with_power"],
+    )
+    first_day: dt.date = Field(examples=["2022-09-10"])
+    last_day: dt.date = Field(examples=["2022-09-14"])
+    status: str = Field(description="open or closed", examples=["open"])
+    assignee: str | None = Field(None, description="Username", examples=["district"])
+    closed_reason: str = Field(examples=[""])
+    closed_at: dt.datetime | None = Field(None, examples=[None])
+    detected_at: dt.datetime = Field(examples=["2022-09-15T08:00:00+08:00"])
+    version: int = Field(description="Send it back to assign or close", examples=[1])
+    evidence: list[EvidenceOut]
+
+    @staticmethod
+    def resolve_assignee(obj: PowerAlert) -> str | None:
+        return obj.assignee.get_username() if obj.assignee else None
+
+
+class AlertFilterIn(Schema):
+    kind: str = Field("", examples=["halted_with_power"])
+    status: str = Field("", description="open | closed", examples=["open"])
+    assignee: str = Field("", description="me | none | (anyone)", examples=["me"])
+    region: str = Field("", description="Region code with its subtree", examples=["510502"])
+    park: str = Field("", description="Park code", examples=["LZ-LIQUOR"])
+    date_from: dt.date | None = Field(
+        None, description="Alerts with a day on or after", examples=["2022-09-01"]
+    )
+    date_to: dt.date | None = Field(
+        None, description="Alerts with a day on or before", examples=["2022-09-30"]
+    )
+    enterprise: int | None = Field(None, description="Enterprise id", examples=[42])
+    q: str = Field("", description="Part of the name or credit code", examples=["酒业"])
+    sort: str = Field(
+        "-last_day",
+        description="last_day, first_day, days, enterprise, region, kind, status; - descending",
+        examples=["-last_day"],
+    )
+
+
+class AssignIn(Schema):
+    assignee: int = Field(description="The user's id", examples=[7])
+    version: int = Field(description="The alert's version you read", examples=[1])
+
+
+class CloseIn(Schema):
+    reason: str = Field(examples=["锅炉保温用电，现场核实无生产"])
+    version: int = Field(examples=[2])
+
+
+class DetectIn(BaselineIn):
+    start: dt.date = Field(examples=["2022-09-08"])
+    end: dt.date = Field(examples=["2022-09-14"])
+
+
+class DetectOut(Schema):
+    start: dt.date = Field(examples=["2022-09-08"])
+    end: dt.date | None = Field(
+        description="The last day judged (the last with meter data); null: none yet",
+        examples=["2022-09-14"],
+    )
+    enterprises: int = Field(description="Enterprises judged", examples=[183])
+    created: int = Field(examples=[4])
+    extended: int = Field(examples=[2])
+    unchanged: int = Field(examples=[11])
+
+
+class DayOut(Schema):
+    day: dt.date = Field(examples=["2022-09-12"])
+    kwh: float | None = Field(description="Sum over the accounts; null: no reading", examples=[1])
+    accounts_missing: int = Field(description="Accounts without a reading", examples=[0])
+    baseline: float | None = Field(examples=[20000.0])
+    ratio: float | None = Field(examples=[0.91])
+    official_mode: str = Field(description="Mode record at the end of the day", examples=["halted"])
+    reported_mode: str | None = Field(
+        description="Mode of the day's report; null: no report", examples=["closed_loop"]
+    )
+
+
+class DailyIn(BaselineIn):
+    start: dt.date | None = Field(None, description="Default: 89 days before end", examples=[None])
+    end: dt.date | None = Field(
+        None, description="Default: the last day with a reading", examples=[None]
+    )
+
+
+def _alert(request: Any, alert_id: int, action: str = "view") -> PowerAlert:
+    return get_for(
+        PowerAlert.objects.select_related("enterprise", "assignee"), request.auth, alert_id, action
+    )
+
+
+@router.get("/power/alerts", response=list[AlertOut], summary="Power alerts the user may see")
+@paginate(PageNumberPagination, page_size=100)
+def alert_list(request: Any, filters: Query[AlertFilterIn]) -> Any:
+    require_role(request.auth, PowerAlert)
+    return alerts.alerts(request.auth, alerts.AlertFilter(**filters.dict()))
+
+
+@router.post(
+    "/power/alerts/detect",
+    response=DetectOut,
+    summary="Judge a period's days and raise or extend alerts",
+    description="For the enterprises whose alerts the user handles. Running it again changes "
+    "nothing; open alerts a new day continues are extended, closed ones are left closed.",
+)
+def alert_detect(request: Any, payload: DetectIn) -> Any:
+    return alerts.detect_alerts(
+        actor=request.auth, start=payload.start, end=payload.end, baseline=payload.chosen()
+    )
+
+
+@router.get("/power/alerts/{alert_id}", response=AlertOut, summary="One power alert")
+def alert_detail(request: Any, alert_id: int) -> Any:
+    return _alert(request, alert_id)
+
+
+@router.post(
+    "/power/alerts/{alert_id}/assign",
+    response=AlertOut,
+    summary="Give an alert to a person who can see its enterprise",
+)
+def alert_assign(request: Any, alert_id: int, payload: AssignIn) -> Any:
+    alert = _alert(request, alert_id, "change")
+    assignee = User.objects.filter(pk=payload.assignee).first()
+    if assignee is None:
+        raise InvalidInput(
+            _("The alert cannot go to this person."),
+            errors={"assignee": [_("No such user.")]},
+        )
+    alerts.assign_alert(actor=request.auth, alert=alert, assignee=assignee, version=payload.version)
+    return _alert(request, alert_id)
+
+
+@router.post("/power/alerts/{alert_id}/close", response=AlertOut, summary="Close with a reason")
+def alert_close(request: Any, alert_id: int, payload: CloseIn) -> Any:
+    alert = _alert(request, alert_id, "change")
+    alerts.close_alert(
+        actor=request.auth, alert=alert, reason=payload.reason, version=payload.version
+    )
+    return _alert(request, alert_id)
+
+
+@router.get(
+    "/power/enterprises/{enterprise_id}/daily",
+    response=list[DayOut],
+    summary="An enterprise's daily energy, baseline, ratio and modes",
+    description="One row per day from start to end; a day without readings has kwh null "
+    "(never zero).",
+)
+def enterprise_daily(request: Any, enterprise_id: int, filters: Query[DailyIn]) -> Any:
+    require_role(request.auth, DailyReading)
+    enterprise = get_for(Enterprise.objects.all(), request.auth, enterprise_id)
+    one = Enterprise.objects.filter(pk=enterprise.pk)
+    end = filters.end or alerts.last_reading_day(one, timezone.localdate()) or timezone.localdate()
+    start = filters.start or end - dt.timedelta(days=89)
+    alerts.check_period(start, end)
+    return [
+        {
+            "day": d.day,
+            "kwh": d.kwh,
+            "accounts_missing": d.accounts - d.accounts_read,
+            "baseline": d.baseline,
+            "ratio": d.ratio,
+            "official_mode": d.official_mode,
+            "reported_mode": d.reported_mode,
+        }
+        for d in alerts.enterprise_day_table(one, start, end, filters.chosen())
+    ]
