@@ -61,7 +61,9 @@ def imports(request: AuthedRequest) -> HttpResponse:
         "may_import": holds(request.user, DailyReading, "change"),
         "columns": COLUMNS,
     }
-    status = 400 if failure is not None or form.errors else 200
+    # htmx swaps only 2xx answers into the page; a plain form post gets the honest 400.
+    refused = failure is not None or bool(form.errors)
+    status = 400 if refused and not request.headers.get("HX-Request") else 200
     return render(request, "power/imports.html", context, status=status)
 
 
