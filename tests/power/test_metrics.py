@@ -40,6 +40,7 @@ from keepline.power.metrics import (
     BaselineMethod,
     FigureScope,
     PowerFilter,
+    YearOnYear,
     compute,
     enterprise_days,
     enterprises_behind,
@@ -366,10 +367,14 @@ def test_index_page_shows_the_figures_chart_and_tables(world: World, plant: dict
 def test_index_page_without_filters_takes_the_last_60_days_with_readings(
     world: World, plant: dict[str, Any]
 ) -> None:
-    page = world.client("bureau").get("/power/")
+    client = world.client("bureau")
+    client.cookies["django_language"] = "zh-hans"  # whose date format is 2022/07/13
+    page = client.get("/power/")
     index = page.context["index"]
     assert (index.since, index.as_of) == (D(2022, 7, 13), SEP_10)
     assert len(index.series) == 60
+    # The period is filled into the form, as a date input reads it.
+    assert 'name="since" value="2022-07-13"' in page.content.decode()
 
 
 @pytest.mark.parametrize(
@@ -430,3 +435,8 @@ def test_api_answers_the_figures_with_definitions(world: World, plant: dict[str,
     assert {"index", "share", "rate", "baseline", "year_on_year"} <= set(body["definitions"])
     jiangyang = next(r for r in body["by_region"] if r["key"] == "510502")
     assert jiangyang["enterprises_url"].startswith("/power/index/enterprises/?region=510502")
+
+
+def test_a_tiny_fall_is_no_change_not_minus_zero() -> None:
+    yoy = YearOnYear(D(2022, 9, 1), SEP_10, 1, 999_999.0, 1_000_000.0)
+    assert str(yoy.change) == "0.00"

@@ -308,14 +308,14 @@ def power_section(ctx: BriefingContext) -> Section | None:
             )
         )
     if h.index is not None:
+        index_, share, rate = (_one_place(h.exact(k)) for k in ("index", "share", "rate"))
         lines.append(
             (
-                f"电力复工指数为{_one_place(h.exact('index'))}，{h.counted}家有基准和读数的企业中"
-                f"{h.resumed}家复工（{_one_place(h.exact('share'))}%），用电恢复率"
-                f"{_one_place(h.exact('rate'))}%。",
-                f"Power resumption index {_one_place(h.exact('index'))}: {h.resumed} of the"
+                f"电力复工指数为{index_}，{h.counted}家有基准和读数的企业中{h.resumed}家复工"
+                f"（{share}%），用电恢复率{rate}%。",
+                f"Power resumption index {index_}: {h.resumed} of the"
                 f" {_count(h.counted, 'enterprise')} with a baseline and a reading resumed"
-                f" ({_one_place(h.exact('share'))}%), recovery rate {_one_place(h.exact('rate'))}%.",
+                f" ({share}%), recovery rate {rate}%.",
             )
         )
     change = yoy.exact()

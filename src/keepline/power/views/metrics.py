@@ -28,6 +28,7 @@ from keepline.power.views.alerts import BaselineForm
 from keepline.reports.forms import FiguresForm
 
 DATE = TEXT | {"type": "date"}
+ISO = "%Y-%m-%d"  # what a date input takes, whatever the language
 TABLES = ("series", "region", "park", "industry")
 
 
@@ -36,9 +37,11 @@ class IndexForm(FiguresForm, BaselineForm):
 
     as_of = None  # type: ignore[assignment]  # the period's last day is the as-of day
     since = forms.DateField(
-        label=gettext_lazy("From"), required=False, widget=forms.DateInput(DATE)
+        label=gettext_lazy("From"), required=False, widget=forms.DateInput(DATE, format=ISO)
     )
-    until = forms.DateField(label=gettext_lazy("To"), required=False, widget=forms.DateInput(DATE))
+    until = forms.DateField(
+        label=gettext_lazy("To"), required=False, widget=forms.DateInput(DATE, format=ISO)
+    )
     large = forms.BooleanField(
         label=gettext_lazy("Large industrial users only"),
         required=False,
@@ -151,6 +154,11 @@ def index(request: AuthedRequest) -> HttpResponse:
         else:
             filled = result.filter
             day = result.as_of
+            if not form.is_bound:
+                # Show the period the figures are of, not empty dates.
+                context["form"] = IndexForm(
+                    initial={"since": result.since, "until": day}, user=request.user
+                )
             context |= {
                 "index": result,
                 "counts": _counts(filled, filled.scope, result.headline, day),
