@@ -269,5 +269,6 @@ def meter_accounts(*, accounts: int = 27_400, seed: int = 2022) -> MeterProvince
             "SELECT id FROM enterprises_poweraccount WHERE number LIKE '88%%' ORDER BY number"
         )
         account_ids = [row[0] for row in cursor.fetchall()]
+        cursor.execute("ANALYZE enterprises_enterprise")
         cursor.execute("ANALYZE enterprises_poweraccount")
     return MeterProvince(account_ids, numbers, time.perf_counter() - started)

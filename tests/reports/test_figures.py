@@ -415,3 +415,21 @@ def test_headline_figures_without_breakdowns_are_the_same() -> None:
     assert headline.summary == full.summary and headline.previous == full.previous
     assert headline.by_region == headline.by_park == headline.by_industry == []
     assert headline.area == full.area
+
+
+def test_no_enterprise_in_closed_loop_reads_as_zero_per_cent(world: World) -> None:
+    figures = indicators.compute(
+        SystemActor("test"), FigureScope(regions=("510502",)), at(2022, 9, 11, 15)
+    )
+    assert figures.summary.closed_loop.enterprises == 0
+    assert sentences.closed_loop_sentence(figures, "en").endswith(
+        "0.0% of them by count and 0% by output value."
+    )
+    assert sentences.closed_loop_sentence(figures, "zh-hans").endswith("产值占比0%。")
+
+
+def test_shares_print_in_fixed_point_whatever_their_exponent() -> None:
+    # A zero share can come out of Decimal division as 0E+11; the briefing printed it so.
+    assert sentences._at_least(Decimal("0E+11"), "en") == "0%"
+    assert sentences._at_least(Decimal("8.5E+1"), "zh-hans") == "85%"
+    assert sentences._at_least(Decimal("85.37"), "zh-hans") == "超过85%"

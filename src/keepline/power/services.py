@@ -35,7 +35,8 @@ from keepline.power.importing import (
 from keepline.power.models import IMPORTERS, DailyReading, ImportKind, LoadProfile, PowerImport
 
 Progress = Callable[[int, int], object]  # (rows done, rows in the file)
-GAPS_LISTED = 200  # accounts whose missing days are spelled out on the import's page
+GAPS_LISTED = 200
+ANALYZE_AFTER = 100_000  # rows  # accounts whose missing days are spelled out on the import's page
 
 
 class _Refused(Exception):
@@ -172,6 +173,11 @@ def _load(
     if meter.kind == ImportKind.DAILY:
         batch.gaps = _gaps(days, batch.first_day, batch.last_day)
     batch.save()
+    if connection.vendor == "postgresql" and batch.rows >= ANALYZE_AFTER:
+        # Fresh statistics now, not when autovacuum gets round to it: a planner that still
+        # thinks the table is small joins the next index query by nested loops (minutes).
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {model._meta.db_table}")
     audit.record(
         actor=actor,
         action="import",

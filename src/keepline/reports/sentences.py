@@ -77,8 +77,9 @@ def _one_decimal(value: Decimal | None) -> str:
 
 def _at_least(value: Decimal, language: str) -> str:
     """A share as "over N%" (N the whole percent below it), or "N%" when it is exactly N."""
-    whole = value.to_integral_value(rounding=ROUND_FLOOR)
-    if whole == value:
+    # Fixed-point: an exact zero can carry an exponent (0E+11) that would print as such.
+    whole = f"{value.to_integral_value(rounding=ROUND_FLOOR):f}"
+    if Decimal(whole) == value:
         return f"{whole}%"
     return f"超过{whole}%" if language == ZH else f"over {whole}%"
 
