@@ -208,6 +208,15 @@ KEEPLINE_IMPORT_MAX_ROWS = 200_000
 KEEPLINE_POWER_RESUMED_AT = float(os.environ.get("KEEPLINE_POWER_RESUMED_AT", "0.3"))
 KEEPLINE_POWER_HALTED_ABOVE = float(os.environ.get("KEEPLINE_POWER_HALTED_ABOVE", "0.5"))
 KEEPLINE_POWER_PRODUCING_BELOW = float(os.environ.get("KEEPLINE_POWER_PRODUCING_BELOW", "0.1"))
+# Idling (docs/power-alerts.md): a day's hourly load is flat below FLAT_CV (coefficient of
+# variation) while the usual shape of the REFERENCE_DAYS before (at least MIN_REFERENCE_DAYS of
+# them with a whole profile) varies by USUAL_CV or more.
+KEEPLINE_POWER_IDLE_FLAT_CV = float(os.environ.get("KEEPLINE_POWER_IDLE_FLAT_CV", "0.1"))
+KEEPLINE_POWER_IDLE_USUAL_CV = float(os.environ.get("KEEPLINE_POWER_IDLE_USUAL_CV", "0.25"))
+KEEPLINE_POWER_IDLE_REFERENCE_DAYS = int(os.environ.get("KEEPLINE_POWER_IDLE_REFERENCE_DAYS", "28"))
+KEEPLINE_POWER_IDLE_MIN_REFERENCE_DAYS = int(
+    os.environ.get("KEEPLINE_POWER_IDLE_MIN_REFERENCE_DAYS", "7")
+)
 # A day's energy on one account above this is a meter or typing error, not a factory.
 KEEPLINE_POWER_MAX_KWH = float(os.environ.get("KEEPLINE_POWER_MAX_KWH", "50000000"))
 

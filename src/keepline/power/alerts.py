@@ -80,20 +80,6 @@ HOURS = 24
 PRODUCING_MODES = frozenset(m.value for m in PRODUCING)
 
 
-# The idling thresholds; a deployment overrides any of them in its settings.
-IDLE_DEFAULTS: dict[str, float] = {
-    "KEEPLINE_POWER_IDLE_FLAT_CV": 0.1,
-    "KEEPLINE_POWER_IDLE_USUAL_CV": 0.25,
-    "KEEPLINE_POWER_IDLE_REFERENCE_DAYS": 28,
-    "KEEPLINE_POWER_IDLE_MIN_REFERENCE_DAYS": 7,
-}
-
-
-def threshold(name: str) -> float:
-    """An idling threshold: the setting if the deployment sets it, else the default above."""
-    return float(getattr(settings, name, IDLE_DEFAULTS[name]))
-
-
 class ModeSource(TextChoices):
     REPORT = "report", gettext_lazy("Daily report")
     OFFICIAL = "official", gettext_lazy("Official mode")
@@ -249,7 +235,7 @@ class UsualShape:
 def usual_shape(shapes: Iterable[list[float]]) -> UsualShape | None:
     """The usual shape of some days' hourly loads; None below the minimum of reference days."""
     usable = [s for s in shapes if sum(s) > 0]
-    if not usable or len(usable) < threshold("KEEPLINE_POWER_IDLE_MIN_REFERENCE_DAYS"):
+    if not usable or len(usable) < settings.KEEPLINE_POWER_IDLE_MIN_REFERENCE_DAYS:
         return None
     n = len(usable)
     normalised = [[v * HOURS / sum(s) for v in s] for s in usable]
@@ -263,7 +249,7 @@ def usual_shape(shapes: Iterable[list[float]]) -> UsualShape | None:
 
 def reference_days(before: dt.date) -> tuple[dt.date, dt.date]:
     """The days whose load shapes make the usual shape for days from `before` on."""
-    days = int(threshold("KEEPLINE_POWER_IDLE_REFERENCE_DAYS"))
+    days = settings.KEEPLINE_POWER_IDLE_REFERENCE_DAYS
     return before - dt.timedelta(days=days), before - dt.timedelta(days=1)
 
 
@@ -275,8 +261,8 @@ def is_idling(shape: list[float], usual: UsualShape | None) -> tuple[bool, float
         cv is not None
         and usual is not None
         and usual_cv is not None
-        and cv < threshold("KEEPLINE_POWER_IDLE_FLAT_CV")
-        and usual_cv >= threshold("KEEPLINE_POWER_IDLE_USUAL_CV")
+        and cv < settings.KEEPLINE_POWER_IDLE_FLAT_CV
+        and usual_cv >= settings.KEEPLINE_POWER_IDLE_USUAL_CV
         and sum(shape) >= settings.KEEPLINE_POWER_RESUMED_AT * usual.daily_kwh
     )
     return idling, cv

@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Max
@@ -539,7 +540,7 @@ def enterprise_timeline(request: AuthedRequest, pk: int) -> HttpResponse:
             "labels": {
                 "today": shape_day.isoformat(),
                 "usual": _("Usual (mean of the %(days)s days before)")
-                % {"days": int(power_alerts.threshold("KEEPLINE_POWER_IDLE_REFERENCE_DAYS"))},
+                % {"days": settings.KEEPLINE_POWER_IDLE_REFERENCE_DAYS},
             },
         }
     alerts = (
