@@ -943,7 +943,7 @@ def definitions() -> dict[str, str]:
             "both periods."
         ),
         "large_industry": _(
-            "Large industry at X% of the same month's daily average last year: the as-of day's "
+            "Large industry at “X%” of the same month's daily average last year: the as-of day's "
             "energy of the large industrial users (enterprises with an account on the "
             "large-industry tariff) with a reading that day ÷ the sum of their daily averages in "
             "the same month last year × 100."
