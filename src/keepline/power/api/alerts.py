@@ -14,37 +14,10 @@ from keepline.core.models import User
 from keepline.core.scopes import get_for, require_role
 from keepline.enterprises.models import Enterprise
 from keepline.power import alerts
-from keepline.power.metrics import Baseline, BaselineMethod
+from keepline.power.api.metrics import BaselineIn
 from keepline.power.models import DailyReading, PowerAlert
 
 router = Router()
-
-
-class BaselineIn(Schema):
-    baseline: BaselineMethod = Field(
-        BaselineMethod.SAME_MONTH_LAST_YEAR,
-        description="same_month (the same month last year), period or days_before",
-        examples=["same_month"],
-    )
-    baseline_start: dt.date | None = Field(
-        None, description="period: first day", examples=["2021-12-01"]
-    )
-    baseline_end: dt.date | None = Field(
-        None, description="period: last day", examples=["2021-12-31"]
-    )
-    baseline_event: dt.date | None = Field(
-        None, description="days_before: the day of the event", examples=["2022-09-08"]
-    )
-    baseline_days: int = Field(30, description="days_before: how many days", examples=[30])
-
-    def chosen(self) -> Baseline:
-        return Baseline(
-            method=self.baseline,
-            start=self.baseline_start,
-            end=self.baseline_end,
-            event=self.baseline_event,
-            days=self.baseline_days,
-        )
 
 
 class EvidenceOut(Schema):

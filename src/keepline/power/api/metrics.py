@@ -17,7 +17,32 @@ from keepline.power.models import DailyReading
 router = Router()
 
 
-class IndexIn(Schema):
+class BaselineIn(Schema):
+    """The baseline of an analysis, in the parameter names the pages use too."""
+
+    baseline: metrics.BaselineMethod = Field(
+        metrics.BaselineMethod.SAME_MONTH_LAST_YEAR,
+        description="same_month (daily average of the same month last year), period (of "
+        "baseline_start..baseline_end) or days_before (of the baseline_days days before "
+        "baseline_event)",
+        examples=["same_month"],
+    )
+    baseline_start: dt.date | None = Field(None, examples=["2021-12-01"])
+    baseline_end: dt.date | None = Field(None, examples=["2021-12-31"])
+    baseline_event: dt.date | None = Field(None, examples=["2022-09-01"])
+    baseline_days: int = Field(30, examples=[30])
+
+    def chosen(self) -> metrics.Baseline:
+        return metrics.Baseline(
+            method=self.baseline,
+            start=self.baseline_start,
+            end=self.baseline_end,
+            event=self.baseline_event,
+            days=self.baseline_days,
+        )
+
+
+class IndexIn(BaselineIn):
     region: list[str] = Field(
         default_factory=list,
         description="Region codes (repeat or separate by commas); each with its subtree",
@@ -41,17 +66,6 @@ class IndexIn(Schema):
         description="Last day, the as-of day; default: the latest day with readings",
         examples=["2022-09-10"],
     )
-    baseline: metrics.BaselineMethod = Field(
-        metrics.BaselineMethod.SAME_MONTH_LAST_YEAR,
-        description="same_month (daily average of the same month last year), period (of "
-        "baseline_start..baseline_end) or days_before (of the baseline_days days before "
-        "baseline_event)",
-        examples=["same_month"],
-    )
-    baseline_start: dt.date | None = Field(None, examples=["2021-12-01"])
-    baseline_end: dt.date | None = Field(None, examples=["2021-12-31"])
-    baseline_event: dt.date | None = Field(None, examples=["2022-09-01"])
-    baseline_days: int = Field(30, examples=[30])
     large: bool = Field(False, description="Large industrial users only")
 
     def power_filter(self) -> metrics.PowerFilter:
@@ -65,13 +79,7 @@ class IndexIn(Schema):
             ),
             since=self.since,
             until=self.until,
-            baseline=metrics.Baseline(
-                method=self.baseline,
-                start=self.baseline_start,
-                end=self.baseline_end,
-                event=self.baseline_event,
-                days=self.baseline_days,
-            ),
+            baseline=self.chosen(),
             large_only=self.large,
         )
 
