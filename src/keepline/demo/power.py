@@ -1,4 +1,4 @@
-"""The demo city's meter data: daily energy from January 2021, hourly load from August 2022, and
+"""The demo city's meter data: daily energy from January 2020, hourly load from August 2022, and
 a few enterprises whose power tells another story than their reports.
 
 Every account's day is its enterprise's base load (output value × the industry's electricity
@@ -39,7 +39,9 @@ from keepline.power import alerts
 from keepline.power.services import import_power
 
 TZ = ZoneInfo("Asia/Shanghai")
-FIRST_DAY = dt.date(2021, 1, 1)  # a year before 2022, so every 2022 month has its last year
+# Two years before 2022: every 2022 month has its last year, and so has every month a year
+# earlier, which the index page draws as the line to compare with.
+FIRST_DAY = dt.date(2020, 1, 1)
 LAST_DAY = dt.date(2022, 9, 30)
 PROFILE_FIRST = dt.date(2022, 8, 1)
 DETECTION = (dt.date(2022, 9, 1), dt.date(2022, 9, 20))
@@ -86,12 +88,18 @@ MODES = list(MODE_LEVELS)
 # halted-with-power threshold, so a plant halted at 20:00 does not look like a liar that day.
 CHANGE_DAY_CARRY = 0.35
 
-SPRING_FESTIVAL = {2021: dt.date(2021, 2, 12), 2022: dt.date(2022, 2, 1)}
+SPRING_FESTIVAL = {
+    2020: dt.date(2020, 1, 25),
+    2021: dt.date(2021, 2, 12),
+    2022: dt.date(2022, 2, 1),
+}
 LUNAR_SHIFT = SPRING_FESTIVAL[2022] - SPRING_FESTIVAL[2021]
 REPLAYED = (dt.date(2022, 1, 1), dt.date(2022, 4, 1))  # mode records replayed a lunar year back
 # Public holidays besides the Spring Festival: first and last day, the share of production
 # that discrete manufacturing keeps (process plants run on).
 HOLIDAYS = (
+    (dt.date(2020, 5, 1), dt.date(2020, 5, 5), 0.7),
+    (dt.date(2020, 10, 1), dt.date(2020, 10, 8), 0.7),  # National Day and Mid-Autumn together
     (dt.date(2021, 5, 1), dt.date(2021, 5, 5), 0.7),
     (dt.date(2021, 9, 19), dt.date(2021, 9, 21), 0.8),  # Mid-Autumn
     (dt.date(2021, 10, 1), dt.date(2021, 10, 7), 0.7),
@@ -524,7 +532,7 @@ def build_power(actor: Actor, *, seed: int) -> DemoPower:
     large_accounts = _mark_large(actor, city, meters.large)
     daily = import_power(
         actor=actor,
-        filename="demo-daily-2021-2022.csv",
+        filename="demo-daily-2020-2022.csv",
         stream=io.BytesIO(_daily_csv(city, meters.kwh)),
     )
     accounts, flat, idlers = _profiled(city, meters)
