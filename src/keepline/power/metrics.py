@@ -34,10 +34,10 @@ from keepline.power.models import DailyReading
 from keepline.reports.indicators import (
     FigureScope,
     Resolved,
-    _common_path,
-    _narrow_industries,
-    _narrow_regions,
+    common_path,
     enterprises_in,
+    narrow_industries,
+    narrow_regions,
     ratio,
     resolve,
     rounded,
@@ -760,7 +760,7 @@ def _breakdowns(
         return sums
 
     paths = dict(Region.objects.filter(pk__in={c[0] for c in cells}).values_list("pk", "path"))
-    area_path = _common_path(min(paths.values()), max(paths.values()))
+    area_path = common_path(min(paths.values()), max(paths.values()))
     area = Region.objects.filter(path=area_path).first() if area_path else None
     scope = f.scope
 
@@ -781,7 +781,7 @@ def _breakdowns(
                     *region_sums[path],
                     None
                     if direct
-                    else replace(scope, regions=_narrow_regions(resolved.regions, region)),
+                    else replace(scope, regions=narrow_regions(resolved.regions, region)),
                 )
             )
 
@@ -807,7 +807,7 @@ def _breakdowns(
             industries[k].code,
             industries[k].name,
             *industry_sums[k],
-            replace(scope, industries=_narrow_industries(resolved.industries, industries[k])),
+            replace(scope, industries=narrow_industries(resolved.industries, industries[k])),
         )
         for k in sorted(
             (k for k in industry_sums if k is not None), key=lambda k: industries[k].code

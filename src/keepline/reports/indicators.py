@@ -579,7 +579,7 @@ def _by_mode(qs: QuerySet[Any], *keys: Any, **expressions: Any) -> QuerySet[Any]
     )
 
 
-def _common_path(low: str, high: str) -> str:
+def common_path(low: str, high: str) -> str:
     """The path of the deepest region holding both; with sorted paths, holding all between."""
     common: list[str] = []
     for a, b in zip(low.strip("/").split("/"), high.strip("/").split("/"), strict=False):
@@ -589,7 +589,7 @@ def _common_path(low: str, high: str) -> str:
     return "/".join(common) + "/" if common else ""
 
 
-def _narrow_regions(regions: list[Region], child: Region) -> tuple[str, ...]:
+def narrow_regions(regions: list[Region], child: Region) -> tuple[str, ...]:
     """The scope's regions intersected with a child's subtree (subtrees nest or are apart)."""
     if not regions:
         return (child.code,)
@@ -602,7 +602,8 @@ def _narrow_regions(regions: list[Region], child: Region) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _narrow_industries(industries: list[Industry], key: Industry) -> tuple[str, ...]:
+def narrow_industries(industries: list[Industry], key: Industry) -> tuple[str, ...]:
+    """The scope's industries intersected with one section or division."""
     if not industries:
         return (key.code,)
     out: list[str] = []
@@ -682,7 +683,7 @@ def compute(
     paths = dict(
         Region.objects.filter(pk__in={c["region_id"] for c in cells}).values_list("pk", "path")
     )
-    area_path = _common_path(min(paths.values()), max(paths.values())) if paths else ""
+    area_path = common_path(min(paths.values()), max(paths.values())) if paths else ""
     area = Region.objects.filter(path=area_path).first() if area_path else None
     park_sums = _rollup(cells, "park_id")
     parks = Park.objects.in_bulk([k for k in park_sums if k is not None])
@@ -710,7 +711,7 @@ def compute(
                     region_sums[path],
                     None
                     if direct
-                    else replace(scope, regions=_narrow_regions(resolved.regions, region)),
+                    else replace(scope, regions=narrow_regions(resolved.regions, region)),
                 )
             )
         by_park = sorted(
@@ -732,7 +733,7 @@ def compute(
                 industries[k].code,
                 industries[k].name,
                 industry_sums[k],
-                replace(scope, industries=_narrow_industries(resolved.industries, industries[k])),
+                replace(scope, industries=narrow_industries(resolved.industries, industries[k])),
             )
             for k in sorted(industry_sums, key=lambda k: industries[k].code)
         ]
