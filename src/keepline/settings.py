@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "keepline.bubble",
     "keepline.reports",
     "keepline.power",
+    "keepline.problems",
+    "keepline.service",
     "keepline.briefing",
     "keepline.demo",
 ]

@@ -4,51 +4,20 @@ database is one shared in-memory file without them."""
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
-import pytest
-from django.db import connection, connections
 from django.utils import timezone
 
-from keepline.core.errors import Conflict
 from keepline.core.scopes import SystemActor
 from keepline.whitelist import selectors, services
 from keepline.whitelist.models import CertificateSequence, WhitelistListing, WhitelistReview
 from tests.conftest import World
+from tests.race import POSTGRES_ROW_LOCKS, race
 from tests.whitelist.conftest import submit
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="row locks need PostgreSQL (make test-pg)"
-    ),
-]
-
-
-def _race(*calls: Callable[[], Any]) -> list[str]:
-    """Run the calls at the same moment in their own threads; what each got."""
-    barrier = threading.Barrier(len(calls))
-    results: list[str] = []
-
-    def run(call: Callable[[], Any]) -> None:
-        try:
-            barrier.wait()
-            call()
-            results.append("won")
-        except Conflict:
-            results.append("409")
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return sorted(results)
+pytestmark = POSTGRES_ROW_LOCKS
 
 
 def _slow(monkeypatch: Any, name: str) -> None:
@@ -79,7 +48,7 @@ def test_two_officials_deciding_the_same_step_one_wins(
             version=1,
         )
 
-    assert _race(decide("park", "approve"), decide("admin", "reject", "不符合条件")) == [
+    assert race(decide("park", "approve"), decide("admin", "reject", "不符合条件")) == [
         "409",
         "won",
     ]
@@ -106,6 +75,6 @@ def test_two_listings_at_once_take_different_numbers(
             reason="第一批",
         )
 
-    assert _race(list_(world.enterprise), list_(world.park)) == ["won", "won"]
+    assert race(list_(world.enterprise), list_(world.park)) == ["won", "won"]
     numbers = sorted(WhitelistListing.objects.values_list("number", flat=True))
     assert [n[-4:] for n in numbers] == ["0001", "0002"]

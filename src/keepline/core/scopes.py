@@ -46,7 +46,8 @@ def _path(lookup: str, field: str) -> str:
     return f"{lookup}__{field}" if lookup else field
 
 
-def _ancestor_paths(path: str) -> list[str]:
+def ancestor_paths(path: str) -> list[str]:
+    """Every path above this one ("510000/510500/510502/" → the province's and the city's)."""
     parts = path.strip("/").split("/")
     return ["/".join(parts[:i]) + "/" for i in range(1, len(parts))]
 
@@ -59,13 +60,13 @@ def _membership_q(access: Any, m: Membership, action: str) -> Q:
         if action == "view":
             for lookup in access.area_region:
                 q |= Q(**{_path(lookup, "path__startswith"): m.region.path})
-                q |= Q(**{_path(lookup, "path__in"): _ancestor_paths(m.region.path)})
+                q |= Q(**{_path(lookup, "path__in"): ancestor_paths(m.region.path)})
     if m.park is not None:
         for lookup in access.park + (access.area_park if action == "view" else ()):
             q |= Q(**{_path(lookup, "pk"): m.park_id})
         if action == "view":
             # An area measure over the park's region (or above it) reaches the park too.
-            park_paths = [*_ancestor_paths(m.park.region.path), m.park.region.path]
+            park_paths = [*ancestor_paths(m.park.region.path), m.park.region.path]
             for lookup in access.area_region:
                 q |= Q(**{_path(lookup, "path__in"): park_paths})
     if m.enterprise_id is not None:

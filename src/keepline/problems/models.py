@@ -1,0 +1,373 @@
+"""Problems (诉求) enterprises raise, their routing, time limits, timeline and the working-day
+calendar their deadlines are counted in."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from keepline.core.access import Access, roles
+from keepline.core.models import ALL_ROLES, OFFICIALS, Department, Role, User
+from keepline.enterprises.models import REGISTRY_VIEWERS, Enterprise
+from keepline.places.models import Region, WhitelistLevel
+from keepline.reports.models import DailyReport
+
+BUREAU_ROLES = roles(Role.ADMIN, Role.BUREAU)
+# Who may take up, answer and pass on a problem over their area or enterprise. Departments are
+# not among them: a department membership also carries the department's region, which would show
+# it every problem there; it reaches problems only through `user` below, as members of the
+# department the problem is routed to, like the assigned handler.
+HANDLERS = roles(Role.ADMIN, Role.BUREAU, Role.DISTRICT, Role.PARK, Role.COMMISSIONER)
+PROBLEM_VIEWERS = REGISTRY_VIEWERS - {Role.DEPARTMENT}
+ROUTED_TO = ("handler", "department__membership__user")
+FILERS = roles(Role.ADMIN, Role.BUREAU, Role.DISTRICT, Role.PARK, Role.COMMISSIONER, Role.LIAISON)
+
+
+class CalendarDay(models.Model):
+    """A day that breaks the Monday–Friday rule: a holiday on a weekday or a make-up workday
+    (调休) on a weekend."""
+
+    date = models.DateField(_("date"), unique=True)
+    working = models.BooleanField(_("working day"))
+    name = models.CharField(_("name"), max_length=100, blank=True)
+
+    # One calendar for everyone, as the State Council publishes it each year.
+    access: ClassVar[Access] = Access(
+        rights={"view": ALL_ROLES, "change": BUREAU_ROLES}, unscoped=True
+    )
+
+    class Meta:
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.name}".strip()
+
+
+class ProblemCategory(models.TextChoices):
+    ENERGY = "energy", _("Energy")
+    RAW_MATERIALS = "raw_materials", _("Raw materials")
+    LOGISTICS = "logistics", _("Logistics")
+    LABOUR = "labour", _("Labour")
+    CAPITAL = "capital", _("Capital")
+    LIVING_SUPPLIES = "living_supplies", _("Living supplies")
+    PASSES = "passes", _("Passes")
+    PROTECTIVE_SUPPLIES = "protective_supplies", _("Protective supplies")
+    POLICY = "policy", _("Policy")
+    OTHER = "other", _("Other")
+
+
+class Urgency(models.TextChoices):
+    NORMAL = "normal", _("Normal")
+    URGENT = "urgent", _("Urgent")
+    CRITICAL = "critical", _("Critical")
+
+
+class Tier(models.TextChoices):
+    """Who holds the problem: escalation moves it up one tier at a time."""
+
+    LOCAL = "local", _("Park / district")
+    CITY = "city", _("City task force")
+    PROVINCE = "province", _("Province")
+
+
+TIER_ORDER = [Tier.LOCAL, Tier.CITY, Tier.PROVINCE]
+
+
+class ProblemSource(models.TextChoices):
+    FORM = "form", _("Liaison form")
+    ON_BEHALF = "on_behalf", _("Filed on the enterprise's behalf")
+    REPORT = "report", _("Daily report")
+    IMPORT = "import", _("Excel import")
+
+
+class ProblemStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    ACCEPTED = "accepted", _("Accepted")
+    IN_PROGRESS = "in_progress", _("In progress")
+    REPLIED = "replied", _("Replied")
+    CLOSED = "closed", _("Closed")
+
+
+# The handler side holds these; a replied problem waits on the enterprise, a closed one on no one.
+OPEN_STATUSES = [ProblemStatus.SUBMITTED, ProblemStatus.ACCEPTED, ProblemStatus.IN_PROGRESS]
+
+
+class TimeLimit(models.Model):
+    """The time allowed to acknowledge, answer and close problems of a category and urgency
+    (blank: any)."""
+
+    category = models.CharField(
+        _("category"), max_length=20, choices=ProblemCategory.choices, blank=True
+    )
+    urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices, blank=True)
+    acknowledge_hours = models.PositiveIntegerField(
+        _("acknowledge within (hours)"), validators=[MinValueValidator(1)]
+    )
+    interim_days = models.PositiveIntegerField(
+        _("interim reply within (working days)"), validators=[MinValueValidator(1)]
+    )
+    close_days = models.PositiveIntegerField(
+        _("close within (working days)"), validators=[MinValueValidator(1)]
+    )
+
+    access: ClassVar[Access] = Access(
+        rights={"view": OFFICIALS | {Role.COMMISSIONER}, "change": BUREAU_ROLES}, unscoped=True
+    )
+
+    class Meta:
+        verbose_name = _("time limit")
+        verbose_name_plural = _("time limits")
+        ordering = ["category", "urgency"]
+        constraints = [
+            models.UniqueConstraint(fields=["category", "urgency"], name="time_limit_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display() or '*'} · {self.get_urgency_display() or '*'}"
+
+
+class RoutingRule(models.Model):
+    """Where problems of a category (blank: any) from a region's subtree (none: anywhere) go:
+    a department or a named handler."""
+
+    category = models.CharField(
+        _("category"), max_length=20, choices=ProblemCategory.choices, blank=True
+    )
+    region = models.ForeignKey(
+        Region,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("region"),
+    )
+    department = models.ForeignKey(
+        Department,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("department"),
+    )
+    handler = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("handler"),
+    )
+    set_by_name = models.CharField(_("set by"), max_length=150)
+    set_at = models.DateTimeField(_("set"))
+
+    # Every official sees the whole rule book (rules for "anywhere" bind them too); services
+    # check that a bureau user changes rules only for regions within their own.
+    access: ClassVar[Access] = Access(
+        rights={"view": OFFICIALS, "change": BUREAU_ROLES}, unscoped=True
+    )
+
+    class Meta:
+        verbose_name = _("routing rule")
+        verbose_name_plural = _("routing rules")
+        ordering = ["category", "region__path"]
+        constraints = [
+            models.UniqueConstraint(fields=["category", "region"], name="routing_rule_unique"),
+            # NULL regions are distinct to a plain unique constraint; one "anywhere" rule each.
+            models.UniqueConstraint(
+                fields=["category"],
+                condition=models.Q(region__isnull=True),
+                name="routing_rule_unique_anywhere",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(department__isnull=False, handler__isnull=True)
+                    | models.Q(department__isnull=True, handler__isnull=False)
+                ),
+                name="routing_rule_one_target",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        target = self.department or self.handler
+        return f"{self.get_category_display() or '*'} · {self.region or '*'} → {target}"
+
+
+PROBLEM_ACCESS = Access(
+    rights={
+        "view": PROBLEM_VIEWERS,
+        "file": FILERS,
+        "handle": HANDLERS,
+        "reassign": roles(Role.ADMIN, Role.BUREAU, Role.DISTRICT, Role.PARK),
+        # Only the enterprise itself says whether its problem is solved.
+        "confirm": roles(Role.LIAISON),
+        "sweep": BUREAU_ROLES,
+    },
+    region=("enterprise__region",),
+    park=("enterprise__park",),
+    enterprise=("enterprise",),
+    user=ROUTED_TO,
+    owner_actions=roles("view", "handle", "reassign"),
+)
+
+
+class Problem(models.Model):
+    """A problem (诉求) an enterprise needs solved, routed to a department or person and held to
+    time limits until the enterprise confirms it solved (销号)."""
+
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.PROTECT, related_name="problems", verbose_name=_("enterprise")
+    )
+    category = models.CharField(_("category"), max_length=20, choices=ProblemCategory.choices)
+    urgency = models.CharField(
+        _("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    source = models.CharField(_("source"), max_length=10, choices=ProblemSource.choices)
+    report = models.OneToOneField(
+        DailyReport,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="problem",
+        verbose_name=_("daily report"),
+    )
+    # As at filing: priority follows the listing the enterprise held when it asked.
+    whitelist_level = models.CharField(
+        _("whitelist"), max_length=10, choices=WhitelistLevel.choices, blank=True
+    )
+    whitelisted = models.BooleanField(_("whitelisted"), default=False)
+    tier = models.CharField(_("tier"), max_length=10, choices=Tier.choices, default=Tier.LOCAL)
+    department = models.ForeignKey(
+        Department,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="problems",
+        verbose_name=_("department"),
+    )
+    handler = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="handled_problems",
+        verbose_name=_("handler"),
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=ProblemStatus.choices,
+        default=ProblemStatus.SUBMITTED,
+    )
+    filed_by = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("filed by"),
+    )
+    filed_by_name = models.CharField(_("filed by"), max_length=150)
+    filed_at = models.DateTimeField(_("filed"))
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    started_at = models.DateTimeField(_("work started"), null=True, blank=True)
+    interim_replied_at = models.DateTimeField(_("interim reply"), null=True, blank=True)
+    replied_at = models.DateTimeField(_("replied"), null=True, blank=True)
+    reopened_at = models.DateTimeField(_("last reopened"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    reply = models.TextField(_("reply"), blank=True)
+    rating = models.PositiveSmallIntegerField(
+        _("rating"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+    rating_comment = models.TextField(_("rating comment"), blank=True)
+    acknowledge_due = models.DateTimeField(_("acknowledge by"))
+    interim_due = models.DateTimeField(_("interim reply by"))
+    close_due = models.DateTimeField(_("close by"))
+    # The latest deadline an escalation (or an overdue mark at the top tier) has answered; a
+    # deadline passing after it escalates again. See keepline.problems.services.sweep_deadlines.
+    escalated_through = models.DateTimeField(_("escalated through"), null=True, blank=True)
+    overdue_since = models.DateTimeField(_("overdue since"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    access: ClassVar[Access] = PROBLEM_ACCESS
+
+    class Meta:
+        verbose_name = _("problem")
+        verbose_name_plural = _("problems")
+        ordering = ["-filed_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "close_due"]),
+            models.Index(fields=["enterprise", "-filed_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(rating__isnull=True) | models.Q(rating__gte=1, rating__lte=5),
+                name="problem_rating_1_to_5",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.title}"
+
+
+class ProblemEventKind(models.TextChoices):
+    FILED = "filed", _("Filed")
+    ACCEPTED = "accepted", _("Accepted")
+    STARTED = "started", _("Work started")
+    INTERIM_REPLY = "interim_reply", _("Interim reply")
+    REPLIED = "replied", _("Replied")
+    CONFIRMED = "confirmed", _("Confirmed and closed")
+    REOPENED = "reopened", _("Reopened")
+    REASSIGNED = "reassigned", _("Reassigned")
+    ESCALATED = "escalated", _("Escalated")
+    OVERDUE = "overdue", _("Overdue")
+
+
+class ProblemEvent(models.Model):
+    """One step on a problem's timeline: who did what when, and how the status moved."""
+
+    problem = models.ForeignKey(
+        Problem, on_delete=models.CASCADE, related_name="events", verbose_name=_("problem")
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=ProblemEventKind.choices)
+    at = models.DateTimeField(_("time"))
+    actor = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    actor_name = models.CharField(_("actor name"), max_length=150)
+    from_status = models.CharField(
+        _("from"), max_length=12, choices=ProblemStatus.choices, blank=True
+    )
+    to_status = models.CharField(_("to"), max_length=12, choices=ProblemStatus.choices)
+    note = models.TextField(_("note"), blank=True)
+
+    access: ClassVar[Access] = Access(
+        rights={"view": PROBLEM_VIEWERS},
+        region=("problem__enterprise__region",),
+        park=("problem__enterprise__park",),
+        enterprise=("problem__enterprise",),
+        user=tuple(f"problem__{lookup}" for lookup in ROUTED_TO),
+        owner_actions=roles("view"),
+    )
+
+    class Meta:
+        verbose_name = _("problem event")
+        verbose_name_plural = _("problem events")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()}"

@@ -1,0 +1,181 @@
+"""Reads for the service network; each takes the reader and returns only what they may see."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from keepline.core.errors import Forbidden, NotFound
+from keepline.core.models import User
+from keepline.core.scopes import Actor, ancestor_paths, get_for, may, visible
+from keepline.enterprises.models import Enterprise
+from keepline.enterprises.selectors import in_area
+from keepline.service.models import Coverage, KeyProject, Visit, VisitStatus, WorkingGroup
+
+
+def local_today() -> dt.date:
+    return timezone.localdate()
+
+
+def open_at(qs: QuerySet[Coverage], at: dt.date) -> QuerySet[Coverage]:
+    """Coverage rows in force on day `at` (`until` is the last day covered)."""
+    return qs.filter(Q(until__isnull=True) | Q(until__gte=at), since__lte=at)
+
+
+def _reaching(enterprise: Enterprise) -> Q:
+    """Coverage that reaches an enterprise: of itself, of one of its key projects, of its park, or
+    of its region or any region above it."""
+    paths = [*ancestor_paths(enterprise.region.path), enterprise.region.path]
+    q = Q(enterprise=enterprise) | Q(project__enterprise=enterprise) | Q(region__path__in=paths)
+    if enterprise.park_id is not None:
+        q |= Q(park_id=enterprise.park_id)
+    return q
+
+
+def _coverage_qs() -> QuerySet[Coverage]:
+    return Coverage.objects.select_related("user", "region", "park", "enterprise", "project")
+
+
+def covering(actor: Actor, enterprise: Enterprise, at: dt.date | None = None) -> QuerySet[Coverage]:
+    """Who covers `enterprise` on day `at` (today by default): its commissioners directly, chief
+    service officers through its key projects, leaders through its park or region subtree."""
+    at = at or local_today()
+    return visible(open_at(_coverage_qs().filter(_reaching(enterprise)), at), actor)
+
+
+def covered_by(actor: Actor, user: User, at: dt.date | None = None) -> QuerySet[Coverage]:
+    """What `user` covers on day `at` (today by default)."""
+    return visible(open_at(_coverage_qs().filter(user=user), at or local_today()), actor)
+
+
+def coverage_history(
+    actor: Actor, *, enterprise: Enterprise | None = None, user: User | None = None
+) -> QuerySet[Coverage]:
+    """Every coverage row, ended ones too, newest first: who covered whom when."""
+    qs = _coverage_qs()
+    if enterprise is not None:
+        qs = qs.filter(_reaching(enterprise))
+    if user is not None:
+        qs = qs.filter(user=user)
+    return visible(qs, actor).order_by("-since", "-id")
+
+
+def covered_enterprises(
+    actor: Actor, user: User, at: dt.date | None = None
+) -> QuerySet[Enterprise]:
+    """The enterprises `user` covers on day `at`, directly or through a project, park or region."""
+    rows = list(
+        open_at(Coverage.objects.filter(user=user), at or local_today()).select_related("region")
+    )
+    q = Q(pk__in=[])
+    for row in rows:
+        if row.enterprise_id is not None:
+            q |= Q(pk=row.enterprise_id)
+        elif row.project_id is not None:
+            q |= Q(key_projects=row.project_id)
+        elif row.park_id is not None:
+            q |= Q(park_id=row.park_id)
+        elif row.region is not None:
+            q |= Q(region__path__startswith=row.region.path)
+    found = Enterprise.objects.filter(q).values("pk")
+    return visible(Enterprise.objects.filter(pk__in=found), actor).order_by("name")
+
+
+def get_coverage(actor: Actor, coverage_id: int, action: str = "view") -> Coverage:
+    return get_for(_coverage_qs(), actor, coverage_id, action)
+
+
+def key_projects(actor: Actor, enterprise: Enterprise | None = None) -> QuerySet[KeyProject]:
+    qs = KeyProject.objects.select_related("enterprise", "region")
+    if enterprise is not None:
+        qs = qs.filter(enterprise=enterprise)
+    return visible(qs, actor)
+
+
+def _visits(
+    actor: Actor,
+    action: str,
+    status: str,
+    *,
+    visitor: User | None,
+    enterprise: Enterprise | None,
+    region: str,
+    park: str,
+) -> QuerySet[Visit]:
+    qs = Visit.objects.select_related("enterprise", "visitor").filter(status=status)
+    if visitor is not None:
+        qs = qs.filter(visitor=visitor)
+    if enterprise is not None:
+        qs = qs.filter(enterprise=enterprise)
+    return visible(in_area(qs, region=region, park=park, prefix="enterprise__"), actor, action)
+
+
+def planned_visits(
+    actor: Actor,
+    *,
+    visitor: User | None = None,
+    enterprise: Enterprise | None = None,
+    region: str = "",
+    park: str = "",
+) -> QuerySet[Visit]:
+    """The planned list, soonest first; the enterprise's own liaison does not see it."""
+    return _visits(
+        actor,
+        "plan",
+        VisitStatus.PLANNED,
+        visitor=visitor,
+        enterprise=enterprise,
+        region=region,
+        park=park,
+    ).order_by("planned_for", "id")
+
+
+def done_visits(
+    actor: Actor,
+    *,
+    visitor: User | None = None,
+    enterprise: Enterprise | None = None,
+    region: str = "",
+    park: str = "",
+) -> QuerySet[Visit]:
+    """The done list, latest first."""
+    return _visits(
+        actor,
+        "view",
+        VisitStatus.DONE,
+        visitor=visitor,
+        enterprise=enterprise,
+        region=region,
+        park=park,
+    ).order_by("-visited_at", "-id")
+
+
+def get_visit(actor: Actor, visit_id: int, action: str = "view", *, lock: bool = False) -> Visit:
+    """One visit. A visit not yet done is internal: to a liaison it does not exist (404)."""
+    qs = Visit.objects.select_for_update(of=("self",)) if lock else Visit.objects.all()
+    visit = get_for(qs, actor, visit_id, "view")
+    if visit.status != VisitStatus.DONE and not may(actor, "plan", visit):
+        raise NotFound(_("Not found."))
+    if action != "view" and not may(actor, action, visit):
+        raise Forbidden(_("You may see this but not change it."))
+    return visit
+
+
+def working_groups(actor: Actor, at: dt.date | None = None) -> QuerySet[WorkingGroup]:
+    """Working groups the actor may see; with `at`, only those active on that day."""
+    qs = WorkingGroup.objects.select_related("leader")
+    if at is not None:
+        qs = qs.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=at), starts_on__lte=at)
+    return visible(qs, actor)
+
+
+def get_working_group(
+    actor: Actor, group_id: int, action: str = "view", *, lock: bool = False
+) -> WorkingGroup:
+    qs = (
+        WorkingGroup.objects.select_for_update(of=("self",)) if lock else WorkingGroup.objects.all()
+    )
+    return get_for(qs, actor, group_id, action)

@@ -1,0 +1,103 @@
+"""Working days over the 2022 Spring Festival and National Day, and the bureau's calendar."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from keepline.core.errors import Forbidden
+from keepline.core.models import AuditEvent
+from keepline.problems import selectors, services
+from keepline.problems.calendar import add_working_days, is_working_day, working_days_between
+from tests.conftest import TZ, World
+from tests.problems.conftest import calendar_2022
+
+
+def at(month: int, day: int, hour: int = 15) -> dt.datetime:
+    return dt.datetime(2022, month, day, hour, tzinfo=TZ)
+
+
+def test_friday_afternoon_plus_one_working_day_is_monday_afternoon(db: Any) -> None:
+    assert add_working_days(at(9, 23), 1) == at(9, 26)
+    assert add_working_days(at(9, 23), 5) == at(9, 30)
+    assert add_working_days(at(9, 23), 0) == at(9, 23)
+
+
+@pytest.mark.parametrize(
+    ("start", "days", "due"),
+    [
+        # Friday before National Day: the make-up Saturday and Sunday are the next working days.
+        (at(9, 30), 1, at(10, 8)),
+        (at(9, 30), 2, at(10, 9)),
+        (at(9, 30), 3, at(10, 10)),
+        (at(9, 30), 5, at(10, 12)),
+        # Filed on a holiday: counting starts from the next working day.
+        (at(10, 3, 9), 1, at(10, 8, 9)),
+        # Friday before Spring Festival: two make-up days, then the holiday week.
+        (at(1, 28), 1, at(1, 29)),
+        (at(1, 28), 2, at(1, 30)),
+        (at(1, 28), 3, at(2, 7)),
+        (at(1, 26), 5, at(2, 7)),
+    ],
+)
+def test_deadlines_over_the_2022_holidays(
+    db: Any, start: dt.datetime, days: int, due: dt.datetime
+) -> None:
+    calendar_2022()
+    assert add_working_days(start, days) == due
+    assert working_days_between(start, due) == days
+
+
+def test_without_the_calendar_only_weekends_are_off(db: Any) -> None:
+    assert add_working_days(at(9, 30), 1) == at(10, 3)
+    assert working_days_between(at(9, 30), at(10, 10)) == 6
+
+
+def test_days_are_counted_in_shanghai_time(db: Any) -> None:
+    calendar_2022()
+    # 07:00 UTC on Friday 30 September is 15:00 in Shanghai.
+    start = dt.datetime(2022, 9, 30, 7, tzinfo=dt.UTC)
+    assert add_working_days(start, 1) == at(10, 8)
+    # 17:00 UTC on Friday is already 01:00 on the Saturday in Shanghai: a holiday.
+    late = dt.datetime(2022, 9, 30, 17, tzinfo=dt.UTC)
+    assert add_working_days(late, 1) == at(10, 8, 1)
+
+
+def test_working_days_between_counts_backwards_and_within_a_day(db: Any) -> None:
+    calendar_2022()
+    assert working_days_between(at(10, 10), at(9, 30)) == -3
+    assert working_days_between(at(10, 10, 9), at(10, 10, 18)) == 0
+    assert working_days_between(at(1, 28), at(2, 6)) == 2
+
+
+def test_the_bureau_keeps_the_calendar_and_it_is_audited(world: World) -> None:
+    bureau = world.users["bureau"]
+    services.set_calendar_day(actor=bureau, date=dt.date(2022, 10, 3), working=False, name="国庆")
+    assert not is_working_day(dt.date(2022, 10, 3))
+    services.set_calendar_day(actor=bureau, date=dt.date(2022, 10, 8), working=True, name="调休")
+    assert is_working_day(dt.date(2022, 10, 8))
+    assert [d.name for d in selectors.calendar_days(world.users["liaison"], 2022)] == [
+        "国庆",
+        "调休",
+    ]
+    services.remove_calendar_day(actor=bureau, date=dt.date(2022, 10, 3))
+    assert is_working_day(dt.date(2022, 10, 3))
+    actions = list(
+        AuditEvent.objects.filter(action__startswith="problems.calendar_day").values_list(
+            "action", flat=True
+        )
+    )
+    assert sorted(actions) == [
+        "problems.calendar_day_removed",
+        "problems.calendar_day_set",
+        "problems.calendar_day_set",
+    ]
+
+
+@pytest.mark.parametrize("role", ["liaison", "district", "department", "commissioner"])
+def test_only_the_bureau_changes_the_calendar(world: World, role: str) -> None:
+    with pytest.raises(Forbidden):
+        services.set_calendar_day(actor=world.users[role], date=dt.date(2022, 10, 3), working=False)
+    assert is_working_day(dt.date(2022, 10, 3))
