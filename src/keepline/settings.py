@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "axes",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "keepline.core",
     "keepline.places",
     "keepline.enterprises",
@@ -221,6 +223,20 @@ KEEPLINE_POWER_IDLE_MIN_REFERENCE_DAYS = int(
 )
 # A day's energy on one account above this is a meter or typing error, not a factory.
 KEEPLINE_POWER_MAX_KWH = float(os.environ.get("KEEPLINE_POWER_MAX_KWH", "50000000"))
+
+# Background work (sending notifications, deadline sweeps) is queued in the database and run by
+# `keepline db_worker`; at scale, django-tasks' RQ backend on Redis takes its place.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Where SMS go: a class with `send(user, text)`; the default writes them to the "keepline.sms" log.
+KEEPLINE_SMS_BACKEND = os.environ.get(
+    "KEEPLINE_SMS_BACKEND", "keepline.core.notifications.LogSmsBackend"
+)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "keepline@localhost")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS", False)
 
 LOGGING = {
     "version": 1,

@@ -10,6 +10,7 @@ urlpatterns = [
     path("bubble/", include("keepline.bubble.urls")),
     path("reports/", include("keepline.reports.urls")),
     path("power/", include("keepline.power.urls")),
+    path("problems/", include("keepline.problems.urls")),
     path("briefing/", include("keepline.briefing.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),

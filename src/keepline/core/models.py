@@ -287,3 +287,31 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise PermissionError("audit events are append-only")
+
+
+class Notification(models.Model):
+    """A message to one user in their Keepline inbox (an assignment, a deadline, a reply), also
+    sent by email and SMS through the configured channels."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("user")
+    )
+    kind = models.CharField(_("kind"), max_length=40)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("body"), blank=True)
+    url = models.CharField(_("link"), max_length=500, blank=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    # Everyone has an inbox; a notification is its addressee's alone.
+    access: ClassVar[Access] = Access(
+        rights={"view": ALL_ROLES}, user=("user",), owner_actions=roles("view", "change")
+    )
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created", "-id"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -11,6 +11,7 @@ urlpatterns = [
     path("people/<int:pk>/", views.person, name="person"),
     path("account/tokens/", views.tokens, name="tokens"),
     path("account/tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
+    path("inbox/", views.inbox, name="inbox"),
     path("audit/", views.audit_list, name="audit"),
     path("audit/export.xlsx", views.audit_export, name="audit_export"),
 ]

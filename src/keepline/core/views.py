@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from keepline.core import selectors, services
+from keepline.core import notifications, selectors, services
 from keepline.core.errors import InvalidInput
 from keepline.core.forms import (
     TEXT,
@@ -28,7 +28,7 @@ from keepline.core.forms import (
     UserCreateForm,
 )
 from keepline.core.menu import items, opens
-from keepline.core.models import ApiToken, AuditEvent, Membership, Role, User
+from keepline.core.models import ApiToken, AuditEvent, Membership, Notification, Role, User
 from keepline.core.scopes import get_for, may, require_role, visible
 from keepline.core.tabular import workbook_response
 from keepline.core.web import AuthedRequest, apply_errors, paginate
@@ -252,3 +252,36 @@ def audit_export(request: AuthedRequest) -> HttpResponse:
 
 def _json(value: Any) -> str:
     return "" if value is None else json.dumps(value, ensure_ascii=False)
+
+
+# ---- inbox ----------------------------------------------------------------------------------
+
+
+@login_required
+def inbox(request: AuthedRequest) -> HttpResponse:
+    """The user's own notifications, filterable and exportable (?export=xlsx); POST marks one
+    (`notification`) or all of them read."""
+    if request.method == "POST":
+        raw = request.POST.get("notification", "")
+        ids = [int(raw)] if raw.isdigit() else None
+        notifications.mark_read(request.user, ids)
+        return redirect(f"{reverse('inbox')}?{request.GET.urlencode()}")
+    # Only the addressee's own, whatever roles they hold over others.
+    mine = visible(Notification.objects.filter(user=request.user), request.user)
+    state = request.GET.get("state", "")
+    if state == "unread":
+        mine = mine.filter(read_at__isnull=True)
+    q = request.GET.get("q", "").strip()
+    if q:
+        mine = mine.filter(Q(title__icontains=q) | Q(body__icontains=q))
+    if request.GET.get("export") == "xlsx":
+        headers = [_("Time"), _("Kind"), _("Title"), _("Text"), _("Link"), _("Read")]
+        rows = ([n.created, n.kind, n.title, n.body, n.url, n.read_at] for n in mine.iterator())
+        return workbook_response("inbox", headers, rows, title=_("Inbox"))
+    page, query = paginate(request, mine)
+    unread = Notification.objects.filter(user=request.user, read_at__isnull=True).count()
+    return render(
+        request,
+        "core/inbox.html",
+        {"page": page, "query": query, "q": q, "state": state, "unread": unread},
+    )

@@ -9,5 +9,7 @@ class ProblemsConfig(AppConfig):
     label = "problems"
     verbose_name = _("Problems")
     menu_order = 65
-    # The pages come in a later round; a feature that is not built is not in the menu.
-    menu: list[MenuItem] = []
+    # Filing is a button on the list, shown to those who may file: a creates=True item opens
+    # only for holders of "change" over an area, which no one holds over problems (a liaison
+    # files for one enterprise), and a plain item would show it to viewers who may not file.
+    menu = [MenuItem(_("Problems"), _("Problems"), "problems:list", "problems.Problem")]

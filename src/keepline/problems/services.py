@@ -55,6 +55,12 @@ from keepline.problems.models import (
     Urgency,
 )
 from keepline.problems.selectors import unmet_deadlines
+from keepline.problems.tasks import (
+    notify_accepted,
+    notify_assigned,
+    notify_escalated,
+    notify_replied,
+)
 from keepline.reports.models import DailyReport
 
 DEFAULT_ACKNOWLEDGE_HOURS = 1
@@ -405,6 +411,7 @@ def _create(
         obj=problem,
         after=audit.snapshot(problem, PROBLEM_AUDIT),
     )
+    notify_assigned(problem)
     return problem
 
 
@@ -555,7 +562,7 @@ def accept_problem(*, actor: Actor, problem_id: int, version: int) -> Problem:
         problem.accepted_at = now
         if problem.handler_id is None and not isinstance(actor, SystemActor):
             problem.handler = actor
-        return _step(
+        _step(
             actor=actor,
             problem=problem,
             kind=ProblemEventKind.ACCEPTED,
@@ -563,6 +570,8 @@ def accept_problem(*, actor: Actor, problem_id: int, version: int) -> Problem:
             before=before,
             now=now,
         )
+        notify_accepted(problem)
+        return problem
 
 
 def start_problem(*, actor: Actor, problem_id: int, version: int, note: str = "") -> Problem:
@@ -603,7 +612,7 @@ def reply_problem(
             kind, status = ProblemEventKind.REPLIED, ProblemStatus.REPLIED
         else:
             kind, status = ProblemEventKind.INTERIM_REPLY, ProblemStatus.IN_PROGRESS
-        return _step(
+        _step(
             actor=actor,
             problem=problem,
             kind=kind,
@@ -612,6 +621,8 @@ def reply_problem(
             now=now,
             note=text,
         )
+        notify_replied(problem)
+        return problem
 
 
 def confirm_problem(
@@ -690,7 +701,7 @@ def reassign_problem(
         before = audit.snapshot(problem, PROBLEM_AUDIT)
         problem.department = department
         problem.handler = handler
-        return _step(
+        _step(
             actor=actor,
             problem=problem,
             kind=ProblemEventKind.REASSIGNED,
@@ -699,6 +710,8 @@ def reassign_problem(
             now=timezone.now(),
             note=reason,
         )
+        notify_assigned(problem)
+        return problem
 
 
 # ---- escalation ----------------------------------------------------------------------------
@@ -770,4 +783,5 @@ def sweep_deadlines(*, actor: Actor, now: dt.datetime) -> SweepResult:
             audit.record(
                 actor=actor, action=f"problems.problem_{kind}", obj=problem, before=old, after=new
             )
+            notify_escalated(problem, note)
     return result

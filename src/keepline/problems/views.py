@@ -1,0 +1,426 @@
+"""Problem pages: the list (filters, sorting, deadline flags, the task-force ledger in Excel),
+the liaison's filing form, and one problem with its deadlines, timeline and the steps the user
+may take."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q, QuerySet
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from keepline.core.errors import InvalidInput, KeeplineError
+from keepline.core.models import Department, Role, User
+from keepline.core.scopes import Actor, holds, may, require_role, visible
+from keepline.core.tabular import workbook_response
+from keepline.core.web import AuthedRequest, apply_errors, paginate
+from keepline.enterprises.models import Enterprise
+from keepline.problems import selectors, services
+from keepline.problems.forms import (
+    ConfirmForm,
+    FileForm,
+    ProblemFilterForm,
+    ReassignForm,
+    ReopenForm,
+    ReplyForm,
+    StartForm,
+    VersionForm,
+)
+from keepline.problems.models import (
+    OPEN_STATUSES,
+    Problem,
+    ProblemStatus,
+)
+from keepline.reports.selectors import region_chain
+
+SORTS = {
+    "filed": ("filed_at", "id"),
+    "-filed": ("-filed_at", "-id"),
+    "close_due": ("close_due", "id"),
+    "-close_due": ("-close_due", "-id"),
+    "enterprise": ("enterprise__name", "id"),
+    "-enterprise": ("-enterprise__name", "-id"),
+    "status": ("status", "-filed_at"),
+    "-status": ("-status", "-filed_at"),
+    "tier": ("tier", "-filed_at"),
+    "-tier": ("-tier", "-filed_at"),
+    "category": ("category", "-filed_at"),
+    "-category": ("-category", "-filed_at"),
+}
+HANDLER_ROLES = [Role.ADMIN, Role.BUREAU, Role.DISTRICT, Role.PARK, Role.COMMISSIONER]
+
+
+# ---- reads the selectors lack -----------------------------------------------------------------
+
+
+def overdue_q(now: dt.datetime) -> Q:
+    """Open problems with a deadline still owed that has passed (as selectors.deadline_state)."""
+    return Q(status__in=OPEN_STATUSES) & (
+        Q(accepted_at__isnull=True, acknowledge_due__lte=now)
+        | Q(interim_replied_at__isnull=True, interim_due__lte=now)
+        | Q(close_due__lte=now)
+    )
+
+
+def filtered(
+    actor: Actor,
+    *,
+    status: str = "",
+    category: str = "",
+    tier: str = "",
+    region: str = "",
+    park: str = "",
+    whitelisted: bool | None = None,
+    deadline: str = "",
+    sort: str = "-filed",
+    now: dt.datetime | None = None,
+) -> QuerySet[Problem]:
+    """The problems the actor sees, filtered, with `deadline` "overdue" or "near" (not yet
+    overdue, within the last 20% of the allowance), sorted by one of SORTS."""
+    now = now or timezone.now()
+    qs = selectors.problems(
+        actor,
+        status=status,
+        category=category,
+        tier=tier,
+        region=region,
+        park=park,
+        whitelisted=whitelisted,
+    )
+    if deadline == "overdue":
+        qs = qs.filter(overdue_q(now))
+    elif deadline == "near":
+        # The 20% share depends on each problem's own allowance: judged in Python over the open
+        # problems that are not overdue.
+        candidates = qs.filter(status__in=OPEN_STATUSES).exclude(overdue_q(now))
+        near = [p.pk for p in candidates if selectors.deadline_state(p, now).near]
+        qs = qs.filter(pk__in=near)
+    return qs.order_by(*SORTS.get(sort, SORTS["-filed"]))
+
+
+def fileable_enterprises(user: User) -> list[tuple[int, str]]:
+    """The enterprises the user may file problems for, as choices."""
+    if not holds(user, Problem, "file"):
+        return []
+    qs = visible(Enterprise.objects.order_by("name"), user).only("pk", "name", "uscc")
+    return [(e.pk, f"{e.name} ({e.uscc})") for e in qs]
+
+
+def handler_choices(enterprise: Enterprise) -> list[tuple[int, str]]:
+    """Active users whose handling roles reach the enterprise."""
+    reach = Q(memberships__role=Role.ADMIN) | Q(
+        memberships__region__path__in=region_chain(enterprise.region.path)
+    )
+    if enterprise.park_id:
+        reach |= Q(memberships__park=enterprise.park_id)
+    reach |= Q(memberships__enterprise=enterprise.pk)
+    # One filter() call: the role and the scope belong to the same membership.
+    ids = User.objects.filter(reach, memberships__role__in=HANDLER_ROLES, is_active=True).values(
+        "pk"
+    )
+    users = User.objects.filter(pk__in=ids).order_by("username")
+    return [(u.pk, f"{u.display_name or u.username} ({u.username})") for u in users]
+
+
+def department_choices(enterprise: Enterprise) -> list[tuple[int, str]]:
+    """The departments of the enterprise's region and the regions above it."""
+    qs = Department.objects.filter(region__path__in=region_chain(enterprise.region.path))
+    return [(d.pk, f"{d.name} · {d.region}") for d in qs.select_related("region")]
+
+
+# ---- the list ---------------------------------------------------------------------------------
+
+
+def _filters(request: AuthedRequest, form: ProblemFilterForm) -> dict[str, Any]:
+    """The valid filters (a bad one is shown on the form, and ignored)."""
+    form.is_valid()
+    data = getattr(form, "cleaned_data", {})
+    flag = data.get("whitelisted", "")
+    return {
+        "status": data.get("status", ""),
+        "category": data.get("category", ""),
+        "tier": data.get("tier", ""),
+        "region": data.get("region", ""),
+        "park": data.get("park", ""),
+        "whitelisted": {"yes": True, "no": False}.get(flag),
+        "deadline": data.get("deadline", ""),
+        "sort": request.GET.get("sort", "-filed"),
+    }
+
+
+@login_required
+def problem_list(request: AuthedRequest) -> HttpResponse:
+    """The problems of the user's reach, filtered and sorted, with their deadline flags."""
+    require_role(request.user, Problem)
+    form = ProblemFilterForm(request.GET or None, user=request.user)
+    f = _filters(request, form)
+    now = timezone.now()
+    page, query = paginate(request, filtered(request.user, now=now, **f))
+    rows = [(p, selectors.deadline_state(p, now)) for p in page]
+    sortless = request.GET.copy()
+    sortless.pop("sort", None)
+    sortless.pop("page", None)
+    context = {
+        "page": page,
+        "rows": rows,
+        "query": query,
+        "sort": f["sort"],
+        "sortless": sortless.urlencode(),
+        "form": form,
+        "may_file": holds(request.user, Problem, "file"),
+        "now": now,
+    }
+    template = (
+        "problems/results.html" if request.headers.get("HX-Request") else "problems/list.html"
+    )
+    return render(request, template, context, status=400 if form.errors else 200)
+
+
+def _assigned(p: Problem) -> str:
+    parts = [
+        str(p.department) if p.department else "",
+        p.handler.get_username() if p.handler else "",
+    ]
+    return " / ".join(x for x in parts if x)
+
+
+@login_required
+def problem_export(request: AuthedRequest) -> HttpResponse:
+    """The task-force ledger (交办 / 反馈 / 销号) of the filtered problems."""
+    require_role(request.user, Problem)
+    form = ProblemFilterForm(request.GET or None, user=request.user)
+    now = timezone.now()
+    rows = filtered(request.user, now=now, **_filters(request, form))
+    headers = [
+        _("No."),
+        _("Enterprise"),
+        _("Unified social credit code"),
+        _("Region"),
+        _("Category"),
+        _("Urgency"),
+        _("Problem"),
+        _("Filed"),
+        _("Filed by"),
+        _("Assigned to"),
+        _("Tier"),
+        _("Status"),
+        _("Accepted"),
+        _("Interim reply"),
+        _("Replied"),
+        _("Replies"),
+        _("Closed"),
+        _("Rating"),
+        _("Rating comment"),
+        _("Overdue"),
+    ]
+
+    def line(p: Problem) -> list[Any]:
+        replies = [e.note for e in p.events.all() if e.kind in ("interim_reply", "replied")]
+        return [
+            p.pk,
+            p.enterprise.name,
+            p.enterprise.uscc,
+            p.enterprise.region.name,
+            p.get_category_display(),
+            p.get_urgency_display(),
+            p.title,
+            p.filed_at,
+            p.filed_by_name,
+            _assigned(p),
+            p.get_tier_display(),
+            p.get_status_display(),
+            p.accepted_at,
+            p.interim_replied_at,
+            p.replied_at,
+            "\n".join(replies),
+            p.closed_at,
+            p.rating,
+            p.rating_comment,
+            _("yes") if selectors.deadline_state(p, now).overdue else "",
+        ]
+
+    return workbook_response(
+        "problems-ledger",
+        headers,
+        (line(p) for p in rows.prefetch_related("events")),
+        title=_("Problem ledger"),
+    )
+
+
+# ---- filing -----------------------------------------------------------------------------------
+
+
+@login_required
+def problem_file(request: AuthedRequest) -> HttpResponse:
+    """File a problem: a liaison for its enterprise, an official for one they may see."""
+    require_role(request.user, Problem, "file")
+    enterprises = fileable_enterprises(request.user)
+    form = FileForm(request.POST or None, enterprises=enterprises)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                problem = services.file_problem(
+                    actor=request.user,
+                    enterprise_id=data["enterprise"],
+                    category=data["category"],
+                    urgency=data["urgency"],
+                    title=data["title"],
+                    description=data["description"],
+                )
+            except InvalidInput as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, _("Problem filed as no. %(pk)s.") % {"pk": problem.pk})
+                return redirect("problems:detail", pk=problem.pk)
+        status = 400
+    return render(request, "problems/file.html", {"form": form}, status=status)
+
+
+# ---- one problem ------------------------------------------------------------------------------
+
+ACTIONS = {
+    # action: (right, statuses it applies to)
+    "accept": ("handle", [ProblemStatus.SUBMITTED]),
+    "start": ("handle", [ProblemStatus.ACCEPTED]),
+    "reply": ("handle", [ProblemStatus.ACCEPTED, ProblemStatus.IN_PROGRESS]),
+    "confirm": ("confirm", [ProblemStatus.REPLIED]),
+    "reopen": ("confirm", [ProblemStatus.REPLIED]),
+    "reassign": ("reassign", [*OPEN_STATUSES, ProblemStatus.REPLIED]),
+}
+
+
+def _forms(
+    problem: Problem, user: User, data: Any = None, action: str = ""
+) -> dict[str, forms.Form]:
+    """The action forms, the one of `action` bound to `data`."""
+    initial = {"version": problem.version}
+    made: dict[str, forms.Form] = {}
+    for name in ACTIONS:
+        bound = data if name == action else None
+        if name == "reassign":
+            made[name] = ReassignForm(
+                bound,
+                initial=initial,
+                departments=department_choices(problem.enterprise),
+                handlers=handler_choices(problem.enterprise),
+            )
+        else:
+            cls: type[forms.Form] = {
+                "accept": VersionForm,
+                "start": StartForm,
+                "reply": ReplyForm,
+                "confirm": ConfirmForm,
+                "reopen": ReopenForm,
+            }[name]
+            made[name] = cls(bound, initial=initial)
+    return made
+
+
+def _act(user: User, problem_id: int, action: str, data: dict[str, Any]) -> str:
+    """Call the action's service; the success message."""
+    common = {"actor": user, "problem_id": problem_id, "version": data["version"]}
+    if action == "accept":
+        services.accept_problem(**common)
+        return _("Accepted.")
+    if action == "start":
+        services.start_problem(**common, note=data["note"])
+        return _("Work started.")
+    if action == "reply":
+        services.reply_problem(**common, text=data["text"], final=data["final"])
+        return _("Final reply sent.") if data["final"] else _("Interim reply sent.")
+    if action == "confirm":
+        services.confirm_problem(**common, rating=data["rating"], comment=data["comment"])
+        return _("Confirmed and closed.")
+    if action == "reopen":
+        services.reopen_problem(**common, reason=data["reason"])
+        return _("Reopened.")
+    department = Department.objects.filter(pk=data["department"]).first()
+    handler = User.objects.filter(pk=data["handler"]).first()
+    services.reassign_problem(
+        **common, reason=data["reason"], department=department, handler=handler
+    )
+    return _("Reassigned.")
+
+
+@login_required
+def problem_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    """One problem: its deadlines, timeline and the steps the user may take (POST, field
+    "action", with the version read)."""
+    problem = selectors.problem(request.user, pk)
+    action = ""
+    status = 200
+    data = None
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        if action not in ACTIONS:
+            raise InvalidInput(_("Choose a step to take."))
+        data = request.POST
+    action_forms = _forms(problem, request.user, data, action)
+    if data is not None:
+        form = action_forms[action]
+        if form.is_valid():
+            try:
+                done = _act(request.user, pk, action, form.cleaned_data)
+            except KeeplineError as exc:
+                if exc.status == 409:
+                    problem = selectors.problem(request.user, pk)
+                    messages.error(
+                        request,
+                        _("%(message)s Now: %(status)s (version %(version)s).")
+                        % {
+                            "message": exc.message,
+                            "status": problem.get_status_display(),
+                            "version": problem.version,
+                        },
+                    )
+                    action_forms = _forms(problem, request.user)
+                elif exc.status == 400:
+                    apply_errors(form, exc)
+                else:
+                    raise
+                status = exc.status
+            else:
+                messages.success(request, done)
+                return redirect("problems:detail", pk=pk)
+        else:
+            status = 400
+    allowed = {
+        name
+        for name, (right, statuses) in ACTIONS.items()
+        if problem.status in statuses and may(request.user, right, problem)
+    }
+    now = timezone.now()
+    state = selectors.deadline_state(problem, now)
+    owed = dict(selectors.unmet_deadlines(problem))
+    deadlines = []
+    for kind, label, due, met in [
+        ("acknowledge", _("Acknowledge by"), problem.acknowledge_due, problem.accepted_at),
+        ("interim", _("Interim reply by"), problem.interim_due, problem.interim_replied_at),
+        ("close", _("Close by"), problem.close_due, problem.replied_at),
+    ]:
+        flag = "met" if kind not in owed else "overdue" if due <= now else ""
+        if not flag and state.kind == kind and state.near:
+            flag = "near"
+        deadlines.append({"kind": kind, "label": label, "due": due, "met": met, "flag": flag})
+    return render(
+        request,
+        "problems/detail.html",
+        {
+            "problem": problem,
+            "state": state,
+            "deadlines": deadlines,
+            "now": now,
+            "timeline": selectors.timeline(request.user, pk),
+            "forms": {name: f for name, f in action_forms.items() if name in allowed},
+        },
+        status=status,
+    )
