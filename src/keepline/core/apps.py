@@ -10,7 +10,6 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
     menu_order = 90
     menu = [
-        MenuItem(_("Account"), _("Inbox"), "inbox", "core.Notification"),
         MenuItem(_("Administration"), _("People"), "people", "core.User"),
         MenuItem(_("Administration"), _("Audit trail"), "audit", "core.AuditEvent"),
     ]

@@ -12,4 +12,9 @@ class ProblemsConfig(AppConfig):
     # Filing is a button on the list, shown to those who may file: a creates=True item opens
     # only for holders of "change" over an area, which no one holds over problems (a liaison
     # files for one enterprise), and a plain item would show it to viewers who may not file.
-    menu = [MenuItem(_("Problems"), _("Problems"), "problems:list", "problems.Problem")]
+    # "Problems" alone is also the daily report's field (存在问题); the menu names the capability.
+    menu = [
+        MenuItem(
+            _("Enterprise problems"), _("Enterprise problems"), "problems:list", "problems.Problem"
+        )
+    ]
