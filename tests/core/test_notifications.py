@@ -16,12 +16,17 @@ from keepline.core.models import Notification
 from keepline.core.notifications import notify
 from tests.conftest import World
 
+# The worker closes any connection it finds inside a transaction (close_old_connections), as a
+# test's wrapping transaction is on PostgreSQL: tests that run it commit for real.
+WORKER = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
 
 def run_worker() -> None:
     """Run the real database-backed worker until the queue is empty."""
     call_command("db_worker", batch=True, startup_delay=False, interval=0, verbosity=0)
 
 
+@WORKER
 def test_notify_writes_the_inbox_and_the_worker_sends_email_and_sms(
     world: World, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -49,6 +54,7 @@ def test_notify_writes_the_inbox_and_the_worker_sends_email_and_sms(
     assert DBTaskResult.objects.get().status == "SUCCESSFUL"
 
 
+@WORKER
 def test_a_user_without_email_gets_only_the_sms(
     world: World, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -59,6 +65,7 @@ def test_a_user_without_email_gets_only_the_sms(
     assert any("Inspection at 10:00" in r.getMessage() for r in caplog.records)
 
 
+@WORKER
 def test_the_sms_backend_is_chosen_by_setting(world: World, settings: Any) -> None:
     settings.KEEPLINE_SMS_BACKEND = "tests.core.test_notifications.RecordingSms"
     RecordingSms.sent.clear()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+import pytest
 from django.core.management import call_command
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -18,6 +19,11 @@ from tests.problems.conftest import file
 
 def _titles(user: object) -> list[str]:
     return list(Notification.objects.filter(user=user).values_list("title", flat=True))
+
+
+# The worker closes any connection it finds inside a transaction (close_old_connections), as a
+# test's wrapping transaction is on PostgreSQL: tests that run it commit for real.
+WORKER = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def test_filing_notifies_the_handler_and_a_reassignment_the_department(world: World) -> None:
@@ -75,6 +81,7 @@ def _run_sweep_through_worker() -> dict[str, int]:
     return value
 
 
+@WORKER
 def test_the_sweep_task_escalates_and_notifies_once(world: World) -> None:
     p = file(world)
     _shift(p, dt.timedelta(hours=2))  # acknowledgement was due an hour ago
@@ -90,6 +97,7 @@ def test_the_sweep_task_escalates_and_notifies_once(world: World) -> None:
     assert _titles(handler).count(f"Deadline missed: {p.title}") == 1
 
 
+@WORKER
 def test_the_sweep_warns_once_per_problem_and_deadline(world: World) -> None:
     p = file(world)
     # Acknowledged, so the interim reply is owed next; move it to within its last 20%.
