@@ -10,15 +10,28 @@ from typing import Any
 
 from keepline.core.models import Department
 from keepline.problems import services
-from keepline.problems.models import Problem, ProblemStatus
+from keepline.problems.models import Problem, ProblemStatus, RoutingRule
 from tests.conftest import World
 from tests.matrix import Case, foreign, obj, object_statuses, static, statuses
 
-VIEWERS = {"admin", "bureau", "district", "park", "commissioner", "liaison", "health", "leader"}
+# The department sees and handles own problems because a routing rule sends them to it; the
+# foreign one (Yibin's) is routed nowhere near it.
+VIEWERS = {
+    "admin",
+    "bureau",
+    "district",
+    "park",
+    "commissioner",
+    "department",
+    "liaison",
+    "health",
+    "leader",
+}
 FILERS = {"admin", "bureau", "district", "park", "commissioner", "liaison"}
-HANDLERS = {"admin", "bureau", "district", "park", "commissioner"}
-# The commissioner as the handler the problem was routed to (no rule: the commissioner).
-REASSIGNERS = {"admin", "bureau", "district", "park", "commissioner"}
+HANDLERS = {"admin", "bureau", "district", "park", "commissioner", "department"}
+# The department is where the rule routed the problem; the commissioner covers the enterprise
+# but passes on only problems routed to them (tests/problems/test_routing.py).
+REASSIGNERS = {"admin", "bureau", "district", "park", "department"}
 CONFIRMERS = {"liaison"}
 
 # The steps that take a fresh problem to each status.
@@ -35,6 +48,10 @@ def _problem(w: World, which: str, status: str = ProblemStatus.SUBMITTED) -> Pro
     if found is not None:
         return found
     admin = w.users["admin"]
+    if not RoutingRule.objects.exists():
+        services.set_routing_rule(
+            actor=admin, category="logistics", region=w.luzhou, department=w.department
+        )
     p = services.file_problem(
         actor=admin, enterprise_id=enterprise.pk, category="logistics", title="原料车被拦"
     )

@@ -7,7 +7,10 @@ import pytest
 
 from keepline.core import services as core_services
 from keepline.core.errors import Forbidden, NotFound
+from keepline.core.menu import items, opens
+from keepline.core.scopes import holds
 from keepline.problems import selectors, services
+from keepline.problems.models import Problem
 from tests.conftest import PASSWORD, SYSTEM, World
 from tests.problems.conftest import file
 
@@ -72,3 +75,33 @@ def test_a_named_handler_sees_and_handles_what_is_assigned_to_them(world: World)
     assert accepted.status == "accepted"
     with pytest.raises(NotFound):
         services.accept_problem(actor=helper, problem_id=other.pk, version=1)
+
+
+def test_a_department_membership_does_not_open_its_region_but_opens_the_menu(
+    world: World,
+) -> None:
+    """A department membership carries the department's region (for the registry); problems
+    are reached by it only through the department they are routed to. It still holds the right
+    to view problems, so the menu offers the list, and may pass a routed problem on."""
+    department = world.users["department"]
+    routed = file(world)
+    services.reassign_problem(
+        actor=world.users["bureau"],
+        problem_id=routed.pk,
+        version=1,
+        reason="交通问题",
+        department=world.department,
+    )
+    file(world)  # same region, not routed to it
+    assert list(selectors.problems(department)) == [routed]
+    assert holds(department, Problem)
+    assert "problems:list" in [i.url_name for i in items() if opens(department, i)]
+    passed = services.reassign_problem(
+        actor=department,
+        problem_id=routed.pk,
+        version=2,
+        reason="属能源问题",
+        handler=world.users["commissioner"],
+    )
+    assert passed.department is None
+    assert list(selectors.problems(department)) == []

@@ -18,6 +18,9 @@ class Access:
     it is also within a region membership when it covers a region above the member's region.
     `owner_actions` are what a user may always do to objects reached through `user`.
     `unscoped` models (reference data) are wholly visible to every role in `rights`.
+    `department_only` models are reached by a department membership through `department` alone:
+    such a membership also carries its department's region (for the registry a department
+    reads), which must not open every object of the region (problems routed elsewhere).
     """
 
     rights: dict[str, frozenset[str]] = field(default_factory=dict)
@@ -30,6 +33,7 @@ class Access:
     area_park: Lookups = ()
     owner_actions: frozenset[str] = frozenset()
     unscoped: bool = False
+    department_only: bool = False
 
     def roles_for(self, action: str) -> frozenset[str]:
         return self.rights.get(action, frozenset())

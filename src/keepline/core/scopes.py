@@ -52,7 +52,16 @@ def ancestor_paths(path: str) -> list[str]:
     return ["/".join(parts[:i]) + "/" for i in range(1, len(parts))]
 
 
+def _department_q(access: Any, m: Membership) -> Q:
+    q = Q(pk__in=[])
+    for lookup in access.department:
+        q |= Q(**{_path(lookup, "pk"): m.department_id})
+    return q
+
+
 def _membership_q(access: Any, m: Membership, action: str) -> Q:
+    if m.department_id is not None and access.department_only:
+        return _department_q(access, m)
     q = Q(pk__in=[])
     if m.region is not None:
         for lookup in access.region:
@@ -73,8 +82,7 @@ def _membership_q(access: Any, m: Membership, action: str) -> Q:
         for lookup in access.enterprise:
             q |= Q(**{_path(lookup, "pk"): m.enterprise_id})
     if m.department_id is not None:
-        for lookup in access.department:
-            q |= Q(**{_path(lookup, "pk"): m.department_id})
+        q |= _department_q(access, m)
     return q
 
 
@@ -156,9 +164,10 @@ def may_place(
         return True
     if not actor.is_authenticated or not actor.is_active:
         return False
-    allowed = model.access.roles_for(action)  # type: ignore[attr-defined]
+    access = model.access  # type: ignore[attr-defined]
+    allowed = access.roles_for(action)
     for m in memberships(actor):
-        if m.role not in allowed:
+        if m.role not in allowed or (m.department_id is not None and access.department_only):
             continue
         if m.role == "admin":
             return True
@@ -198,10 +207,13 @@ def holds_area(actor: Actor, model: type[models.Model], action: str = "change") 
     enterprises: the condition for creating new objects of the model, e.g. registering one."""
     if isinstance(actor, SystemActor):
         return True
-    allowed = model.access.roles_for(action)  # type: ignore[attr-defined]
+    access = model.access  # type: ignore[attr-defined]
+    allowed = access.roles_for(action)
     return (
         any(
-            m.role in allowed and (m.role == "admin" or m.region_id or m.park_id)
+            m.role in allowed
+            and (m.role == "admin" or m.region_id or m.park_id)
+            and not (m.department_id is not None and access.department_only)
             for m in memberships(actor)
         )
         if actor.is_authenticated

@@ -16,13 +16,16 @@ from keepline.places.models import Region, WhitelistLevel
 from keepline.reports.models import DailyReport
 
 BUREAU_ROLES = roles(Role.ADMIN, Role.BUREAU)
-# Who may take up, answer and pass on a problem over their area or enterprise. Departments are
-# not among them: a department membership also carries the department's region, which would show
-# it every problem there; it reaches problems only through `user` below, as members of the
-# department the problem is routed to, like the assigned handler.
-HANDLERS = roles(Role.ADMIN, Role.BUREAU, Role.DISTRICT, Role.PARK, Role.COMMISSIONER)
-PROBLEM_VIEWERS = REGISTRY_VIEWERS - {Role.DEPARTMENT}
-ROUTED_TO = ("handler", "department__membership__user")
+# Who may take up, answer and pass on a problem: officials over their area, commissioners over
+# their enterprises, and a department over the problems routed to it. A department membership
+# also carries its department's region (for the registry); problems are `department_only`, so it
+# reaches only those routed to its department, never every problem of the region.
+HANDLERS = roles(
+    Role.ADMIN, Role.BUREAU, Role.DISTRICT, Role.PARK, Role.COMMISSIONER, Role.DEPARTMENT
+)
+PROBLEM_VIEWERS = REGISTRY_VIEWERS
+# A handler named by a routing rule or a reassignment holds the problem whatever their role.
+ROUTED_TO = ("handler",)
 FILERS = roles(Role.ADMIN, Role.BUREAU, Role.DISTRICT, Role.PARK, Role.COMMISSIONER, Role.LIAISON)
 
 
@@ -202,7 +205,7 @@ PROBLEM_ACCESS = Access(
         "view": PROBLEM_VIEWERS,
         "file": FILERS,
         "handle": HANDLERS,
-        "reassign": roles(Role.ADMIN, Role.BUREAU, Role.DISTRICT, Role.PARK),
+        "reassign": roles(Role.ADMIN, Role.BUREAU, Role.DISTRICT, Role.PARK, Role.DEPARTMENT),
         # Only the enterprise itself says whether its problem is solved.
         "confirm": roles(Role.LIAISON),
         "sweep": BUREAU_ROLES,
@@ -210,8 +213,10 @@ PROBLEM_ACCESS = Access(
     region=("enterprise__region",),
     park=("enterprise__park",),
     enterprise=("enterprise",),
+    department=("department",),
     user=ROUTED_TO,
     owner_actions=roles("view", "handle", "reassign"),
+    department_only=True,
 )
 
 
@@ -360,8 +365,10 @@ class ProblemEvent(models.Model):
         region=("problem__enterprise__region",),
         park=("problem__enterprise__park",),
         enterprise=("problem__enterprise",),
+        department=("problem__department",),
         user=tuple(f"problem__{lookup}" for lookup in ROUTED_TO),
         owner_actions=roles("view"),
+        department_only=True,
     )
 
     class Meta:
