@@ -18,6 +18,7 @@ from keepline.places.api import router as places_router
 from keepline.power.api import router as power_router
 from keepline.problems.api import router as problems_router
 from keepline.reports.api import router as reports_router
+from keepline.service.api import router as service_router
 from keepline.whitelist.api import router as whitelist_router
 
 
@@ -54,4 +55,5 @@ api.add_router("/", bubble_router)
 api.add_router("/", reports_router)
 api.add_router("/", power_router)
 api.add_router("/", problems_router)
+api.add_router("/", service_router)
 api.add_router("/", briefing_router)

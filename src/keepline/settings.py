@@ -203,6 +203,7 @@ KEEPLINE_BRIEFING_SECTIONS = [
     "keepline.briefing.sections.reports_section",
     "keepline.briefing.sections.whitelist_section",
     "keepline.briefing.sections.power_section",
+    "keepline.briefing.sections.problems_section",
 ]
 KEEPLINE_IMPORT_MAX_ROWS = 200_000
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("reports/", include("keepline.reports.urls")),
     path("power/", include("keepline.power.urls")),
     path("problems/", include("keepline.problems.urls")),
+    path("service/", include("keepline.service.urls")),
     path("briefing/", include("keepline.briefing.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),

@@ -81,7 +81,9 @@ def test_a_problem_is_filed_routed_accepted_once_replied_rated_and_closed(
     liaison.locator("#confirm-form button[type=submit]").click()
     expect(liaison.locator("#problem-status")).to_have_attribute("data-status", "closed")
     expect(liaison.locator("#problem-rating")).to_contain_text("5")
-    kinds = list(liaison.locator("#timeline li").evaluate_all("els => els.map(e => e.dataset.kind)"))
+    kinds = list(
+        liaison.locator("#timeline li").evaluate_all("els => els.map(e => e.dataset.kind)")
+    )
     assert kinds == ["filed", "accepted", "replied", "confirmed"]
     problem.refresh_from_db()
     assert (problem.status, problem.rating) == (ProblemStatus.CLOSED, 5)

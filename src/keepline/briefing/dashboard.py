@@ -7,11 +7,14 @@ import datetime as dt
 from typing import Any
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from keepline.bubble.models import EnterpriseMode
-from keepline.core.scopes import Actor
+from keepline.core.scopes import Actor, holds
+from keepline.problems import figures as problem_figures
+from keepline.problems.models import Problem
 from keepline.reports import indicators, selectors
 from keepline.reports.indicators import FigureScope
 
@@ -135,10 +138,124 @@ def dashboard(actor: Actor, scope: FigureScope, as_of: dt.datetime) -> dict[str,
             "url": reverse("reports:missing") + "?" + urlencode([("date", day.isoformat())]),
         },
         "whitelist": {"enterprises": whitelist.count()},
+        "problems": problems_panel(actor, scope, as_of),
         "labels": {
             "modes_by_district": _("Modes by district"),
             "trend": _("Resumption rate, last %(n)s days (%%)") % {"n": TREND_DAYS},
             "target": _("Target"),
             "closed_loop_by_industry": _("Closed-loop share by industry (%)"),
+        },
+    }
+
+
+def _count(n: problem_figures.Number) -> dict[str, Any]:
+    return {"value": n.value, "url": n.url}
+
+
+def _row(row: problem_figures.Row) -> dict[str, Any]:
+    return {
+        "key": row.key,
+        "label": row.label,
+        "received": _count(row.received),
+        "open": _count(row.open),
+        "replied": _count(row.replied),
+        "closed": _count(row.closed),
+    }
+
+
+def problems_panel(actor: Actor, scope: FigureScope, as_of: dt.datetime) -> dict[str, Any] | None:
+    """The problems panel: headline cards, open/replied/closed by category, and the tables by
+    department and tier, all problems received up to the as-of time; None for a user who sees
+    no problems."""
+    if not holds(actor, Problem):
+        return None
+    f = problem_figures.compute(actor, scope=scope, as_of=as_of)
+    d = f.definitions
+    s = f.satisfaction
+    since = f.whitelisted_solved_since_emergency
+    cards = [
+        {
+            "key": "open",
+            "label": _("Open problems"),
+            "value": f.open.value,
+            "unit": "",
+            "url": f.open.url,
+            "note": "",
+            "definition": d["open"],
+        },
+        {
+            "key": "overdue",
+            "label": _("Overdue"),
+            "value": f.overdue.value,
+            "unit": "",
+            "url": f.overdue.url,
+            "note": _("%(n)s near a deadline") % {"n": f.near.value},
+            "definition": d["overdue"],
+        },
+        {
+            "key": "on_time",
+            "label": _("Closed on time"),
+            "value": _number(f.on_time.value),
+            "unit": "%",
+            "url": f.on_time.part.url,
+            "note": _("%(part)s of %(whole)s closed")
+            % {"part": f.on_time.part.value, "whole": f.on_time.whole.value},
+            "definition": d["on_time"],
+        },
+        {
+            "key": "median_close_days",
+            "label": _("Median time to close"),
+            "value": _number(f.median_close_days),
+            "unit": _("days"),
+            "url": None,
+            "note": "",
+            "definition": d["median_close_days"],
+        },
+        {
+            "key": "satisfaction",
+            "label": _("Satisfaction"),
+            "value": _number(s.mean),
+            "unit": "/ 5",
+            "url": s.rated.url,
+            "note": _("%(n)s rated, %(share)s%% rated 4–5")
+            % {"n": s.rated.value, "share": "—" if s.high_share is None else s.high_share},
+            "definition": d["satisfaction"],
+        },
+        {
+            "key": "whitelisted_solved",
+            "label": _("Solved for whitelisted enterprises"),
+            "value": f.whitelisted_solved.value,
+            "unit": "",
+            "url": f.whitelisted_solved.url,
+            "note": (
+                _("%(n)s since %(day)s")
+                % {"n": since.value, "day": timezone.localdate(f.emergency_start).isoformat()}
+                if since is not None and f.emergency_start is not None
+                else ""
+            ),
+            "definition": d["whitelisted_solved"],
+        },
+    ]
+    return {
+        "as_of": f.as_of.isoformat(timespec="minutes"),
+        "cards": cards,
+        "received": _count(f.received),
+        "closed": _count(f.closed),
+        "replied": _count(f.replied),
+        "near": _count(f.near),
+        "acknowledged_on_time": _number(f.acknowledged_on_time.value),
+        "emergency_start": f.emergency_start.isoformat() if f.emergency_start else None,
+        "whitelisted_solved_since_emergency": _count(since) if since is not None else None,
+        "by_status": [
+            {"key": x.key, "label": x.label, "count": _count(x.count)} for x in f.by_status
+        ],
+        "by_category": [_row(r) for r in f.by_category],
+        "by_department": [_row(r) for r in f.by_department],
+        "by_tier": [_row(r) for r in f.by_tier],
+        "labels": {
+            "by_category": _("Problems by category"),
+            "open": _("Open"),
+            "replied": _("Awaiting confirmation"),
+            "closed": _("Closed"),
         },
     }

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Q
+from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
@@ -24,6 +25,8 @@ from keepline.core.scopes import Actor, holds, visible
 from keepline.places.models import Park, Region, RegionLevel, WhitelistLevel
 from keepline.power import metrics
 from keepline.power.models import DailyReading
+from keepline.problems import figures as problem_figures
+from keepline.problems.models import Problem
 from keepline.reports import indicators, selectors, sentences
 from keepline.reports.indicators import Figures, FigureScope, Summary
 from keepline.reports.sentences import EN_MONTHS
@@ -367,4 +370,94 @@ def power_section(ctx: BriefingContext) -> Section | None:
         ]
         if index.by_region
         else [],
+    )
+
+
+def _problem_rows(rows: list[problem_figures.Row]) -> list[list[Any]]:
+    return [
+        [r.label, r.received.value, r.open.value, r.replied.value, r.closed.value] for r in rows
+    ]
+
+
+def problems_section(ctx: BriefingContext) -> Section | None:
+    """Enterprise problems (诉求): received and closed to date, on time, satisfaction, solved for
+    whitelisted enterprises, and what is still open."""
+    if not holds(ctx.actor, Problem):
+        return None
+    f = problem_figures.compute(ctx.actor, scope=ctx.scope, as_of=ctx.as_of)
+    if not f.received.value:
+        return None
+    day_zh, day_en = f"{ctx.day.month}月{ctx.day.day}日", ctx.day.strftime("%d %b %Y").lstrip("0")
+    on_time, mean = f.on_time.value, f.satisfaction.mean
+    received, closed = f.received.value, f.closed.value
+    zh = f"截至{day_zh}，累计受理企业诉求{received}件，已办结{closed}件"
+    en = f"By {day_en}, {_count(received, 'problem')} received, {closed} closed"
+    if on_time is not None:
+        zh += f"，按期办结率{on_time:.1f}%"
+        en += f", {on_time:.1f}% on time"
+    if mean is not None:
+        zh += f"，满意度{mean:.1f}分"
+        en += f", satisfaction {mean:.1f} of 5"
+    solved = f.whitelisted_solved.value
+    zh += f"；为白名单企业解决问题{solved}件。"
+    en += f"; {_count(solved, 'problem')} solved for whitelisted enterprises."
+    still = (
+        f"在办{f.open.value}件，其中超期{f.overdue.value}件、临近时限{f.near.value}件；"
+        f"已答复待企业确认{f.replied.value}件。",
+        f"{f.open.value} open, of which {f.overdue.value} overdue and {f.near.value} near a"
+        f" deadline; {f.replied.value} answered and awaiting the enterprise's confirmation.",
+    )
+    s = f.satisfaction
+
+    def rate(value: Decimal | None, part: int, whole: int) -> str:
+        return "—" if value is None else f"{value:.1f}% ({part}/{whole})"
+
+    key_rows: list[list[Any]] = [
+        [
+            _("Closed on time"),
+            rate(on_time, f.on_time.part.value, f.on_time.whole.value),
+        ],
+        [
+            _("Acknowledged on time"),
+            rate(
+                f.acknowledged_on_time.value,
+                f.acknowledged_on_time.part.value,
+                f.acknowledged_on_time.whole.value,
+            ),
+        ],
+        [
+            _("Median time to close (days)"),
+            "—" if f.median_close_days is None else f.median_close_days,
+        ],
+        [_("Satisfaction (mean of 1–5)"), "—" if mean is None else f"{mean:.1f}"],
+        [_("Rated 4–5"), rate(s.high_share, s.high.value, s.rated.value)],
+        [_("Solved for whitelisted enterprises"), solved],
+    ]
+    since = f.whitelisted_solved_since_emergency
+    if since is not None and f.emergency_start is not None:
+        key_rows.append(
+            [
+                _("Solved for whitelisted enterprises since %(day)s")
+                % {"day": timezone.localdate(f.emergency_start).isoformat()},
+                since.value,
+            ]
+        )
+    headers = [_("Received"), _("Open"), _("Awaiting confirmation"), _("Closed")]
+    return Section(
+        key="problems",
+        title=_("Enterprise problems"),
+        sentences=[(zh, en), still],
+        tables=[
+            Table(
+                _("Problems by category"),
+                [_("Category"), *headers],
+                _problem_rows(f.by_category),
+            ),
+            Table(_("Key figures on problems"), [_("Indicator"), _("Value")], key_rows),
+            Table(
+                _("Problems by department"),
+                [_("Department"), *headers],
+                _problem_rows(f.by_department),
+            ),
+        ],
     )

@@ -16,5 +16,11 @@ class ProblemsConfig(AppConfig):
     menu = [
         MenuItem(
             _("Enterprise problems"), _("Enterprise problems"), "problems:list", "problems.Problem"
-        )
+        ),
+        MenuItem(
+            _("Enterprise problems"),
+            _("Problem settings"),
+            "problems:setup",
+            "problems.RoutingRule",
+        ),
     ]

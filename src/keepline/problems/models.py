@@ -1,8 +1,10 @@
-"""Problems (诉求) enterprises raise, their routing, time limits, timeline and the working-day
-calendar their deadlines are counted in."""
+"""Problems (诉求) enterprises raise, their routing, time limits, timeline, attachments, the
+coordination letters sent to other cities' or the province's task forces about them, and the
+working-day calendar their deadlines are counted in."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import ClassVar
 
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -10,7 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from keepline.core.access import Access, roles
-from keepline.core.models import ALL_ROLES, OFFICIALS, Department, Role, User
+from keepline.core.models import ALL_ROLES, OFFICIALS, Attachment, Department, Role, User
 from keepline.enterprises.models import REGISTRY_VIEWERS, Enterprise
 from keepline.places.models import Region, WhitelistLevel
 from keepline.reports.models import DailyReport
@@ -27,6 +29,12 @@ PROBLEM_VIEWERS = REGISTRY_VIEWERS
 # A handler named by a routing rule or a reassignment holds the problem whatever their role.
 ROUTED_TO = ("handler",)
 FILERS = roles(Role.ADMIN, Role.BUREAU, Role.DISTRICT, Role.PARK, Role.COMMISSIONER, Role.LIAISON)
+# Coordination letters go out from the city task force or the province: the bureau (whose
+# membership must also be at city level or above; see services.may_coordinate) and the admin.
+COORDINATORS = BUREAU_ROLES
+# Letters are correspondence between task forces: the enterprise's liaison follows its problem,
+# not the letters about it.
+LETTER_VIEWERS = PROBLEM_VIEWERS - {Role.LIAISON}
 
 
 class CalendarDay(models.Model):
@@ -209,6 +217,7 @@ PROBLEM_ACCESS = Access(
         # Only the enterprise itself says whether its problem is solved.
         "confirm": roles(Role.LIAISON),
         "sweep": BUREAU_ROLES,
+        "coordinate": COORDINATORS,
     },
     region=("enterprise__region",),
     park=("enterprise__park",),
@@ -301,6 +310,10 @@ class Problem(models.Model):
     # deadline passing after it escalates again. See keepline.problems.services.sweep_deadlines.
     escalated_through = models.DateTimeField(_("escalated through"), null=True, blank=True)
     overdue_since = models.DateTimeField(_("overdue since"), null=True, blank=True)
+    # Who attached each document and when is on the Attachment itself.
+    attachments = models.ManyToManyField(
+        Attachment, blank=True, related_name="+", verbose_name=_("attachments")
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
 
     access: ClassVar[Access] = PROBLEM_ACCESS
@@ -335,6 +348,11 @@ class ProblemEventKind(models.TextChoices):
     REASSIGNED = "reassigned", _("Reassigned")
     ESCALATED = "escalated", _("Escalated")
     OVERDUE = "overdue", _("Overdue")
+    ATTACHED = "attached", _("Document attached")
+    LETTER_DRAFTED = "letter_drafted", _("Coordination letter drafted")
+    LETTER_SENT = "letter_sent", _("Coordination letter sent")
+    LETTER_REPLIED = "letter_replied", _("Coordination letter answered")
+    LETTER_WITHDRAWN = "letter_withdrawn", _("Coordination letter withdrawn")
 
 
 class ProblemEvent(models.Model):
@@ -343,7 +361,7 @@ class ProblemEvent(models.Model):
     problem = models.ForeignKey(
         Problem, on_delete=models.CASCADE, related_name="events", verbose_name=_("problem")
     )
-    kind = models.CharField(_("kind"), max_length=16, choices=ProblemEventKind.choices)
+    kind = models.CharField(_("kind"), max_length=20, choices=ProblemEventKind.choices)
     at = models.DateTimeField(_("time"))
     actor = models.ForeignKey(
         User,
@@ -378,3 +396,112 @@ class ProblemEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()}"
+
+
+class AddresseeLevel(models.TextChoices):
+    """Whom a coordination letter goes to, seen from the issuing task force."""
+
+    OTHER_CITY = "other_city", _("Another city")
+    PROVINCE = "province", _("The province")
+    OTHER_PROVINCE = "other_province", _("Another province")
+
+
+class LetterStatus(models.TextChoices):
+    DRAFTED = "drafted", _("Drafted")
+    SENT = "sent", _("Sent")
+    REPLIED = "replied", _("Replied")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+DEFAULT_REPLY_DAYS = 5
+
+
+class CoordinationLetter(models.Model):
+    """A coordination letter (协调函) about a problem, from the city task force or the province to
+    another city's or province's task force, whose reply is tracked against a due date."""
+
+    problem = models.ForeignKey(
+        Problem, on_delete=models.PROTECT, related_name="letters", verbose_name=_("problem")
+    )
+    # The issuing task force: the city of the enterprise, or the province for a problem there.
+    issuer_region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("issuing region")
+    )
+    issuer = models.CharField(_("issuing task force"), max_length=200)
+    # Numbered when sent, so drafts that are dropped leave no gaps in the year's register.
+    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
+    serial = models.PositiveIntegerField(_("serial"), null=True, blank=True)
+    number = models.CharField(_("number"), max_length=40, blank=True)
+    addressee = models.CharField(_("addressee"), max_length=200)
+    addressee_level = models.CharField(
+        _("addressee is"), max_length=16, choices=AddresseeLevel.choices
+    )
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("request"))
+    contact = models.CharField(_("contact"), max_length=200)
+    reply_days = models.PositiveSmallIntegerField(
+        _("reply within (working days)"),
+        default=DEFAULT_REPLY_DAYS,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=LetterStatus.choices, default=LetterStatus.DRAFTED
+    )
+    author = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    author_name = models.CharField(_("author"), max_length=150)
+    drafted_at = models.DateTimeField(_("drafted"))
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    reply_due = models.DateTimeField(_("reply due"), null=True, blank=True)
+    replied_at = models.DateTimeField(_("replied"), null=True, blank=True)
+    reply = models.TextField(_("reply"), blank=True)
+    reply_attachment = models.ForeignKey(
+        Attachment,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("reply document"),
+    )
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    withdrawn_reason = models.TextField(_("reason for withdrawing"), blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    access: ClassVar[Access] = Access(
+        rights={"view": LETTER_VIEWERS, "coordinate": COORDINATORS},
+        region=("problem__enterprise__region",),
+        park=("problem__enterprise__park",),
+        enterprise=("problem__enterprise",),
+        department=("problem__department",),
+        user=tuple(f"problem__{lookup}" for lookup in ROUTED_TO),
+        owner_actions=roles("view"),
+        department_only=True,
+    )
+
+    class Meta:
+        verbose_name = _("coordination letter")
+        verbose_name_plural = _("coordination letters")
+        ordering = ["-drafted_at", "-id"]
+        indexes = [models.Index(fields=["status", "reply_due"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuer_region", "year", "serial"], name="letter_number_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number or self.subject
+
+    def overdue_at(self, now: dt.datetime) -> bool:
+        """Sent, not answered, and the reply date has passed."""
+        return (
+            self.status == LetterStatus.SENT
+            and self.reply_due is not None
+            and self.reply_due <= now
+        )

@@ -15,17 +15,18 @@ again.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from keepline.core import audit
 from keepline.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from keepline.core.models import Department, Membership, Role, User
+from keepline.core.models import Attachment, Department, Membership, Role, User
 from keepline.core.scopes import (
     Actor,
     SystemActor,
@@ -33,17 +34,23 @@ from keepline.core.scopes import (
     ancestor_paths,
     get_for,
     holds,
+    may,
     may_place,
     memberships,
     visible,
 )
+from keepline.core.services import store_attachment
 from keepline.enterprises.models import Enterprise
-from keepline.places.models import Region
+from keepline.places.models import Region, RegionLevel
 from keepline.problems.calendar import add_working_days
 from keepline.problems.models import (
+    DEFAULT_REPLY_DAYS,
     OPEN_STATUSES,
     TIER_ORDER,
+    AddresseeLevel,
     CalendarDay,
+    CoordinationLetter,
+    LetterStatus,
     Problem,
     ProblemCategory,
     ProblemEvent,
@@ -51,6 +58,7 @@ from keepline.problems.models import (
     ProblemSource,
     ProblemStatus,
     RoutingRule,
+    Tier,
     TimeLimit,
     Urgency,
 )
@@ -83,6 +91,9 @@ PROBLEM_AUDIT = [
     "version",
 ]
 SWEEP_AUDIT = [*PROBLEM_AUDIT, "escalated_through", "overdue_since"]
+MAX_FILES = 10
+# An uploaded document: its file name and its bytes.
+Upload = tuple[str, bytes]
 
 
 def _user(actor: Actor) -> User | None:
@@ -380,8 +391,10 @@ def _create(
     description: str,
     source: str,
     report: DailyReport | None = None,
+    filed_at: dt.datetime | None = None,
+    files: Sequence[Upload] = (),
 ) -> Problem:
-    now = timezone.now()
+    now = filed_at or timezone.now()
     limits = limits_for(category, urgency)
     target = route(enterprise, category)
     problem = Problem.objects.create(
@@ -411,8 +424,44 @@ def _create(
         obj=problem,
         after=audit.snapshot(problem, PROBLEM_AUDIT),
     )
+    if files:
+        _attach(actor, problem, files, at=now)
     notify_assigned(problem)
     return problem
+
+
+def _store(actor: Actor, files: Sequence[Upload], field: str) -> list[Attachment]:
+    """Keep each document; every bad one is named (by its file name) under `field`. The caller
+    is inside a transaction, so an error drops whatever was stored."""
+    if len(files) > MAX_FILES:
+        message = _("Attach at most %(n)d files at a time.") % {"n": MAX_FILES}
+        raise InvalidInput(message, errors={field: [message]})
+    stored: list[Attachment] = []
+    errors: list[str] = []
+    for filename, data in files:
+        try:
+            stored.append(store_attachment(actor=actor, filename=filename, data=data, field=field))
+        except InvalidInput as exc:
+            errors.append(f"{filename}: {exc.message}")
+    if errors:
+        raise InvalidInput(_("Correct the attachments."), errors={field: errors})
+    return stored
+
+
+def _attach(
+    actor: Actor, problem: Problem, files: Sequence[Upload], *, at: dt.datetime
+) -> list[Attachment]:
+    stored = _store(actor, files, "attachments")
+    problem.attachments.add(*stored)
+    names = ", ".join(a.filename for a in stored)
+    _event(problem, actor, ProblemEventKind.ATTACHED, at=at, from_status=problem.status, note=names)
+    audit.record(
+        actor=actor,
+        action="problems.problem_attached",
+        obj=problem,
+        after={"attachments": [a.pk for a in stored], "filenames": [a.filename for a in stored]},
+    )
+    return stored
 
 
 def _is_liaison_of(actor: Actor, enterprise: Enterprise) -> bool:
@@ -430,10 +479,12 @@ def file_problem(
     description: str = "",
     urgency: str = Urgency.NORMAL,
     source: str | None = None,
+    files: Sequence[Upload] = (),
 ) -> Problem:
     """File a problem for an enterprise: its liaison, its commissioner, or an official over its
-    area. Routed and given its deadlines at once. `source` is only for imports; otherwise it is
-    the liaison's form or filing on the enterprise's behalf, by who files."""
+    area, with any documents (photos, notices). Routed and given its deadlines at once.
+    `source` is only for imports; otherwise it is the liaison's form or filing on the
+    enterprise's behalf, by who files."""
     enterprise = get_for(Enterprise.objects.select_related("region", "park"), actor, enterprise_id)
     if not may_place(
         actor,
@@ -471,6 +522,7 @@ def file_problem(
             title=clean_title,
             description=(description or "").strip(),
             source=source,
+            files=files,
         )
 
 
@@ -785,3 +837,342 @@ def sweep_deadlines(*, actor: Actor, now: dt.datetime) -> SweepResult:
             )
             notify_escalated(problem, note)
     return result
+
+
+# ---- attachments -----------------------------------------------------------------------------
+
+
+def may_attach(actor: Actor, problem: Problem) -> bool:
+    """Documents are added by who filed the problem, the enterprise's liaison, or those who
+    handle it; not once it is closed."""
+    if problem.status == ProblemStatus.CLOSED:
+        return False
+    if not isinstance(actor, SystemActor) and problem.filed_by_id == actor.pk:
+        return may(actor, "view", problem)
+    return may(actor, "handle", problem) or may(actor, "confirm", problem)
+
+
+def attach_documents(*, actor: Actor, problem_id: int, files: Sequence[Upload]) -> list[Attachment]:
+    """Add documents to a problem that is not closed. The steps' version is left alone: a
+    document does not change what anyone decided."""
+    if not files:
+        message = _("Choose a file to attach.")
+        raise InvalidInput(message, errors={"attachments": [message]})
+    with transaction.atomic():
+        problem = _lock(actor, problem_id, "view")
+        if problem.status == ProblemStatus.CLOSED:
+            raise Conflict(
+                _("The problem is closed; it takes no more documents."),
+                current={"status": problem.status, "version": problem.version},
+            )
+        if not may_attach(actor, problem):
+            raise Forbidden(_("You may see this but not change it."))
+        return _attach(actor, problem, files, at=timezone.now())
+
+
+# ---- Excel import ----------------------------------------------------------------------------
+
+
+def import_problems(*, actor: Actor, rows: Sequence[dict[str, Any]]) -> list[Problem]:
+    """File the clean rows of a checked import (keepline.problems.importing.check_import) in one
+    transaction, each routed and given deadlines from its filing time as a filed problem is."""
+    _require(holds(actor, Problem, "file"))
+    if not rows:
+        raise InvalidInput(_("The file has no rows."))
+    created: list[Problem] = []
+    with transaction.atomic():
+        for row in rows:
+            enterprise = row["enterprise"]
+            # Checked already; checked again inside the transaction that writes.
+            if not may_place(
+                actor,
+                "file",
+                Problem,
+                region=enterprise.region,
+                park=enterprise.park,
+                enterprise=enterprise,
+            ):
+                raise Forbidden(_("You may not file problems for this enterprise."))
+            created.append(
+                _create(
+                    actor=actor,
+                    enterprise=enterprise,
+                    category=row["category"],
+                    urgency=row["urgency"],
+                    title=row["title"],
+                    description=row["description"],
+                    source=ProblemSource.IMPORT,
+                    filed_at=row["filed_at"],
+                )
+            )
+    return created
+
+
+# ---- coordination letters --------------------------------------------------------------------
+
+LETTER_AUDIT = [
+    "problem",
+    "number",
+    "addressee",
+    "addressee_level",
+    "subject",
+    "status",
+    "reply_days",
+    "sent_at",
+    "reply_due",
+    "replied_at",
+    "reply_attachment",
+    "withdrawn_at",
+    "version",
+]
+# Official document numbers use the province's one-character abbreviation (川, 渝, 黔…); a
+# city's is the first character of its name (泸州 → 泸). Keyed by the province code's first two
+# digits.
+PROVINCE_ABBREVIATIONS = {
+    "11": "京", "12": "津", "13": "冀", "14": "晋", "15": "蒙", "21": "辽", "22": "吉",
+    "23": "黑", "31": "沪", "32": "苏", "33": "浙", "34": "皖", "35": "闽", "36": "赣",
+    "37": "鲁", "41": "豫", "42": "鄂", "43": "湘", "44": "粤", "45": "桂", "46": "琼",
+    "50": "渝", "51": "川", "52": "黔", "53": "滇", "54": "藏", "61": "陕", "62": "甘",
+    "63": "青", "64": "宁", "65": "新",
+}  # fmt: skip
+# The register's number, in the form official letters carry whatever the reader's language.
+NUMBER_FORMAT = "{abbreviation}企协〔{year}〕{serial}号"
+
+
+def abbreviation(region: Region) -> str:
+    if region.level == RegionLevel.PROVINCE:
+        return PROVINCE_ABBREVIATIONS.get(region.code[:2], region.name_zh[:1])
+    return region.name_zh[:1]
+
+
+def issuing_region(problem: Problem) -> Region:
+    """The task force a letter about the problem comes from: the province once the problem
+    has been escalated there, else the enterprise's city."""
+    paths = [*ancestor_paths(problem.enterprise.region.path), problem.enterprise.region.path]
+    regions = {r.level: r for r in Region.objects.filter(path__in=paths)}
+    wanted = [RegionLevel.PROVINCE] if problem.tier == Tier.PROVINCE else []
+    for level in [*wanted, RegionLevel.CITY, RegionLevel.PROVINCE]:
+        if level in regions:
+            return regions[level]
+    return problem.enterprise.region
+
+
+def issuer_name(region: Region) -> str:
+    """The task force's name as printed on the letterhead, in Chinese like the letter."""
+    with translation.override("zh-hans"):
+        return _("%(region)s task force for keeping enterprises running") % {
+            "region": region.name_zh
+        }
+
+
+def may_coordinate(actor: Actor, problem: Problem, issuer: Region | None = None) -> bool:
+    """The administrator, or a bureau (task force) member at city level or above whose area
+    holds the issuing task force's region: a district does not write to another city."""
+    if isinstance(actor, SystemActor):
+        return True
+    issuer = issuer or issuing_region(problem)
+    for m in memberships(actor):
+        if m.role == Role.ADMIN:
+            return True
+        if (
+            m.role in CoordinationLetter.access.roles_for("coordinate")
+            and m.region is not None
+            and m.region.level in (RegionLevel.CITY, RegionLevel.PROVINCE)
+            and issuer.path.startswith(m.region.path)
+        ):
+            return True
+    return False
+
+
+def _letter_event(letter: CoordinationLetter, actor: Actor, kind: str, at: dt.datetime) -> None:
+    problem = letter.problem
+    label = letter.number or letter.subject
+    note = f"{label} → {letter.addressee}"
+    _event(problem, actor, kind, at=at, from_status=problem.status, note=note)
+
+
+def _lock_letter(
+    actor: Actor, letter_id: int, version: int, allowed: list[str]
+) -> CoordinationLetter:
+    qs = CoordinationLetter.objects.select_for_update(of=("self",)).select_related(
+        "problem__enterprise__region", "problem__enterprise__park", "issuer_region"
+    )
+    letter = get_for(qs, actor, letter_id, "coordinate")
+    if not may_coordinate(actor, letter.problem, letter.issuer_region):
+        raise Forbidden(_("Coordination letters are written by the city task force or above."))
+    if version != letter.version or letter.status not in allowed:
+        raise Conflict(
+            _("Someone changed this letter in the meantime; reload it."),
+            current={"status": letter.status, "version": letter.version},
+        )
+    return letter
+
+
+def _letter_step(
+    *,
+    actor: Actor,
+    letter: CoordinationLetter,
+    before: dict[str, Any],
+    kind: str,
+    now: dt.datetime,
+) -> CoordinationLetter:
+    letter.version += 1
+    letter.save()
+    _letter_event(letter, actor, kind, now)
+    old, new = audit.changes(before, audit.snapshot(letter, LETTER_AUDIT))
+    audit.record(actor=actor, action=f"problems.{kind}", obj=letter, before=old, after=new)
+    return letter
+
+
+def draft_letter(
+    *,
+    actor: Actor,
+    problem_id: int,
+    addressee: str,
+    addressee_level: str,
+    subject: str,
+    body: str,
+    contact: str = "",
+    reply_days: Any = DEFAULT_REPLY_DAYS,
+) -> CoordinationLetter:
+    """Draft a coordination letter to another city's or province's task force about a problem
+    that is not closed. It is numbered and its reply date set when it is sent."""
+    errors: dict[str, list[str]] = {}
+    values: dict[str, str] = {}
+    for name, value, limit in [
+        ("addressee", addressee, 200),
+        ("subject", subject, 200),
+        ("body", body, None),
+    ]:
+        try:
+            values[name] = _text(value, name, max_length=limit)
+        except InvalidInput as exc:
+            errors.update(exc.errors)
+    if addressee_level not in AddresseeLevel.values:
+        errors["addressee_level"] = [_("Choose one of the listed values.")]
+    if isinstance(reply_days, bool) or not isinstance(reply_days, int) or not 1 <= reply_days <= 60:
+        errors["reply_days"] = [_("Give a whole number of working days from 1 to 60.")]
+    contact = (contact or "").strip()
+    if len(contact) > 200:
+        errors["contact"] = [_("At most %(n)d characters.") % {"n": 200}]
+    with transaction.atomic():
+        problem = _lock(actor, problem_id, "coordinate")
+        issuer = issuing_region(problem)
+        if not may_coordinate(actor, problem, issuer):
+            raise Forbidden(_("Coordination letters are written by the city task force or above."))
+        if errors:
+            raise InvalidInput(_("Correct the letter."), errors=errors)
+        if problem.status == ProblemStatus.CLOSED:
+            raise Conflict(
+                _("The problem is closed."),
+                current={"status": problem.status, "version": problem.version},
+            )
+        now = timezone.now()
+        user = _user(actor)
+        letter = CoordinationLetter.objects.create(
+            problem=problem,
+            issuer_region=issuer,
+            issuer=issuer_name(issuer),
+            addressee=values["addressee"],
+            addressee_level=addressee_level,
+            subject=values["subject"],
+            body=values["body"],
+            contact=contact or (user.display_name or user.username if user else _name(actor)),
+            reply_days=reply_days,
+            author=user,
+            author_name=_name(actor),
+            drafted_at=now,
+        )
+        _letter_event(letter, actor, ProblemEventKind.LETTER_DRAFTED, now)
+        audit.record(
+            actor=actor,
+            action="problems.letter_drafted",
+            obj=letter,
+            after=audit.snapshot(letter, LETTER_AUDIT),
+        )
+    return letter
+
+
+def send_letter(*, actor: Actor, letter_id: int, version: int) -> CoordinationLetter:
+    """Send a drafted letter: it takes the issuing task force's next number of the year and
+    its reply is due the given working days from now."""
+    with transaction.atomic():
+        letter = _lock_letter(actor, letter_id, version, [LetterStatus.DRAFTED])
+        before = audit.snapshot(letter, LETTER_AUDIT)
+        now = timezone.now()
+        year = timezone.localtime(now).year
+        # One register per issuing task force and year: lock its region row so two letters
+        # sent at once take consecutive numbers.
+        region = Region.objects.select_for_update().get(pk=letter.issuer_region_id)
+        last = (
+            CoordinationLetter.objects.filter(issuer_region=region, year=year)
+            .exclude(serial__isnull=True)
+            .order_by("-serial")
+            .values_list("serial", flat=True)
+            .first()
+        )
+        letter.year = year
+        letter.serial = (last or 0) + 1
+        letter.number = NUMBER_FORMAT.format(
+            abbreviation=abbreviation(region), year=year, serial=letter.serial
+        )
+        letter.status = LetterStatus.SENT
+        letter.sent_at = now
+        letter.reply_due = add_working_days(now, letter.reply_days)
+        return _letter_step(
+            actor=actor,
+            letter=letter,
+            before=before,
+            kind=ProblemEventKind.LETTER_SENT,
+            now=now,
+        )
+
+
+def record_letter_reply(
+    *,
+    actor: Actor,
+    letter_id: int,
+    version: int,
+    text: str,
+    file: Upload | None = None,
+) -> CoordinationLetter:
+    """Record the addressee's answer to a sent letter, with its document if there is one."""
+    text = _text(text, "reply")
+    with transaction.atomic():
+        letter = _lock_letter(actor, letter_id, version, [LetterStatus.SENT])
+        before = audit.snapshot(letter, LETTER_AUDIT)
+        if file is not None:
+            letter.reply_attachment = _store(actor, [file], "reply_file")[0]
+        now = timezone.now()
+        letter.status = LetterStatus.REPLIED
+        letter.reply = text
+        letter.replied_at = now
+        return _letter_step(
+            actor=actor,
+            letter=letter,
+            before=before,
+            kind=ProblemEventKind.LETTER_REPLIED,
+            now=now,
+        )
+
+
+def withdraw_letter(
+    *, actor: Actor, letter_id: int, version: int, reason: str
+) -> CoordinationLetter:
+    """Withdraw a drafted or sent letter (solved another way, wrong addressee). A sent letter
+    keeps its number: the register has no gaps."""
+    reason = _text(reason, "reason")
+    with transaction.atomic():
+        letter = _lock_letter(actor, letter_id, version, [LetterStatus.DRAFTED, LetterStatus.SENT])
+        before = audit.snapshot(letter, LETTER_AUDIT)
+        now = timezone.now()
+        letter.status = LetterStatus.WITHDRAWN
+        letter.withdrawn_at = now
+        letter.withdrawn_reason = reason
+        return _letter_step(
+            actor=actor,
+            letter=letter,
+            before=before,
+            kind=ProblemEventKind.LETTER_WITHDRAWN,
+            now=now,
+        )

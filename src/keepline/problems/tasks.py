@@ -1,7 +1,8 @@
 """Background work on problems and who is told what about them.
 
-`sweep_problem_deadlines` runs the escalation sweep as the task "task:problem-sweep" and warns
-the handlers of problems whose next deadline is near (once per problem and deadline). The
+`sweep_problem_deadlines` runs the escalation sweep as the task "task:problem-sweep", warns
+the handlers of problems whose next deadline is near (once per problem and deadline) and the
+authors of coordination letters whose reply is overdue (once per letter). The
 `notify_*` functions pick the addressees: the handler, or with none the members of the
 department the problem is routed to; replies go to the enterprise's liaisons.
 """
@@ -20,10 +21,11 @@ from django_tasks import task
 from keepline.core.models import Membership, Notification, Role, User
 from keepline.core.notifications import notify
 from keepline.core.scopes import SystemActor
-from keepline.problems.models import OPEN_STATUSES, Problem
+from keepline.problems.models import OPEN_STATUSES, CoordinationLetter, LetterStatus, Problem
 from keepline.problems.selectors import deadline_state
 
 NEAR_DEADLINE = "problem_near_deadline"
+LETTER_OVERDUE = "letter_reply_overdue"
 DEADLINE_LABELS = {
     "acknowledge": gettext_lazy("Acknowledge"),
     "interim": gettext_lazy("Interim reply"),
@@ -134,6 +136,41 @@ def warn_near_deadlines(now: dt.datetime) -> int:
     return warned
 
 
+def warn_overdue_letters(now: dt.datetime) -> int:
+    """Tell the author of every sent letter whose reply date has passed, once per letter (and
+    reply date); how many letters were reported."""
+    warned = 0
+    overdue = (
+        CoordinationLetter.objects.filter(status=LetterStatus.SENT, reply_due__lte=now)
+        .select_related("author", "problem")
+        .order_by("reply_due", "id")
+    )
+    for letter in overdue.iterator(chunk_size=500):
+        author = letter.author
+        if author is None or not author.is_active or letter.reply_due is None:
+            continue
+        url = _url(letter.problem)
+        body = _("%(number)s to %(addressee)s: a reply was due by %(due)s.") % {
+            "number": letter.number,
+            "addressee": letter.addressee,
+            "due": timezone.localtime(letter.reply_due).strftime("%Y-%m-%d %H:%M"),
+        }
+        with transaction.atomic():
+            if Notification.objects.filter(
+                kind=LETTER_OVERDUE, user=author, url=url, body=body
+            ).exists():
+                continue
+            notify(
+                author,
+                LETTER_OVERDUE,
+                _("Reply overdue: %(subject)s") % {"subject": letter.subject},
+                body,
+                url,
+            )
+        warned += 1
+    return warned
+
+
 @task()
 def sweep_problem_deadlines() -> dict[str, int]:
     """Escalate the problems that missed a deadline and warn about those near one."""
@@ -143,4 +180,5 @@ def sweep_problem_deadlines() -> dict[str, int]:
     now = timezone.now()
     result = services.sweep_deadlines(actor=SystemActor("task:problem-sweep"), now=now)
     warned = warn_near_deadlines(now)
+    warn_overdue_letters(now)
     return {"escalated": len(result.escalated), "overdue": len(result.overdue), "warned": warned}

@@ -1,6 +1,7 @@
 """Problem pages: the list (filters, sorting, deadline flags, the task-force ledger in Excel),
-the liaison's filing form, and one problem with its deadlines, timeline and the steps the user
-may take."""
+the liaison's filing form, one problem with its deadlines, timeline, documents, coordination
+letters and the steps the user may take; the letters' register, the Excel import, and taking
+up the problem field of a daily report."""
 
 from __future__ import annotations
 
@@ -13,19 +14,38 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
-from keepline.core.errors import InvalidInput, KeeplineError
-from keepline.core.models import Department, Role, User
-from keepline.core.scopes import Actor, holds, may, require_role, visible
+from keepline.core.errors import Forbidden, InvalidInput, KeeplineError, NotFound
+from keepline.core.models import Attachment, Department, Role, User
+from keepline.core.scopes import (
+    Actor,
+    get_for,
+    holds,
+    holds_area,
+    may,
+    require_area,
+    require_role,
+    visible,
+)
 from keepline.core.tabular import workbook_response
-from keepline.core.web import AuthedRequest, apply_errors, paginate
+from keepline.core.web import AuthedRequest, apply_errors, attachment_response, paginate
 from keepline.enterprises.models import Enterprise
-from keepline.problems import selectors, services
+from keepline.problems import documents, importing, selectors, services
 from keepline.problems.forms import (
+    AttachForm,
     ConfirmForm,
     FileForm,
+    ImportForm,
+    LetterDraftForm,
+    LetterFilterForm,
+    LetterReplyForm,
+    LetterWithdrawForm,
     ProblemFilterForm,
     ReassignForm,
     ReopenForm,
@@ -35,9 +55,12 @@ from keepline.problems.forms import (
 )
 from keepline.problems.models import (
     OPEN_STATUSES,
+    CoordinationLetter,
+    LetterStatus,
     Problem,
     ProblemStatus,
 )
+from keepline.reports.models import DailyReport
 from keepline.reports.selectors import region_chain
 
 SORTS = {
@@ -175,6 +198,8 @@ def problem_list(request: AuthedRequest) -> HttpResponse:
         "sortless": sortless.urlencode(),
         "form": form,
         "may_file": holds(request.user, Problem, "file"),
+        "may_import": holds_area(request.user, Problem, "file"),
+        "may_see_letters": holds(request.user, CoordinationLetter),
         "now": now,
     }
     template = (
@@ -262,7 +287,7 @@ def problem_file(request: AuthedRequest) -> HttpResponse:
     """File a problem: a liaison for its enterprise, an official for one they may see."""
     require_role(request.user, Problem, "file")
     enterprises = fileable_enterprises(request.user)
-    form = FileForm(request.POST or None, enterprises=enterprises)
+    form = FileForm(request.POST or None, request.FILES or None, enterprises=enterprises)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -275,6 +300,7 @@ def problem_file(request: AuthedRequest) -> HttpResponse:
                     urgency=data["urgency"],
                     title=data["title"],
                     description=data["description"],
+                    files=_uploads(data["attachments"]),
                 )
             except InvalidInput as exc:
                 apply_errors(form, exc)
@@ -283,6 +309,12 @@ def problem_file(request: AuthedRequest) -> HttpResponse:
                 return redirect("problems:detail", pk=problem.pk)
         status = 400
     return render(request, "problems/file.html", {"form": form}, status=status)
+
+
+def _uploads(files: Any) -> list[services.Upload]:
+    """Uploaded files as (name, bytes); a file beyond the size limit is read only far enough
+    for the service to refuse it."""
+    return [(f.name or "", f.read(Attachment.MAX_BYTES + 1)) for f in files]
 
 
 # ---- one problem ------------------------------------------------------------------------------
@@ -393,6 +425,41 @@ def problem_detail(request: AuthedRequest, pk: int) -> HttpResponse:
                 return redirect("problems:detail", pk=pk)
         else:
             status = 400
+    return _detail_page(request, problem, action_forms=action_forms, status=status)
+
+
+def _letter_forms(letter: CoordinationLetter) -> dict[str, forms.Form]:
+    """Unbound forms of the steps the letter's status allows."""
+    initial = {"version": letter.version}
+    classes = LETTER_FORMS.get(letter.status, [])
+    return {name: LETTER_FORM_CLASSES[name](initial=initial) for name in classes}
+
+
+LETTER_FORM_CLASSES: dict[str, type[forms.Form]] = {
+    "send": VersionForm,
+    "reply": LetterReplyForm,
+    "withdraw": LetterWithdrawForm,
+}
+# The steps each letter status allows.
+LETTER_FORMS: dict[str, list[str]] = {
+    LetterStatus.DRAFTED: ["send", "withdraw"],
+    LetterStatus.SENT: ["reply", "withdraw"],
+}
+
+
+def _detail_page(
+    request: AuthedRequest,
+    problem: Problem,
+    *,
+    action_forms: dict[str, forms.Form] | None = None,
+    attach_form: AttachForm | None = None,
+    draft_form: LetterDraftForm | None = None,
+    bound_letter: tuple[int, str, forms.Form] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """One problem's page; the form that was posted, if any, comes bound with its errors."""
+    pk = problem.pk
+    action_forms = action_forms if action_forms is not None else _forms(problem, request.user)
     allowed = {
         name
         for name, (right, statuses) in ACTIONS.items()
@@ -411,6 +478,19 @@ def problem_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         if not flag and state.kind == kind and state.near:
             flag = "near"
         deadlines.append({"kind": kind, "label": label, "due": due, "met": met, "flag": flag})
+    coordinator = (
+        problem.status != ProblemStatus.CLOSED
+        and may(request.user, "coordinate", problem)
+        and services.may_coordinate(request.user, problem)
+    )
+    letters = []
+    for letter in documents.letters_of(request.user, pk):
+        letter_forms = _letter_forms(letter) if coordinator else {}
+        if bound_letter is not None and bound_letter[0] == letter.pk:
+            _id, step, form = bound_letter
+            if step in letter_forms:
+                letter_forms[step] = form
+        letters.append({"letter": letter, "overdue": letter.overdue_at(now), "forms": letter_forms})
     return render(
         request,
         "problems/detail.html",
@@ -421,6 +501,294 @@ def problem_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "now": now,
             "timeline": selectors.timeline(request.user, pk),
             "forms": {name: f for name, f in action_forms.items() if name in allowed},
+            "attachments": documents.attachments(request.user, pk),
+            "attach_form": (
+                (attach_form or AttachForm())
+                if services.may_attach(request.user, problem)
+                else None
+            ),
+            "letters": letters,
+            "draft_form": (draft_form or LetterDraftForm()) if coordinator else None,
         },
         status=status,
     )
+
+
+# ---- documents ---------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def problem_attach(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Add documents to a problem: who filed it, its liaison, those who handle it."""
+    problem = selectors.problem(request.user, pk)
+    form = AttachForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            stored = services.attach_documents(
+                actor=request.user, problem_id=pk, files=_uploads(form.cleaned_data["attachments"])
+            )
+        except KeeplineError as exc:
+            if exc.status not in (400, 409):
+                raise
+            apply_errors(form, exc)
+            return _detail_page(request, problem, attach_form=form, status=exc.status)
+        messages.success(request, _("%(n)d document(s) attached.") % {"n": len(stored)})
+        return redirect("problems:detail", pk=pk)
+    return _detail_page(request, problem, attach_form=form, status=400)
+
+
+@login_required
+def problem_attachment(request: AuthedRequest, pk: int, attachment_id: int) -> HttpResponse:
+    """One of a problem's documents, for those who see the problem."""
+    return attachment_response(documents.attachment(request.user, pk, attachment_id))
+
+
+# ---- coordination letters ----------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def letter_draft(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Draft a coordination letter about the problem (city task force and above)."""
+    problem = selectors.problem(request.user, pk)
+    form = LetterDraftForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.draft_letter(
+                actor=request.user,
+                problem_id=pk,
+                addressee=data["addressee"],
+                addressee_level=data["addressee_level"],
+                subject=data["subject"],
+                body=data["body"],
+                contact=data["contact"],
+                reply_days=data["reply_days"],
+            )
+        except KeeplineError as exc:
+            if exc.status not in (400, 409):
+                raise
+            apply_errors(form, exc)
+            return _detail_page(request, problem, draft_form=form, status=exc.status)
+        messages.success(request, _("Letter drafted; check it, then send it."))
+        return redirect(reverse("problems:detail", args=[pk]) + "#letters")
+    if not (
+        may(request.user, "coordinate", problem) and services.may_coordinate(request.user, problem)
+    ):
+        raise Forbidden(_("Coordination letters are written by the city task force or above."))
+    return _detail_page(request, problem, draft_form=form, status=400)
+
+
+LETTER_STEPS = {
+    "send": gettext_lazy("Letter sent."),
+    "reply": gettext_lazy("Reply recorded."),
+    "withdraw": gettext_lazy("Letter withdrawn."),
+}
+
+
+@login_required
+@require_POST
+def letter_step(request: AuthedRequest, pk: int, step: str) -> HttpResponse:
+    """Send a drafted letter, record the reply to a sent one, or withdraw one (POST with the
+    version read)."""
+    letter = documents.letter(request.user, pk)
+    if step not in LETTER_STEPS:
+        raise NotFound(_("Not found."))
+    form = LETTER_FORM_CLASSES[step](request.POST, request.FILES)
+    if form.is_valid():
+        data = form.cleaned_data
+        common = {"actor": request.user, "letter_id": pk, "version": data["version"]}
+        try:
+            if step == "send":
+                services.send_letter(**common)
+            elif step == "reply":
+                upload = data.get("reply_file")
+                services.record_letter_reply(
+                    **common,
+                    text=data["reply"],
+                    file=_uploads([upload])[0] if upload else None,
+                )
+            else:
+                services.withdraw_letter(**common, reason=data["reason"])
+        except KeeplineError as exc:
+            if exc.status == 400:
+                apply_errors(form, exc)
+            elif exc.status == 409:
+                messages.error(request, exc.message)
+            else:
+                raise
+            problem = selectors.problem(request.user, letter.problem_id)
+            bound = (pk, step, form) if exc.status == 400 else None
+            return _detail_page(request, problem, bound_letter=bound, status=exc.status)
+        messages.success(request, str(LETTER_STEPS[step]))
+        return redirect(reverse("problems:detail", args=[letter.problem_id]) + "#letters")
+    problem = selectors.problem(request.user, letter.problem_id)
+    return _detail_page(request, problem, bound_letter=(pk, step, form), status=400)
+
+
+@login_required
+def letter_docx(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The letter as a Word document (a draft says it is one)."""
+    letter = documents.letter(request.user, pk)
+    response = HttpResponse(documents.to_docx(letter), content_type=documents.DOCX)
+    response["Content-Disposition"] = content_disposition_header(
+        True, documents.letter_filename(letter)
+    )
+    return response
+
+
+@login_required
+def letter_reply_document(request: AuthedRequest, pk: int) -> HttpResponse:
+    return attachment_response(documents.reply_document(request.user, pk))
+
+
+def _letter_filters(form: LetterFilterForm) -> dict[str, Any]:
+    form.is_valid()
+    data = getattr(form, "cleaned_data", {})
+    return {
+        "status": data.get("status", ""),
+        "overdue": {"yes": True, "no": False}.get(data.get("overdue", "")),
+    }
+
+
+@login_required
+def letter_list(request: AuthedRequest) -> HttpResponse:
+    """The register of coordination letters the user sees: status, reply due, overdue."""
+    require_role(request.user, CoordinationLetter)
+    form = LetterFilterForm(request.GET or None)
+    now = timezone.now()
+    qs = documents.letters(request.user, now=now, **_letter_filters(form))
+    page, query = paginate(request, qs)
+    return render(
+        request,
+        "problems/letters.html",
+        {
+            "page": page,
+            "rows": [(letter, letter.overdue_at(now)) for letter in page],
+            "query": query,
+            "form": form,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def letter_export(request: AuthedRequest) -> HttpResponse:
+    require_role(request.user, CoordinationLetter)
+    form = LetterFilterForm(request.GET or None)
+    now = timezone.now()
+    qs = documents.letters(request.user, now=now, **_letter_filters(form))
+    headers = [
+        _("Number"),
+        _("Issued by"),
+        _("To"),
+        _("The addressee is"),
+        _("Subject"),
+        _("Enterprise"),
+        _("Unified social credit code"),
+        _("Problem no."),
+        _("Problem"),
+        _("Status"),
+        _("Drafted"),
+        _("Author"),
+        _("Sent"),
+        _("Reply due"),
+        _("Replied"),
+        _("Reply"),
+        _("Reply overdue"),
+    ]
+
+    def line(letter: CoordinationLetter) -> list[Any]:
+        problem = letter.problem
+        return [
+            letter.number,
+            letter.issuer,
+            letter.addressee,
+            letter.get_addressee_level_display(),
+            letter.subject,
+            problem.enterprise.name,
+            problem.enterprise.uscc,
+            problem.pk,
+            problem.title,
+            letter.get_status_display(),
+            letter.drafted_at,
+            letter.author_name,
+            letter.sent_at,
+            letter.reply_due,
+            letter.replied_at,
+            letter.reply,
+            _("yes") if letter.overdue_at(now) else "",
+        ]
+
+    return workbook_response(
+        "coordination-letters", headers, (line(x) for x in qs), title=_("Coordination letters")
+    )
+
+
+# ---- Excel import ------------------------------------------------------------------------------
+
+
+@login_required
+def import_template(request: AuthedRequest) -> HttpResponse:
+    require_area(request.user, Problem, "file")
+    return workbook_response(
+        "problem-import-template",
+        [str(c.label) for c in importing.COLUMNS],
+        [[c.example for c in importing.COLUMNS]],
+        title=_("Problems"),
+    )
+
+
+@login_required
+def problem_import(request: AuthedRequest) -> HttpResponse:
+    """Upload an Excel file of problems: every row is checked and every bad row reported;
+    with all rows good the problems are filed (unless only checking), else nothing is."""
+    require_area(request.user, Problem, "file")
+    form = ImportForm(request.POST or None, request.FILES or None)
+    context: dict[str, Any] = {"form": form, "columns": importing.COLUMNS}
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                check = importing.check_file(
+                    actor=request.user, filename=upload.name or "", data=upload.read()
+                )
+                context["check"] = check
+                if check.ok and not form.cleaned_data["check_only"]:
+                    created = services.import_problems(actor=request.user, rows=check.rows)
+                    messages.success(
+                        request, _("%(n)d problems filed from the file.") % {"n": len(created)}
+                    )
+                    return redirect(reverse("problems:list") + "?sort=-filed")
+            except KeeplineError as exc:
+                if exc.status != 400:
+                    raise
+                form.add_error("file", exc.message)
+            else:
+                status = 200 if check.ok else 400
+    return render(request, "problems/import.html", context, status=status)
+
+
+# ---- from a daily report -----------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def problem_from_report(request: AuthedRequest, report_id: int) -> HttpResponse:
+    """Take up the problem field of a daily report as a problem (the same one again if it was
+    taken up before)."""
+    report = get_for(
+        DailyReport.objects.select_related("enterprise__region", "enterprise__park"),
+        request.user,
+        report_id,
+    )
+    existing = Problem.objects.filter(report=report).values_list("pk", flat=True).first()
+    problem = services.file_from_report(actor=request.user, report=report)
+    if existing is None:
+        messages.success(request, _("Problem filed as no. %(pk)s.") % {"pk": problem.pk})
+    else:
+        messages.info(request, _("This report was already taken up as this problem."))
+    return redirect("problems:detail", pk=problem.pk)

@@ -8,6 +8,15 @@ class ServiceConfig(AppConfig):
     name = "keepline.service"
     label = "service"
     verbose_name = _("Service network")
-    menu_order = 70
-    # Pages come in a later round; a feature that is not built is not in the menu.
-    menu: list[MenuItem] = []
+    menu_order = 67
+    # "My work" opens for whoever may see coverage; a cadre who covers something without any
+    # membership reaches it by its address, as they hold no role the menu could go by.
+    menu = [
+        MenuItem(_("Service network"), _("My work"), "service:mine", "service.Coverage"),
+        MenuItem(_("Service network"), _("Coverage"), "service:coverage", "service.Coverage"),
+        MenuItem(_("Service network"), _("Key projects"), "service:projects", "service.KeyProject"),
+        MenuItem(_("Service network"), _("Visits"), "service:visits", "service.Visit"),
+        MenuItem(
+            _("Service network"), _("Working groups"), "service:groups", "service.WorkingGroup"
+        ),
+    ]

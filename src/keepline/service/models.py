@@ -22,6 +22,7 @@ from keepline.core.access import Access, roles
 from keepline.core.models import Membership, Role, User
 from keepline.enterprises.models import Enterprise
 from keepline.places.models import Park, Region
+from keepline.problems.models import Problem
 
 # Who arranges the network in their own area.
 ARRANGERS = roles(Role.ADMIN, Role.BUREAU, Role.DISTRICT, Role.PARK)
@@ -175,6 +176,10 @@ class Visit(models.Model):
     companions = models.CharField(_("went with"), max_length=300, blank=True)
     findings = models.TextField(_("findings"), blank=True)
     cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
+    # Problems of the enterprise raised or followed up at this visit.
+    problems = models.ManyToManyField(
+        Problem, related_name="visits", blank=True, verbose_name=_("problems")
+    )
     created_by = models.CharField(_("recorded by"), max_length=150)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     version = models.PositiveIntegerField(_("version"), default=1)

@@ -3,17 +3,30 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from keepline.bubble.selectors import modes_at
 from keepline.core.errors import Forbidden, NotFound
 from keepline.core.models import User
 from keepline.core.scopes import Actor, ancestor_paths, get_for, may, visible
 from keepline.enterprises.models import Enterprise
 from keepline.enterprises.selectors import in_area
-from keepline.service.models import Coverage, KeyProject, Visit, VisitStatus, WorkingGroup
+from keepline.places.models import Region
+from keepline.problems import selectors as problem_selectors
+from keepline.problems.models import OPEN_STATUSES, Problem
+from keepline.reports.models import DailyReport
+from keepline.service.models import (
+    Coverage,
+    CoverageKind,
+    KeyProject,
+    Visit,
+    VisitStatus,
+    WorkingGroup,
+)
 
 
 def local_today() -> dt.date:
@@ -82,6 +95,50 @@ def covered_enterprises(
             q |= Q(region__path__startswith=row.region.path)
     found = Enterprise.objects.filter(q).values("pk")
     return visible(Enterprise.objects.filter(pk__in=found), actor).order_by("name")
+
+
+def coverage_list(
+    actor: Actor,
+    *,
+    kind: str = "",
+    person: str = "",
+    region: str = "",
+    park: str = "",
+    state: str = "open",
+    at: dt.date | None = None,
+) -> QuerySet[Coverage]:
+    """Coverage rows with their history, filtered: `person` a username, `region` a region code
+    (targets in its subtree), `park` a park code (targets in the park), `state` "open" (in force
+    today), "ended" or "all"; with `at`, only the rows in force on that day."""
+    qs = coverage_history(actor)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if person:
+        qs = qs.filter(user__username=person)
+    if region:
+        found = Region.objects.filter(code=region).first()
+        if found is None:
+            return qs.none()
+        qs = qs.filter(
+            Q(region__path__startswith=found.path)
+            | Q(park__region__path__startswith=found.path)
+            | Q(enterprise__region__path__startswith=found.path)
+            | Q(project__region__path__startswith=found.path)
+        )
+    if park:
+        qs = qs.filter(
+            Q(park__code=park)
+            | Q(enterprise__park__code=park)
+            | Q(project__enterprise__park__code=park)
+        )
+    today = local_today()
+    if state == "open":
+        qs = open_at(qs, today)
+    elif state == "ended":
+        qs = qs.filter(until__lt=today)
+    if at is not None:
+        qs = open_at(qs, at)
+    return qs
 
 
 def get_coverage(actor: Actor, coverage_id: int, action: str = "view") -> Coverage:
@@ -179,3 +236,146 @@ def get_working_group(
         WorkingGroup.objects.select_for_update(of=("self",)) if lock else WorkingGroup.objects.all()
     )
     return get_for(qs, actor, group_id, action)
+
+
+# "My work": the commissioner's one place ---------------------------------------------------
+
+
+@dataclass
+class EnterpriseWork:
+    """One enterprise the person covers themselves, as it stands today."""
+
+    enterprise: Enterprise
+    mode: str
+    report_in: bool
+    problems: list[tuple[Problem, problem_selectors.DeadlineState]]
+    next_visit: Visit | None
+    last_visit: Visit | None
+    via: list[Coverage] = field(default_factory=list)
+
+    @property
+    def overdue(self) -> int:
+        return sum(1 for _p, state in self.problems if state.overdue)
+
+    @property
+    def near(self) -> int:
+        return sum(1 for _p, state in self.problems if state.near)
+
+
+@dataclass
+class AreaWork:
+    """A region or park a leader covers: how its enterprises stand today, in numbers."""
+
+    coverage: Coverage
+    enterprises: int
+    reports_in: int
+    open_problems: int
+    overdue: int
+
+
+@dataclass
+class MyWork:
+    at: dt.datetime
+    coverages: list[Coverage]
+    enterprises: list[EnterpriseWork]
+    areas: list[AreaWork]
+    projects: list[KeyProject]
+    planned_visits: int
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {
+            "enterprises": len(self.enterprises),
+            "reports_in": sum(1 for e in self.enterprises if e.report_in),
+            "open_problems": sum(len(e.problems) for e in self.enterprises),
+            "overdue": sum(e.overdue for e in self.enterprises),
+            "near": sum(e.near for e in self.enterprises),
+            "planned_visits": self.planned_visits,
+            "projects": len(self.projects),
+            "areas": len(self.areas),
+        }
+
+
+def _area_enterprises(user: User, coverage: Coverage) -> QuerySet[Enterprise]:
+    qs = visible(Enterprise.objects.all(), user)
+    if coverage.park_id is not None:
+        return qs.filter(park_id=coverage.park_id)
+    assert coverage.region is not None
+    return qs.filter(region__path__startswith=coverage.region.path)
+
+
+def my_work(user: User, now: dt.datetime | None = None) -> MyWork:
+    """What `user` covers today and how it stands, all through their own visibility: the
+    enterprises they cover (directly or through a key project) one by one, the areas they
+    cover in numbers, their key projects and their planned visits."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    rows = list(covered_by(user, user, today).order_by("kind", "since", "id"))
+    projects = [r.project for r in rows if r.project is not None]
+    via: dict[int, list[Coverage]] = {}
+    for row in rows:
+        if row.enterprise_id is not None:
+            via.setdefault(row.enterprise_id, []).append(row)
+        elif row.project is not None:
+            via.setdefault(row.project.enterprise_id, []).append(row)
+    enterprises = list(
+        visible(Enterprise.objects.filter(pk__in=list(via)), user)
+        .select_related("region", "park")
+        .order_by("name")
+    )
+    ids = [e.pk for e in enterprises]
+    modes = modes_at(Enterprise.objects.filter(pk__in=ids), now)
+    reported = set(
+        DailyReport.objects.filter(enterprise__in=ids, date=today).values_list(
+            "enterprise_id", flat=True
+        )
+    )
+    open_problems: dict[int, list[tuple[Problem, problem_selectors.DeadlineState]]] = {}
+    for problem in (
+        problem_selectors.problems(user)
+        .filter(enterprise__in=ids, status__in=OPEN_STATUSES)
+        .order_by("close_due", "id")
+    ):
+        state = problem_selectors.deadline_state(problem, now)
+        open_problems.setdefault(problem.enterprise_id, []).append((problem, state))
+    work = [
+        EnterpriseWork(
+            enterprise=e,
+            mode=modes.get(e.pk, "normal"),
+            report_in=e.pk in reported,
+            problems=open_problems.get(e.pk, []),
+            next_visit=planned_visits(user, enterprise=e).first(),
+            last_visit=done_visits(user, enterprise=e).first(),
+            via=via[e.pk],
+        )
+        for e in enterprises
+    ]
+    areas = []
+    for row in rows:
+        if row.kind != CoverageKind.AREA:
+            continue
+        area = _area_enterprises(user, row)
+        problems = problem_selectors.problems(user).filter(
+            enterprise__in=area.values("pk"), status__in=OPEN_STATUSES
+        )
+        areas.append(
+            AreaWork(
+                coverage=row,
+                enterprises=area.count(),
+                reports_in=DailyReport.objects.filter(
+                    enterprise__in=area.values("pk"), date=today
+                ).count(),
+                open_problems=problems.count(),
+                overdue=sum(
+                    1 for p in problems if problem_selectors.deadline_state(p, now).overdue
+                ),
+            )
+        )
+    return MyWork(
+        at=now,
+        coverages=rows,
+        enterprises=work,
+        areas=areas,
+        projects=projects,
+        planned_visits=planned_visits(user, visitor=user).count(),
+    )

@@ -19,6 +19,9 @@ from keepline.core.models import Membership, Role, User
 from keepline.core.scopes import Actor, SystemActor, get_for, may_place, require_place, require_role
 from keepline.enterprises.models import Enterprise
 from keepline.places.models import Park, Region
+from keepline.problems import selectors as problem_selectors
+from keepline.problems import services as problem_services
+from keepline.problems.models import Problem, Urgency
 from keepline.service import selectors
 from keepline.service.models import (
     Coverage,
@@ -354,8 +357,10 @@ def record_visit(
     purpose: str = "",
     companions: str = "",
     visitor: User | None = None,
+    problem_ids: Iterable[int] = (),
 ) -> Visit:
-    """Put a visit that was not planned straight on the done list."""
+    """Put a visit that was not planned straight on the done list, linked to the problems of
+    the enterprise it followed up."""
     errors: dict[str, list[str]] = {}
     if visitor is None and isinstance(actor, User):
         visitor = actor
@@ -365,6 +370,7 @@ def record_visit(
     assert visitor is not None
     _require_visitor_right(actor, enterprise, visitor)
     _check_done(visited_at, findings, errors)
+    linked = _problems_of(actor, enterprise, problem_ids, errors)
     if errors:
         raise InvalidInput(_("Please correct the marked fields."), errors=errors)
     visit = Visit.objects.create(
@@ -377,10 +383,38 @@ def record_visit(
         findings=findings.strip(),
         created_by=_name(actor),
     )
-    audit.record(
-        actor=actor, action="record_visit", obj=visit, after=audit.snapshot(visit, VISIT_AUDIT)
-    )
+    visit.problems.set(linked)
+    audit.record(actor=actor, action="record_visit", obj=visit, after=_visit_snapshot(visit))
     return visit
+
+
+def _visit_snapshot(visit: Visit) -> dict[str, Any]:
+    return {
+        **audit.snapshot(visit, VISIT_AUDIT),
+        "problems": sorted(visit.problems.values_list("pk", flat=True)),
+    }
+
+
+def _problems_of(
+    actor: Actor, enterprise: Enterprise, problem_ids: Iterable[int], errors: dict[str, list[str]]
+) -> list[Problem]:
+    """The problems named by id, each of `enterprise` and visible to the actor; any other id
+    is an error on `problems`."""
+    try:
+        wanted = {int(pk) for pk in problem_ids}
+    except (TypeError, ValueError):
+        errors["problems"] = [_("Give problem numbers.")]
+        return []
+    if not wanted:
+        return []
+    found = list(problem_selectors.problems(actor).filter(pk__in=wanted, enterprise=enterprise))
+    missing = sorted(wanted - {p.pk for p in found})
+    if missing:
+        errors["problems"] = [
+            _("No problem of %(enterprise)s numbered %(numbers)s.")
+            % {"enterprise": enterprise, "numbers": ", ".join(str(n) for n in missing)}
+        ]
+    return found
 
 
 def _locked_visit(actor: Actor, visit_id: int, version: int | None) -> Visit:
@@ -405,21 +439,25 @@ def complete_visit(
     findings: str,
     companions: str = "",
     version: int | None = None,
+    problem_ids: Iterable[int] = (),
 ) -> Visit:
-    """Move a planned visit to the done list with when it took place and what was found."""
+    """Move a planned visit to the done list with when it took place, what was found and the
+    problems of the enterprise it followed up."""
     visit = _locked_visit(actor, visit_id, version)
     errors: dict[str, list[str]] = {}
     _check_done(visited_at, findings, errors)
+    linked = _problems_of(actor, visit.enterprise, problem_ids, errors)
     if errors:
         raise InvalidInput(_("Please correct the marked fields."), errors=errors)
-    before = audit.snapshot(visit, VISIT_AUDIT)
+    before = _visit_snapshot(visit)
     visit.status = VisitStatus.DONE
     visit.visited_at = visited_at
     visit.findings = findings.strip()
     visit.companions = companions.strip()
     visit.version += 1
     visit.save(update_fields=["status", "visited_at", "findings", "companions", "version"])
-    b, a = audit.changes(before, audit.snapshot(visit, VISIT_AUDIT))
+    visit.problems.add(*linked)
+    b, a = audit.changes(before, _visit_snapshot(visit))
     audit.record(actor=actor, action="complete_visit", obj=visit, before=b, after=a)
     return visit
 
@@ -440,6 +478,36 @@ def cancel_visit(*, actor: Actor, visit_id: int, reason: str, version: int | Non
     b, a = audit.changes(before, audit.snapshot(visit, VISIT_AUDIT))
     audit.record(actor=actor, action="cancel_visit", obj=visit, before=b, after=a)
     return visit
+
+
+@transaction.atomic
+def raise_problem_at_visit(
+    *,
+    actor: Actor,
+    visit_id: int,
+    category: str,
+    title: str,
+    description: str = "",
+    urgency: str = Urgency.NORMAL,
+) -> Problem:
+    """File a problem the visitor heard at a visit on the enterprise's behalf, and link it to
+    the visit: routed and given its deadlines like any other."""
+    visit = selectors.get_visit(actor, visit_id, "change", lock=True)
+    if visit.status == VisitStatus.CANCELLED:
+        raise Conflict(_("This visit was cancelled."), current=audit.snapshot(visit, VISIT_AUDIT))
+    problem = problem_services.file_problem(
+        actor=actor,
+        enterprise_id=visit.enterprise_id,
+        category=category,
+        title=title,
+        description=description,
+        urgency=urgency,
+    )
+    before = _visit_snapshot(visit)
+    visit.problems.add(problem)
+    b, a = audit.changes(before, _visit_snapshot(visit))
+    audit.record(actor=actor, action="raise_problem", obj=visit, before=b, after=a)
+    return problem
 
 
 # Working groups -------------------------------------------------------------------------------

@@ -53,4 +53,26 @@
     const url = rows[p.dataIndex].url;
     if (url) window.location.href = url;
   });
+
+  // Problems by category: open (the handler side holds them), awaiting confirmation, closed.
+  const panel = data.problems;
+  if (panel && document.getElementById("chart-problems")) {
+    const keys = ["open", "replied", "closed"];
+    const problems = chart("chart-problems");
+    problems.setOption({
+      color: ["#e15759", "#f28e2b", "#59a14f"],
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      legend: { top: 0 },
+      grid: { left: 40, right: 10, top: 40, bottom: 60 },
+      xAxis: { type: "category", data: panel.by_category.map((r) => r.label), axisLabel: { rotate: 30 } },
+      yAxis: { type: "value", minInterval: 1 },
+      series: keys.map((k) => ({
+        name: panel.labels[k], type: "bar", stack: "problems", data: panel.by_category.map((r) => r[k].value),
+      })),
+    });
+    problems.on("click", (p) => {
+      const url = panel.by_category[p.dataIndex][keys[p.seriesIndex]].url;
+      if (url) window.location.href = url;
+    });
+  }
 })();

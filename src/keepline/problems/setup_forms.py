@@ -1,0 +1,313 @@
+"""Forms of the bureau's problem settings (routing rules, time limits, the working-day calendar)
+and the reading of a calendar file; they parse input, the services decide."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
+
+from keepline.core.errors import InvalidInput
+from keepline.core.forms import SELECT, TEXT
+from keepline.core.models import Department, Role, User
+from keepline.core.scopes import Actor, actor_roles, may_place, visible
+from keepline.core.tabular import Column, read_table
+from keepline.enterprises.models import Enterprise
+from keepline.places.models import Region
+from keepline.problems.models import ProblemCategory, RoutingRule, Urgency
+
+DATE = TEXT | {"type": "date"}
+NUMBER = TEXT | {"min": 1, "inputmode": "numeric"}
+# Whom a rule may name as handler: the roles that take up problems, and department staff.
+RULE_HANDLER_ROLES = [
+    Role.ADMIN,
+    Role.BUREAU,
+    Role.DISTRICT,
+    Role.PARK,
+    Role.COMMISSIONER,
+    Role.DEPARTMENT,
+]
+WORKING_CHOICES = [("0", _lazy("Holiday (no work)")), ("1", _lazy("Make-up workday"))]
+
+
+# ---- choices ---------------------------------------------------------------------------------
+
+
+def rule_regions(actor: Actor) -> list[Region]:
+    """The regions the actor may set routing rules for (their area's subtree)."""
+    return [
+        r
+        for r in Region.objects.order_by("path")
+        if may_place(actor, "change", RoutingRule, region=r)
+    ]
+
+
+def region_label(region: Region) -> str:
+    return f"{'　' * max(region.depth - 1, 0)}{region.code} {region.name}"
+
+
+def rule_department_choices(actor: Actor) -> list[tuple[int, str]]:
+    qs = visible(Department.objects.select_related("region"), actor)
+    return [(d.pk, f"{d.name} · {d.region}") for d in qs.order_by("region__path", "name")]
+
+
+def rule_handler_choices(actor: Actor, regions: list[Region]) -> list[tuple[int, str]]:
+    """Active users whose handling or department role lies within the regions the actor sets
+    rules for (every such user for the administrator)."""
+    qs = User.objects.filter(is_active=True)
+    if Role.ADMIN in actor_roles(actor):
+        ids = qs.filter(memberships__role__in=RULE_HANDLER_ROLES).values("pk")
+    else:
+        reach = Q(pk__in=[])
+        # Only the tops: a region below one already listed adds nothing.
+        paths = {r.path for r in regions}
+        for path in sorted(p for p in paths if not any(p != o and p.startswith(o) for o in paths)):
+            reach |= (
+                Q(memberships__region__path__startswith=path)
+                | Q(memberships__park__region__path__startswith=path)
+                | Q(memberships__enterprise__region__path__startswith=path)
+                | Q(memberships__department__region__path__startswith=path)
+            )
+        # One filter() call: the role and the scope belong to the same membership.
+        ids = qs.filter(reach, memberships__role__in=RULE_HANDLER_ROLES).values("pk")
+    users = User.objects.filter(pk__in=ids).order_by("username")
+    return [(u.pk, f"{u.display_name or u.username} ({u.username})") for u in users]
+
+
+def enterprise_choices(actor: Actor) -> list[tuple[int, str]]:
+    qs = visible(Enterprise.objects.order_by("name"), actor).only("pk", "name", "uscc")
+    return [(e.pk, f"{e.name} ({e.uscc})") for e in qs]
+
+
+# ---- routing rules ---------------------------------------------------------------------------
+
+
+class RoutingRuleForm(forms.Form):
+    """A rule for a category and region; sending an existing pair again changes its target."""
+
+    category = forms.ChoiceField(
+        label=_lazy("Category"),
+        required=False,
+        choices=[("", _lazy("Any category")), *ProblemCategory.choices],
+        widget=forms.Select(SELECT),
+    )
+    region = forms.ChoiceField(label=_lazy("Region"), required=False, widget=forms.Select(SELECT))
+    department = forms.TypedChoiceField(
+        label=_lazy("Department"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        widget=forms.Select(SELECT),
+    )
+    handler = forms.TypedChoiceField(
+        label=_lazy("or handler"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text=_lazy("Choose a department or a handler, not both."),
+        widget=forms.Select(SELECT),
+    )
+
+    def __init__(self, *args: Any, actor: Actor, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        regions = rule_regions(actor)
+        self.regions = {r.code: r for r in regions}
+        head = [("", _("Anywhere"))] if Role.ADMIN in actor_roles(actor) else []
+        self.fields["region"].choices = head + [(r.code, region_label(r)) for r in regions]  # type: ignore[attr-defined]
+        if not head:
+            self.fields["region"].required = True
+        self.fields["department"].choices = [("", "—"), *rule_department_choices(actor)]  # type: ignore[attr-defined]
+        self.fields["handler"].choices = [("", "—"), *rule_handler_choices(actor, regions)]  # type: ignore[attr-defined]
+
+    def clean_region(self) -> Region | None:
+        code = self.cleaned_data.get("region") or ""
+        return self.regions.get(code) if code else None
+
+
+class TryRouteForm(forms.Form):
+    """Where a problem of this enterprise and category would go."""
+
+    # A number, not a checked choice: the selector answers 404 for an enterprise the user may
+    # not see, as everywhere else.
+    enterprise = forms.IntegerField(label=_lazy("Enterprise"), widget=forms.Select(SELECT))
+    category = forms.ChoiceField(
+        label=_lazy("Category"), choices=ProblemCategory.choices, widget=forms.Select(SELECT)
+    )
+
+    def __init__(self, *args: Any, enterprises: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["enterprise"].widget.choices = [("", "—"), *enterprises]
+
+
+# ---- time limits -----------------------------------------------------------------------------
+
+
+class TimeLimitForm(forms.Form):
+    category = forms.ChoiceField(
+        label=_lazy("Category"),
+        required=False,
+        choices=[("", _lazy("Any category")), *ProblemCategory.choices],
+        widget=forms.Select(SELECT),
+    )
+    urgency = forms.ChoiceField(
+        label=_lazy("Urgency"),
+        required=False,
+        choices=[("", _lazy("Any urgency")), *Urgency.choices],
+        widget=forms.Select(SELECT),
+    )
+    acknowledge_hours = forms.IntegerField(
+        label=_lazy("Acknowledge within (hours)"), widget=forms.NumberInput(NUMBER)
+    )
+    interim_days = forms.IntegerField(
+        label=_lazy("Interim reply within (working days)"), widget=forms.NumberInput(NUMBER)
+    )
+    close_days = forms.IntegerField(
+        label=_lazy("Close within (working days)"), widget=forms.NumberInput(NUMBER)
+    )
+
+
+# ---- calendar --------------------------------------------------------------------------------
+
+
+class CalendarDayForm(forms.Form):
+    date = forms.DateField(label=_lazy("Date"), widget=forms.DateInput(DATE))
+    working = forms.TypedChoiceField(
+        label=_lazy("The day is"),
+        choices=WORKING_CHOICES,
+        coerce=lambda v: v == "1",
+        widget=forms.Select(SELECT),
+    )
+    name = forms.CharField(
+        label=_lazy("Name"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(TEXT | {"placeholder": "国庆节"}),
+    )
+
+
+class CalendarRemoveForm(forms.Form):
+    date = forms.DateField(widget=forms.HiddenInput)
+
+
+class CalendarImportForm(forms.Form):
+    file = forms.FileField(
+        label=_lazy("Excel (.xlsx) or CSV file"),
+        widget=forms.ClearableFileInput(TEXT | {"accept": ".xlsx,.csv"}),
+    )
+
+
+class CalculatorForm(forms.Form):
+    start = forms.DateField(label=_lazy("From"), widget=forms.DateInput(DATE))
+    end = forms.DateField(label=_lazy("To"), required=False, widget=forms.DateInput(DATE))
+    days = forms.IntegerField(
+        label=_lazy("Working days to add"),
+        required=False,
+        min_value=0,
+        max_value=3650,
+        widget=forms.NumberInput(TEXT | {"min": 0, "inputmode": "numeric"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("end") is None and data.get("days") is None and not self.errors:
+            raise forms.ValidationError(_("Give a second date, a number of working days, or both."))
+        return data
+
+
+# ---- reading a calendar file -----------------------------------------------------------------
+
+CALENDAR_COLUMNS = [
+    Column("date", _lazy("Date"), True, "2023-01-02"),
+    Column("working", _lazy("Working day (yes/no)"), True, "否"),
+    Column("name", _lazy("Name"), False, "元旦"),
+]
+CALENDAR_MAX_ROWS = 1000
+YES = {"yes", "y", "true", "1", "是", "班", "上班"}
+NO = {"no", "n", "false", "0", "否", "休", "放假"}
+_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
+
+
+@dataclass(frozen=True)
+class CalendarRow:
+    """One good row of a calendar file."""
+
+    row: int
+    date: dt.date
+    working: bool
+    name: str
+
+
+def parse_date(value: Any) -> dt.date | None:
+    """A date from a cell: an Excel date, or text like 2023-01-02, 2023/1/2 or 2023年1月2日."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    found = _DATE.match(str(value or "").strip())
+    if not found:
+        return None
+    try:
+        return dt.date(*(int(part) for part in found.groups()))
+    except ValueError:
+        return None
+
+
+def parse_working(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float) and value in (0, 1):
+        return bool(value)
+    text = str(value or "").strip().lower()
+    return True if text in YES else False if text in NO else None
+
+
+def read_calendar(filename: str, data: bytes) -> list[CalendarRow]:
+    """Every row of a calendar file, or InvalidInput naming every bad row (nothing written)."""
+    _total, rows = read_table(filename, data, CALENDAR_COLUMNS, max_rows=CALENDAR_MAX_ROWS)
+    labels = {c.key: str(c.label) for c in CALENDAR_COLUMNS}
+    errors: dict[str, list[str]] = {}
+    good: list[CalendarRow] = []
+    seen: dict[dt.date, int] = {}
+
+    def bad(row: int, column: str, message: str) -> None:
+        key = _("row %(row)s, %(column)s") % {"row": row, "column": labels[column]}
+        errors.setdefault(key, []).append(message)
+
+    for number, raw in rows:
+        before = sum(len(m) for m in errors.values())
+        day = parse_date(raw["date"])
+        if day is None:
+            bad(number, "date", _("Give a date like 2023-01-02."))
+        elif day in seen:
+            bad(number, "date", _("Same date as row %(row)s.") % {"row": seen[day]})
+        else:
+            seen[day] = number
+        working = parse_working(raw["working"])
+        if working is None:
+            bad(number, "working", _("Write 是 or 否 (yes or no, 1 or 0)."))
+        name = str(raw["name"] or "").strip()
+        if len(name) > 100:
+            bad(number, "name", _("At most %(n)d characters.") % {"n": 100})
+        if day is not None and working is not None and sum(map(len, errors.values())) == before:
+            good.append(CalendarRow(number, day, working, name))
+    if not good and not errors:
+        raise InvalidInput(_("The file has no rows."), errors={"file": [_("The file is empty.")]})
+    if errors:
+        count = sum(len(m) for m in errors.values())
+        raise InvalidInput(
+            ngettext(
+                "%(count)s error in the file; nothing was written.",
+                "%(count)s errors in the file; nothing was written.",
+                count,
+            )
+            % {"count": count},
+            errors=errors,
+        )
+    return good
