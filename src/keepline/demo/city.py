@@ -20,7 +20,7 @@ from stdnum.cn import uscc as stdnum_uscc
 from keepline.core import services as core_services
 from keepline.core.models import DepartmentKind, Role, User
 from keepline.core.scopes import SystemActor
-from keepline.demo import power, scenario
+from keepline.demo import power, problems, scenario
 from keepline.enterprises import services as enterprise_services
 from keepline.enterprises.models import Enterprise
 from keepline.places import services as place_services
@@ -674,6 +674,7 @@ def build_city(
         f"{metered.large_accounts} large industrial accounts"
     )
     say(f"power alerts for 1–20 September: {metered.detection.created}")
+    say(problems.build_problems(ACTOR, seed=seed, password=DEMO_PASSWORD).summary())
     return {
         "parks": len(parks),
         "enterprises": len(enterprises),
