@@ -222,7 +222,8 @@ def _group_page(w: World, which: str) -> dict[str, Any]:
     return {
         "authority": (w.luzhou if own else w.yibin).code,
         "name": "新督导组",
-        "leader": "leader",
+        # Led by someone within the sending region (a Luzhou leader may not lead Yibin's group).
+        "leader": "leader" if own else "other",
         "regions": [(w.jiangyang if own else w.yibin_district).code],
         "starts_on": selectors.local_today().isoformat(),
     }
@@ -252,7 +253,76 @@ def _group_end(w: World, which: str) -> dict[str, Any]:
     return {"version": _group(w, which).version}
 
 
+def _person(own: str) -> Any:
+    """A person picker shows the own person as an option, never the foreign district's."""
+    return lambda w, which: f'value="{own}"' if which == "own" else 'value="other"'
+
+
+def _authority(field: str) -> Any:
+    return lambda w, which: (
+        f"/service/choices/people/?for=group&field={field}"
+        f"&authority={(w.luzhou if which == 'own' else w.yibin).code}"
+    )
+
+
+def _visitors(w: World, which: str) -> str:
+    return f"/service/choices/people/?for=visit&field=visitor&enterprise={_enterprise(w, which).pk}"
+
+
 PAGES: dict[str, list[Case]] = {
+    "service:enterprise_choices": [
+        Case(
+            "get",
+            static("/service/choices/enterprises/?for=coverage"),
+            statuses(200, ARRANGERS),
+            shows=_shows_enterprise,
+            shows_own_for=ARRANGERS,
+        ),
+        Case(
+            "get",
+            static("/service/choices/enterprises/?for=project&q=%E6%B5%8B%E8%AF%95"),
+            statuses(200, ARRANGERS),
+            shows=_shows_enterprise,
+            shows_own_for=ARRANGERS,
+        ),
+        Case(
+            "get",
+            static("/service/choices/enterprises/?for=visit"),
+            statuses(200, VISITORS),
+            shows=_shows_enterprise,
+            shows_own_for=VISITORS,
+        ),
+    ],
+    "service:people_choices": [
+        Case(
+            "get",
+            static("/service/choices/people/?for=coverage&field=user"),
+            statuses(200, ARRANGERS),
+            shows=_person("checkpoint"),
+            shows_own_for=ARRANGERS,
+        ),
+        Case(
+            "get",
+            static("/service/choices/people/?for=group&field=members"),
+            statuses(200, GROUP_MANAGERS),
+            shows=_person("leader"),
+            shows_own_for=GROUP_MANAGERS,
+        ),
+        Case(
+            "get",
+            _authority("leader"),
+            statuses(200, GROUP_MANAGERS),
+            _denied_foreign(200, GROUP_MANAGERS),
+        ),
+        Case(
+            "get",
+            _visitors,
+            statuses(200, VISITORS),
+            _denied_foreign(200, VISITORS),
+            shows=_person("commissioner"),
+            shows_own_for=VISITORS,
+        ),
+    ],
     "service:mine": [
         Case(
             "get",

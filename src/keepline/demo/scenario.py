@@ -147,6 +147,16 @@ def build_switching(actor: SystemActor) -> dict[str, int]:
 
 REPORT_DAYS = (dt.date(2022, 9, 5), dt.date(2022, 9, 20))
 MISSING_SHARE = 0.06
+# What the few reports with a problem say; picked by enterprise and day, not by the random
+# stream, so the rest of the city stays as the seed makes it.
+REPORT_PROBLEMS = [
+    "原料运输受阻，需协调通行证",
+    "员工滞留封控小区，无法返岗",
+    "包装物料供应商停产，库存仅够3天",
+    "成品无法出城，仓库将满",
+    "防疫物资（抗原试剂）不足",
+    "天然气压力不足，影响窑炉生产",
+]
 # Per mode: share of staff on site, share of them living inside, share of normal daily output.
 REPORT_SHAPE = {
     EnterpriseMode.NORMAL: (0.95, 0.0, 1.0),
@@ -192,7 +202,9 @@ def build_reports(rng: random.Random, actor: SystemActor) -> int:
                         "capacity_use": f"{min(output * 100 * rng.uniform(0.8, 1.05), 150):.1f}",
                         "raw_material_days": rng.randint(3, 25),
                         "finished_goods_days": rng.randint(2, 15),
-                        "problems": "" if rng.random() > 0.03 else "原料运输受阻，需协调通行证",
+                        "problems": ""
+                        if rng.random() > 0.03
+                        else REPORT_PROBLEMS[(e.pk + day.toordinal()) % len(REPORT_PROBLEMS)],
                     },
                 )
             )

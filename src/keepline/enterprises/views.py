@@ -28,7 +28,7 @@ from keepline.core.scopes import (
 )
 from keepline.core.tabular import read_table, workbook_response
 from keepline.core.web import AuthedRequest, apply_errors, paginate
-from keepline.enterprises import selectors, services
+from keepline.enterprises import links, selectors, services
 from keepline.enterprises.forms import ContactForm, EnterpriseForm, FilterForm, ImportForm
 from keepline.enterprises.models import Enterprise, EnterpriseContact
 from keepline.enterprises.validation import COLUMNS
@@ -138,6 +138,9 @@ def enterprise_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "can_reveal": may(request.user, "personal", enterprise),
             "contact_form": ContactForm(),
             "history": history,
+            # What the apps above the registry offer about it, as the reader's roles open them.
+            "links": links.links_for(request.user, enterprise),
+            "panels": links.panels_for(request, enterprise),
         },
     )
 

@@ -2,6 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from keepline.core.menu import MenuItem
+from keepline.enterprises.links import EnterpriseLink
 
 
 class PowerConfig(AppConfig):
@@ -15,4 +16,7 @@ class PowerConfig(AppConfig):
         MenuItem(
             _("Power"), _("Import meter data"), "power:imports", "power.PowerImport", creates=True
         ),
+    ]
+    enterprise_links = [
+        EnterpriseLink(_("Power timeline"), "power:enterprise", "power.DailyReading", with_pk=True)
     ]

@@ -2,6 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from keepline.core.menu import MenuItem
+from keepline.enterprises.links import EnterpriseLink
 
 
 class ReportsConfig(AppConfig):
@@ -32,4 +33,9 @@ class ReportsConfig(AppConfig):
         MenuItem(
             _("Figures"), _("Resumption targets"), "reports:targets", "reports.ResumptionTarget"
         ),
+    ]
+    enterprise_links = [
+        EnterpriseLink(
+            _("Daily reports"), "reports:list", "reports.DailyReport", query=(("q", "{uscc}"),)
+        )
     ]

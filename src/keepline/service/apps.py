@@ -2,6 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from keepline.core.menu import MenuItem
+from keepline.enterprises.links import EnterpriseLink, EnterprisePanel
 
 
 class ServiceConfig(AppConfig):
@@ -20,3 +21,16 @@ class ServiceConfig(AppConfig):
             _("Service network"), _("Working groups"), "service:groups", "service.WorkingGroup"
         ),
     ]
+    enterprise_links = [
+        EnterpriseLink(
+            _("Visits"), "service:visits", "service.Visit", query=(("enterprise", "{pk}"),)
+        ),
+        EnterpriseLink(
+            _("Coverage history"),
+            "service:coverage",
+            "service.Coverage",
+            query=(("enterprise", "{pk}"), ("state", "all")),
+        ),
+    ]
+    # Who covers the enterprise today.
+    enterprise_panels = [EnterprisePanel("keepline.service.views.enterprise_panel")]

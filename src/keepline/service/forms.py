@@ -32,6 +32,73 @@ def split_names(value: str) -> list[str]:
     return [part for part in re.split(r"[\s,，、;；]+", value or "") if part]
 
 
+class PickerMixin:
+    """A <select> of what the user may choose here, with a filter box when the list is long:
+    typing asks the server (htmx) for the matching options, so nobody types a username or an
+    enterprise number from memory. The view fills in the options (`offer` in views.py); the
+    services still judge whatever comes back."""
+
+    offered: list[tuple[str, str, bool]]
+    more = 0
+    search = False
+    blank: str | None = None
+    source = ""
+    include = ""  # further fields sent along with a search (CSS selectors, comma-separated)
+    refresh_on = ""  # the id of a field whose change reloads this list
+    placeholder: Any = _("Type to filter")
+
+    def get_context(self, name: str, value: Any, attrs: Any) -> dict[str, Any]:
+        context: dict[str, Any] = super().get_context(name, value, attrs)  # type: ignore[misc]
+        widget = context["widget"]
+        widget["attrs"].pop("maxlength", None)  # a CharField's, meaningless on a <select>
+        widget_id = widget["attrs"].get("id", f"id_{name}")
+        sent = ", ".join(filter(None, [f"#{widget_id}", self.include]))
+        if self.refresh_on:
+            # Another choice (the enterprise, the sending region) changes who may be chosen.
+            widget["attrs"] |= {
+                "hx-get": self.source,
+                "hx-trigger": (
+                    f"change from:#{self.refresh_on}, htmx:afterSettle from:#{self.refresh_on}"
+                ),
+                "hx-include": self.include or f"#{self.refresh_on}",
+                "hx-target": "this",
+                "hx-swap": "innerHTML",
+            }
+        widget |= {
+            "options": getattr(self, "offered", []),
+            "more": self.more,
+            "search": self.search,
+            "blank": self.blank,
+            "source": self.source,
+            "sent": sent,
+            "placeholder": self.placeholder,
+            "select_id": widget_id,
+        }
+        return context
+
+
+PICKER_TEMPLATE = "service/widgets/picker.html"
+
+
+class Picker(PickerMixin, forms.Select):
+    template_name = PICKER_TEMPLATE
+
+
+class MultiPicker(PickerMixin, forms.SelectMultiple):
+    template_name = PICKER_TEMPLATE
+
+
+class UsernamesField(forms.Field):
+    """Usernames picked from a list (several values), or typed with commas as before."""
+
+    widget = MultiPicker
+
+    def to_python(self, value: Any) -> list[str]:
+        values = value if isinstance(value, list | tuple) else [value or ""]
+        names = [name for v in values for name in split_names(str(v))]
+        return list(dict.fromkeys(names))
+
+
 class CoverageFilterForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind"),
@@ -53,6 +120,8 @@ class CoverageFilterForm(forms.Form):
         widget=forms.Select(SELECT),
     )
     at = forms.DateField(label=_("In force on"), required=False, widget=forms.DateInput(DATE))
+    # From the enterprise's page: the coverage reaching that enterprise.
+    enterprise = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(
         self,
@@ -73,8 +142,10 @@ class CoverageAssignForm(forms.Form):
     user = forms.CharField(
         label=_("Person"),
         max_length=150,
-        help_text=_("The username of the leader, commissioner or chief service officer."),
-        widget=forms.TextInput(TEXT),
+        help_text=_(
+            "The leader, commissioner or chief service officer: people with a role in your area."
+        ),
+        widget=Picker(SELECT),
     )
     region = forms.ChoiceField(
         label=_("Region"),
@@ -88,7 +159,7 @@ class CoverageAssignForm(forms.Form):
         label=_("Enterprise"),
         required=False,
         help_text=_("For a commissioner."),
-        widget=forms.Select(SELECT),
+        widget=Picker(SELECT),
     )
     project = forms.IntegerField(
         label=_("Key project"),
@@ -111,14 +182,12 @@ class CoverageAssignForm(forms.Form):
         *args: Any,
         regions: list[tuple[str, str]],
         parks: list[tuple[str, str]],
-        enterprises: list[tuple[int, str]],
         projects: list[tuple[int, str]],
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         _choices(self.fields["region"], regions)
         _choices(self.fields["park"], parks)
-        self.fields["enterprise"].widget.choices = [("", "—"), *enterprises]
         self.fields["project"].widget.choices = [("", "—"), *projects]
 
 
@@ -133,15 +202,11 @@ class CoverageEndForm(forms.Form):
 
 
 class KeyProjectForm(forms.Form):
-    enterprise = forms.IntegerField(label=_("Enterprise"), widget=forms.Select(SELECT))
+    enterprise = forms.IntegerField(label=_("Enterprise"), widget=Picker(SELECT))
     name = forms.CharField(label=_("Project name"), max_length=200, widget=forms.TextInput(TEXT))
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(TEXTAREA)
     )
-
-    def __init__(self, *args: Any, enterprises: list[tuple[int, str]], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["enterprise"].widget.choices = [("", "—"), *enterprises]
 
 
 class VisitFilterForm(forms.Form):
@@ -157,27 +222,28 @@ class VisitFilterForm(forms.Form):
     )
     date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(DATE))
     date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(DATE))
+    # From the enterprise's page: the visits to that enterprise.
+    enterprise = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+VISITOR_HELP = _("Yourself if left empty; the list shows who may visit the chosen enterprise.")
 
 
 class VisitPlanForm(forms.Form):
-    enterprise = forms.IntegerField(label=_("Enterprise"), widget=forms.Select(SELECT))
+    enterprise = forms.IntegerField(label=_("Enterprise"), widget=Picker(SELECT))
     planned_for = forms.DateField(label=_("Planned date"), widget=forms.DateInput(DATE))
     purpose = forms.CharField(label=_("Purpose"), widget=forms.Textarea(TEXTAREA))
     visitor = forms.CharField(
         label=_("Visitor"),
         required=False,
         max_length=150,
-        help_text=_("Username; yourself if left empty."),
-        widget=forms.TextInput(TEXT),
+        help_text=VISITOR_HELP,
+        widget=Picker(SELECT),
     )
-
-    def __init__(self, *args: Any, enterprises: list[tuple[int, str]], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["enterprise"].widget.choices = [("", "—"), *enterprises]
 
 
 class VisitRecordForm(forms.Form):
-    enterprise = forms.IntegerField(label=_("Enterprise"), widget=forms.Select(SELECT))
+    enterprise = forms.IntegerField(label=_("Enterprise"), widget=Picker(SELECT))
     visited_at = forms.DateTimeField(label=_("Visited at"), widget=DATETIME)
     purpose = forms.CharField(label=_("Purpose"), required=False, widget=forms.Textarea(TEXTAREA))
     findings = forms.CharField(label=_("Findings"), widget=forms.Textarea(TEXTAREA))
@@ -188,8 +254,8 @@ class VisitRecordForm(forms.Form):
         label=_("Visitor"),
         required=False,
         max_length=150,
-        help_text=_("Username; yourself if left empty."),
-        widget=forms.TextInput(TEXT),
+        help_text=VISITOR_HELP,
+        widget=Picker(SELECT),
     )
     problems = forms.CharField(
         label=_("Problems followed up"),
@@ -197,10 +263,6 @@ class VisitRecordForm(forms.Form):
         help_text=_("Numbers of the enterprise's problems, separated by commas."),
         widget=forms.TextInput(TEXT | {"inputmode": "numeric"}),
     )
-
-    def __init__(self, *args: Any, enterprises: list[tuple[int, str]], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["enterprise"].widget.choices = [("", "—"), *enterprises]
 
     def clean_problems(self) -> list[str]:
         return split_names(self.cleaned_data.get("problems", ""))
@@ -287,13 +349,16 @@ class WorkingGroupForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200, widget=forms.TextInput(TEXT))
     purpose = forms.CharField(label=_("Purpose"), required=False, widget=forms.Textarea(TEXTAREA))
     leader = forms.CharField(
-        label=_("Leader"), max_length=150, help_text=_("Username."), widget=forms.TextInput(TEXT)
+        label=_("Leader"),
+        max_length=150,
+        help_text=_("People with a role within the sending region."),
+        widget=Picker(SELECT),
     )
-    members = forms.CharField(
+    members = UsernamesField(
         label=_("Members"),
         required=False,
-        help_text=_("Usernames, separated by commas."),
-        widget=forms.TextInput(TEXT),
+        help_text=_("Pick several with Ctrl (or a long press on a phone)."),
+        widget=MultiPicker(SELECT | {"size": 6}),
     )
     regions = forms.MultipleChoiceField(
         label=_("Regions supervised"),
@@ -324,9 +389,6 @@ class WorkingGroupForm(forms.Form):
         if editing:
             # The sending authority is fixed once the group exists.
             del self.fields["authority"]
-
-    def clean_members(self) -> list[str]:
-        return split_names(self.cleaned_data.get("members", ""))
 
 
 class WorkingGroupEndForm(VersionForm):

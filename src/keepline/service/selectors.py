@@ -5,14 +5,23 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.db import models
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from keepline.bubble.selectors import modes_at
 from keepline.core.errors import Forbidden, NotFound
-from keepline.core.models import User
-from keepline.core.scopes import Actor, ancestor_paths, get_for, may, visible
+from keepline.core.models import Membership, Role, User
+from keepline.core.scopes import (
+    Actor,
+    SystemActor,
+    ancestor_paths,
+    get_for,
+    may,
+    memberships,
+    visible,
+)
 from keepline.enterprises.models import Enterprise
 from keepline.enterprises.selectors import in_area
 from keepline.places.models import Region
@@ -106,11 +115,13 @@ def coverage_list(
     park: str = "",
     state: str = "open",
     at: dt.date | None = None,
+    enterprise: Enterprise | None = None,
 ) -> QuerySet[Coverage]:
     """Coverage rows with their history, filtered: `person` a username, `region` a region code
     (targets in its subtree), `park` a park code (targets in the park), `state` "open" (in force
-    today), "ended" or "all"; with `at`, only the rows in force on that day."""
-    qs = coverage_history(actor)
+    today), "ended" or "all"; with `at`, only the rows in force on that day; with `enterprise`,
+    the rows reaching it (its own, its projects', its park's and its regions')."""
+    qs = coverage_history(actor, enterprise=enterprise)
     if kind:
         qs = qs.filter(kind=kind)
     if person:
@@ -236,6 +247,105 @@ def get_working_group(
         WorkingGroup.objects.select_for_update(of=("self",)) if lock else WorkingGroup.objects.all()
     )
     return get_for(qs, actor, group_id, action)
+
+
+# Whom a form may name -------------------------------------------------------------------------
+#
+# People are visible to the platform administrator alone (core's User and Membership), so the
+# lists of people an arranger may pick are drawn from where people hold their roles: the same
+# regions, parks and enterprises the arranger's own memberships reach (the rule `may_place`
+# applies to objects). The services check every name they are given against the same lists.
+
+
+def _within(path: str) -> Q:
+    """Memberships over a region subtree, or over a park, enterprise or department in it."""
+    return (
+        Q(region__path__startswith=path)
+        | Q(park__region__path__startswith=path)
+        | Q(enterprise__region__path__startswith=path)
+        | Q(department__region__path__startswith=path)
+    )
+
+
+def _over(paths: list[str]) -> Q:
+    """Memberships over a region at one of these paths: a role over a wider area."""
+    return Q(region__path__in=paths)
+
+
+def _area(actor: User, model: type[models.Model], action: str, *, over: bool) -> Q | None:
+    """The memberships lying in the area where `actor` may `action` `model`: within one of its
+    regions or parks, or (with `over`) over a region containing it. None when the actor's area
+    is everywhere."""
+    allowed = model.access.roles_for(action)  # type: ignore[attr-defined]
+    q = Q(pk__in=[])
+    for m in memberships(actor):
+        if m.role not in allowed:
+            continue
+        if m.role == Role.ADMIN:
+            return None
+        if m.region is not None:
+            q |= _within(m.region.path)
+            if over:
+                q |= _over(ancestor_paths(m.region.path))
+        if m.park is not None:
+            q |= Q(park_id=m.park_id) | Q(enterprise__park_id=m.park_id)
+            if over:
+                q |= _over([*ancestor_paths(m.park.region.path), m.park.region.path])
+    return q
+
+
+def _people(actor: Actor, q: Q | None) -> QuerySet[User]:
+    """Active people holding a membership that `q` picks, and people who hold no role anywhere
+    yet (a cadre awaiting a first assignment is foreign to no area); everyone the actor may see
+    when `q` is None."""
+    active = User.objects.filter(is_active=True).order_by("display_name", "username")
+    if q is None:
+        return visible(active, actor)
+    holders = Membership.objects.filter(q).values("user_id")
+    unassigned = ~Q(pk__in=Membership.objects.values("user_id"))
+    return active.filter(Q(pk__in=holders) | unassigned)
+
+
+def coverage_people(actor: Actor) -> QuerySet[User]:
+    """Whom `actor` may give coverage: people holding a role over part of the actor's area
+    (within it, or over a region containing it), and people who hold no role yet."""
+    if isinstance(actor, SystemActor):
+        return _people(actor, None)
+    if not actor.is_authenticated or not actor.is_active:
+        return User.objects.none()
+    return _people(actor, _area(actor, Coverage, "change", over=True))
+
+
+def group_people(actor: Actor, authority: Region | None = None) -> QuerySet[User]:
+    """Who may lead or join a working group sent by `authority`: people holding a role within
+    its region, and people who hold no role yet. Without an authority: within any region the
+    actor may send a group from."""
+    if isinstance(actor, SystemActor):
+        return _people(actor, None)
+    if not actor.is_authenticated or not actor.is_active:
+        return User.objects.none()
+    if authority is not None:
+        return _people(actor, _within(authority.path))
+    return _people(actor, _area(actor, WorkingGroup, "change", over=False))
+
+
+def visit_people(actor: Actor, enterprise: Enterprise) -> QuerySet[User]:
+    """Who may be named as the visitor of `enterprise`: people whose own role lets them visit
+    it (an official over its region or park, its commissioner) and whoever covers it today."""
+    active = User.objects.filter(is_active=True).order_by("display_name", "username")
+    if isinstance(actor, SystemActor):
+        return active
+    if not actor.is_authenticated or not actor.is_active:
+        return User.objects.none()
+    paths = [*ancestor_paths(enterprise.region.path), enterprise.region.path]
+    reach = Q(role=Role.ADMIN) | Q(region__path__in=paths) | Q(enterprise=enterprise)
+    if enterprise.park_id is not None:
+        reach |= Q(park_id=enterprise.park_id)
+    visitors = Membership.objects.filter(reach, role__in=Visit.access.roles_for("change"))
+    covering_now = open_at(Coverage.objects.filter(_reaching(enterprise)), local_today())
+    return active.filter(
+        Q(pk__in=visitors.values("user_id")) | Q(pk__in=covering_now.values("user_id"))
+    )
 
 
 # "My work": the commissioner's one place ---------------------------------------------------

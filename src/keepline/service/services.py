@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -66,6 +66,20 @@ def _name(actor: Actor) -> str:
 def _check_active(user: Any, field: str, errors: dict[str, list[str]]) -> None:
     if not isinstance(user, User) or not user.is_active:
         errors[field] = [_("Choose an active user.")]
+
+
+def _check_among(
+    people: QuerySet[User], chosen: list[User], field: str, errors: dict[str, list[str]]
+) -> None:
+    """An error on `field` naming whoever of `chosen` is not among `people` (the list the form
+    offered): a name typed or posted from elsewhere is refused, not trusted."""
+    found = set(people.filter(pk__in=[u.pk for u in chosen]).values_list("pk", flat=True))
+    outside = [u for u in chosen if u.pk not in found]
+    if outside and field not in errors:
+        errors[field] = [
+            _("Not among the people you may choose here: %(names)s.")
+            % {"names": ", ".join(u.get_username() for u in outside)}
+        ]
 
 
 # Key projects ---------------------------------------------------------------------------------
@@ -194,6 +208,8 @@ def assign_coverage(
     given = {"region": region, "park": park, "enterprise": enterprise, "project": project}
     chosen, errors = _targets(kind, given)
     _check_active(user, "user", errors)
+    if "user" not in errors:
+        _check_among(selectors.coverage_people(actor), [user], "user", errors)
     today = selectors.local_today()
     since = since or today
     if since > today:
@@ -283,10 +299,16 @@ def end_coverage(
 
 
 def _require_visitor_right(actor: Actor, enterprise: Enterprise, visitor: User) -> None:
-    """Officials plan visits in their area; whoever covers an enterprise plans their own visits
-    to it (a leader covering the district, a commissioner)."""
+    """Officials plan visits in their area, naming as visitor someone who may visit the
+    enterprise; whoever covers an enterprise plans their own visits to it (a leader covering
+    the district, a commissioner)."""
     place = {"region": enterprise.region, "park": enterprise.park, "enterprise": enterprise}
     if may_place(actor, "change", Visit, **place):
+        if not (isinstance(actor, User) and actor.pk == visitor.pk):
+            errors: dict[str, list[str]] = {}
+            _check_among(selectors.visit_people(actor, enterprise), [visitor], "visitor", errors)
+            if errors:
+                raise InvalidInput(_("Please correct the marked fields."), errors=errors)
         return
     own = isinstance(actor, User) and actor.pk == visitor.pk
     if own and selectors.covering(COVERAGE_GRANTS, enterprise).filter(user=visitor).exists():
@@ -546,6 +568,10 @@ def _check_group(
     _check_active(leader, "leader", errors)
     if any(not m.is_active for m in members):
         errors["members"] = [_("Choose active users.")]
+    people = selectors.group_people(actor, authority)
+    if "leader" not in errors:
+        _check_among(people, [leader], "leader", errors)
+    _check_among(people, members, "members", errors)
     if not regions and not parks:
         errors["regions"] = [_("Assign the group at least one region or park.")]
     if starts_on is None:

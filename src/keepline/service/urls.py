@@ -21,4 +21,6 @@ urlpatterns = [
     path("groups/<int:pk>/", views.group_detail, name="group"),
     path("groups/<int:pk>/edit/", views.group_edit, name="group_edit"),
     path("groups/<int:pk>/end/", views.group_end, name="group_end"),
+    path("choices/enterprises/", views.enterprise_choices, name="enterprise_choices"),
+    path("choices/people/", views.people_choices, name="people_choices"),
 ]

@@ -3,21 +3,24 @@ working groups, and "my work", the one place where a commissioner sees what they
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from keepline.core.errors import Conflict, InvalidInput, KeeplineError, NotFound
-from keepline.core.models import User
+from keepline.core.models import Membership, User
 from keepline.core.scopes import (
     get_for,
     holds,
@@ -41,6 +44,7 @@ from keepline.service.forms import (
     CoverageFilterForm,
     KeyProjectForm,
     NewProblemFields,
+    PickerMixin,
     VisitCancelForm,
     VisitCompleteForm,
     VisitFilterForm,
@@ -48,6 +52,7 @@ from keepline.service.forms import (
     VisitRecordForm,
     WorkingGroupEndForm,
     WorkingGroupForm,
+    split_names,
 )
 from keepline.service.models import Coverage, KeyProject, Visit, VisitStatus, WorkingGroup
 
@@ -95,21 +100,175 @@ def visit_enterprise(user: User, enterprise_id: int) -> Enterprise:
     return get_for(Enterprise.objects.select_related("region", "park"), user, enterprise_id)
 
 
-def visit_enterprise_choices(user: User) -> list[tuple[int, str]]:
+def visit_enterprises(user: User) -> QuerySet[Enterprise]:
+    """Enterprises the user may name on a visit: those they see, and those they cover."""
     covered = selectors.covered_enterprises(services.COVERAGE_GRANTS, user)
-    qs = Enterprise.objects.filter(
+    return Enterprise.objects.filter(
         Q(pk__in=covered.values("pk")) | Q(pk__in=_visible_enterprises(user).values("pk"))
-    )
-    return [(e.pk, f"{e.name} ({e.uscc})") for e in qs.order_by("name").only("pk", "name", "uscc")]
+    ).order_by("name", "pk")
 
 
 def _visible_enterprises(user: User) -> QuerySet[Enterprise]:
-    return visible(Enterprise.objects.all(), user)
+    return visible(Enterprise.objects.all(), user).order_by("name", "pk")
 
 
-def enterprise_choices(user: User) -> list[tuple[int, str]]:
-    qs = _visible_enterprises(user).order_by("name").only("pk", "name", "uscc")
-    return [(e.pk, f"{e.name} ({e.uscc})") for e in qs]
+# ---- picking from lists -----------------------------------------------------------------------
+# Every list of enterprises or people a form offers comes from the selectors above and in
+# selectors.py, through the visibility function; a long list is narrowed by typing (htmx asks
+# `enterprise_choices` or `people_choices`), never by typing a username or a number whole.
+
+PICK_LIMIT = 50  # options sent at once; typing narrows the rest
+PICK_SEARCH = 15  # a list longer than this gets a filter box
+PEOPLE_FIELDS = ("user", "visitor", "leader", "members")
+Option = tuple[str, str, bool]
+
+
+def _enterprise_label(e: Enterprise) -> str:
+    return f"{e.name} ({e.uscc})"
+
+
+def _person_label(u: User) -> str:
+    roles = "; ".join(str(m) for m in list(u.memberships.all())[:2])
+    name = f"{u.display_name} ({u.username})" if u.display_name else u.username
+    return f"{name} · {roles}" if roles else name
+
+
+def _people_qs(qs: QuerySet[User]) -> QuerySet[User]:
+    scoped = Membership.objects.select_related("region", "park", "enterprise", "department")
+    return qs.prefetch_related(Prefetch("memberships", queryset=scoped))
+
+
+def _matching(qs: QuerySet[Any], q: str) -> QuerySet[Any]:
+    if not q:
+        return qs
+    if qs.model is Enterprise:
+        return qs.filter(Q(name__icontains=q) | Q(uscc__icontains=q))
+    return qs.filter(Q(username__icontains=q) | Q(display_name__icontains=q))
+
+
+def _pick(
+    qs: QuerySet[Any], *, q: str = "", selected: list[str], multiple: bool = False
+) -> tuple[list[Option], int]:
+    """Up to PICK_LIMIT options of `qs` matching `q`, the chosen ones first (a multiple choice
+    keeps them while one types; a single one is replaced by the search), and how many more
+    match."""
+    enterprises = qs.model is Enterprise
+    key = "pk" if enterprises else "username"
+    label = _enterprise_label if enterprises else _person_label
+    if enterprises:
+        selected = [v for v in selected if v.isdigit()]
+    if q and not multiple:
+        selected = []
+    if not enterprises:
+        qs = _people_qs(qs)
+    chosen = list(qs.filter(**{f"{key}__in": selected})) if selected else []
+    rest = _matching(qs.exclude(**{f"{key}__in": selected}) if selected else qs, q)
+    found = list(rest[:PICK_LIMIT])
+    more = rest.count() - len(found) if len(found) == PICK_LIMIT else 0
+    # Typing that leaves one match picks it.
+    only = bool(q) and not chosen and len(found) == 1 and not multiple
+    options = [(str(getattr(o, key)), label(o), True) for o in chosen]
+    options += [(str(getattr(o, key)), label(o), only) for o in found]
+    return options, more
+
+
+def offer(
+    form: forms.Form,
+    name: str,
+    qs: QuerySet[Any],
+    source: str,
+    *,
+    blank: str | None = "—",
+    include: str = "",
+    refresh_on: str = "",
+) -> None:
+    """Fill a picker field of `form` with the options of `qs`, keeping what was chosen."""
+    widget = form.fields[name].widget
+    assert isinstance(widget, PickerMixin)
+    value = form[name].value()
+    values = value if isinstance(value, list | tuple) else [value]
+    selected = [str(v).strip() for v in values if v not in (None, "")]
+    multiple = isinstance(widget, forms.SelectMultiple)
+    if multiple:
+        selected = [n for v in selected for n in split_names(v)]
+    options, more = _pick(qs, selected=selected, multiple=multiple)
+    widget.offered = options
+    widget.more = more
+    widget.search = len(options) + more > PICK_SEARCH
+    widget.blank = None if multiple else blank
+    widget.source = source
+    widget.include = include
+    widget.refresh_on = refresh_on
+    widget.placeholder = (
+        _("Filter by name or credit code") if qs.model is Enterprise else _("Filter by name")
+    )
+
+
+def _enterprise_source(user: User, purpose: str) -> QuerySet[Enterprise]:
+    """The enterprises a form of `purpose` offers, after the right that opens that form."""
+    if purpose in ("coverage", "project"):
+        require_area(user, Coverage if purpose == "coverage" else KeyProject)
+        return _visible_enterprises(user)
+    if purpose == "visit":
+        if not _may_visit(user):
+            require_role(user, Visit, "change")
+        return visit_enterprises(user)
+    raise InvalidInput(_("Unknown list."), errors={"for": [_("Unknown list.")]})
+
+
+def _people_source(user: User, purpose: str, get: Any) -> QuerySet[User]:
+    """The people a form of `purpose` offers, after the right that opens that form: for a
+    visit, who may visit the enterprise chosen; for a group, who lies within its authority."""
+    if purpose == "coverage":
+        require_area(user, Coverage)
+        return selectors.coverage_people(user)
+    if purpose == "group":
+        require_area(user, WorkingGroup)
+        code = (get.get("authority") or "").strip()
+        authority = visible_region(user, code) if code else None
+        return selectors.group_people(user, authority)
+    if purpose == "visit":
+        if not _may_visit(user):
+            require_role(user, Visit, "change")
+        number = str(get.get("enterprise") or "")
+        if not number.isdigit():
+            return User.objects.none()
+        return selectors.visit_people(user, visit_enterprise(user, int(number)))
+    raise InvalidInput(_("Unknown list."), errors={"for": [_("Unknown list.")]})
+
+
+def _options_response(
+    request: AuthedRequest, qs: QuerySet[Any], field: str, *, multiple: bool, blank: str | None
+) -> HttpResponse:
+    options, more = _pick(
+        qs,
+        q=request.GET.get("q", "").strip(),
+        selected=[v.strip() for v in request.GET.getlist(field) if v.strip()],
+        multiple=multiple,
+    )
+    return render(
+        request,
+        "service/_options.html",
+        {"options": options, "more": more, "blank": None if multiple else blank},
+    )
+
+
+@login_required
+def enterprise_choices(request: AuthedRequest) -> HttpResponse:
+    """The options of an enterprise picker matching what was typed (an htmx fragment)."""
+    qs = _enterprise_source(request.user, request.GET.get("for", ""))
+    return _options_response(request, qs, "enterprise", multiple=False, blank="—")
+
+
+@login_required
+def people_choices(request: AuthedRequest) -> HttpResponse:
+    """The options of a person picker matching what was typed (an htmx fragment)."""
+    field = request.GET.get("field", "user")
+    if field not in PEOPLE_FIELDS:
+        raise InvalidInput(_("Unknown list."), errors={"field": [_("Unknown list.")]})
+    qs = _people_source(request.user, request.GET.get("for", ""), request.GET)
+    blank = _("— Yourself") if field == "visitor" else "—"
+    return _options_response(request, qs, field, multiple=field == "members", blank=blank)
 
 
 def _may_visit(user: User) -> bool:
@@ -165,7 +324,21 @@ def _coverage_filters(request: AuthedRequest) -> tuple[CoverageFilterForm, dict[
         "park": data.get("park", ""),
         "state": data.get("state") or "open",
         "at": data.get("at"),
+        "enterprise": _filter_enterprise(user, data.get("enterprise")),
     }
+
+
+def _without(request: AuthedRequest, *names: str) -> str:
+    """The query string without these parameters (and the page)."""
+    query = request.GET.copy()
+    for name in (*names, "page"):
+        query.pop(name, None)
+    return query.urlencode()
+
+
+def _filter_enterprise(user: User, pk: int | None) -> Enterprise | None:
+    """The enterprise a list is filtered by (404 for one out of sight)."""
+    return None if pk is None else visit_enterprise(user, pk)
 
 
 @login_required
@@ -183,6 +356,8 @@ def coverage_list(request: AuthedRequest) -> HttpResponse:
             "query": query,
             "may_assign": holds_area(request.user, Coverage),
             "today": selectors.local_today(),
+            "enterprise": f["enterprise"],
+            "unfiltered": _without(request, "enterprise"),
         },
         status=400 if form.errors else 200,
     )
@@ -223,16 +398,32 @@ def coverage_export(request: AuthedRequest) -> HttpResponse:
     )
 
 
+def _source(name: str, **query: str) -> str:
+    return f"{reverse(name)}?{urlencode(query)}"
+
+
 def _assign_form(request: AuthedRequest, data: Any = None) -> CoverageAssignForm:
     user = request.user
     projects = selectors.key_projects(user)
-    return CoverageAssignForm(
+    form = CoverageAssignForm(
         data,
         regions=region_choices(user),
         parks=park_choices(user),
-        enterprises=enterprise_choices(user),
         projects=[(p.pk, f"{p.name} · {p.enterprise.name}") for p in projects],
     )
+    offer(
+        form,
+        "user",
+        selectors.coverage_people(user),
+        _source("service:people_choices", **{"for": "coverage", "field": "user"}),
+    )
+    offer(
+        form,
+        "enterprise",
+        _visible_enterprises(user),
+        _source("service:enterprise_choices", **{"for": "coverage"}),
+    )
+    return form
 
 
 @login_required
@@ -345,7 +536,13 @@ def project_list(request: AuthedRequest) -> HttpResponse:
 @login_required
 def project_new(request: AuthedRequest) -> HttpResponse:
     require_area(request.user, KeyProject)
-    form = KeyProjectForm(request.POST or None, enterprises=enterprise_choices(request.user))
+    form = KeyProjectForm(request.POST or None)
+    offer(
+        form,
+        "enterprise",
+        _visible_enterprises(request.user),
+        _source("service:enterprise_choices", **{"for": "project"}),
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -398,6 +595,8 @@ def _visit_rows(request: AuthedRequest, which: str) -> tuple[VisitFilterForm, Qu
         qs = qs.filter(**{f"{date_field}__gte": data["date_from"]})
     if data.get("date_to"):
         qs = qs.filter(**{f"{date_field}__lte": data["date_to"]})
+    if data.get("enterprise") is not None:
+        qs = qs.filter(enterprise=_filter_enterprise(request.user, data["enterprise"]))
     return form, qs
 
 
@@ -435,6 +634,10 @@ def visit_list(request: AuthedRequest) -> HttpResponse:
             "tabless": tabless.urlencode(),
             "has_planned": _has_planned(request.user),
             "may_visit": _may_visit(request.user),
+            "enterprise": _filter_enterprise(
+                request.user, getattr(form, "cleaned_data", {}).get("enterprise")
+            ),
+            "unfiltered": _without(request, "enterprise"),
         },
     )
 
@@ -484,12 +687,39 @@ def visit_export(request: AuthedRequest) -> HttpResponse:
     )
 
 
+VisitForm = TypeVar("VisitForm", VisitPlanForm, VisitRecordForm)
+
+
+def _visit_form(request: AuthedRequest, form: VisitForm) -> VisitForm:
+    """The enterprise from those the user may visit; the visitor from those who may visit the
+    chosen enterprise, reloaded when another is chosen."""
+    user = request.user
+    offer(
+        form,
+        "enterprise",
+        visit_enterprises(user),
+        _source("service:enterprise_choices", **{"for": "visit"}),
+    )
+    chosen = form["enterprise"].value()
+    people = _people_source(user, "visit", {"enterprise": chosen})
+    offer(
+        form,
+        "visitor",
+        people,
+        _source("service:people_choices", **{"for": "visit", "field": "visitor"}),
+        blank=_("— Yourself"),
+        include="#id_enterprise",
+        refresh_on="id_enterprise",
+    )
+    return form
+
+
 @login_required
 def visit_plan(request: AuthedRequest) -> HttpResponse:
     """Put a visit on the planned list."""
     if not _may_visit(request.user):
         require_role(request.user, Visit, "change")
-    form = VisitPlanForm(request.POST or None, enterprises=visit_enterprise_choices(request.user))
+    form = _visit_form(request, VisitPlanForm(request.POST or None))
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -521,7 +751,7 @@ def visit_record(request: AuthedRequest) -> HttpResponse:
     """Put a visit already made, not planned, on the done list."""
     if not _may_visit(request.user):
         require_role(request.user, Visit, "change")
-    form = VisitRecordForm(request.POST or None, enterprises=visit_enterprise_choices(request.user))
+    form = _visit_form(request, VisitRecordForm(request.POST or None))
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -719,13 +949,47 @@ def group_list(request: AuthedRequest) -> HttpResponse:
     )
 
 
-def _group_form(request: AuthedRequest, data: Any = None, **kwargs: Any) -> WorkingGroupForm:
-    return WorkingGroupForm(
+def _group_form(
+    request: AuthedRequest,
+    data: Any = None,
+    group: WorkingGroup | None = None,
+    **kwargs: Any,
+) -> WorkingGroupForm:
+    """The form with the people who may lead or join a group of its authority: the group's
+    own once it exists, else the one chosen (reloaded when another is chosen)."""
+    user = request.user
+    form = WorkingGroupForm(
         data,
-        regions=region_choices(request.user, None),
-        parks=park_choices(request.user, None),
+        regions=region_choices(user, None),
+        parks=park_choices(user, None),
+        editing=group is not None,
         **kwargs,
     )
+    if group is not None:
+        authority: Region | None = group.authority
+        query = {"for": "group", "authority": group.authority.code}
+        refresh = {}
+    else:
+        code = str(form["authority"].value() or "").strip()
+        authority = visible(Region.objects.filter(code=code), user).first() if code else None
+        query = {"for": "group"}
+        refresh = {"include": "#id_authority", "refresh_on": "id_authority"}
+    people = selectors.group_people(user, authority)
+    offer(
+        form,
+        "leader",
+        people,
+        _source("service:people_choices", **query, field="leader"),
+        **refresh,
+    )
+    offer(
+        form,
+        "members",
+        people,
+        _source("service:people_choices", **query, field="members"),
+        **refresh,
+    )
+    return form
 
 
 def _group_parts(data: dict[str, Any]) -> dict[str, Any]:
@@ -793,7 +1057,7 @@ def _group_initial(group: WorkingGroup) -> dict[str, Any]:
         "name": group.name,
         "purpose": group.purpose,
         "leader": group.leader.get_username(),
-        "members": ", ".join(u.get_username() for u in group.members.order_by("username")),
+        "members": [u.get_username() for u in group.members.order_by("username")],
         "regions": [r.code for r in group.regions.all()],
         "parks": [p.code for p in group.parks.all()],
         "starts_on": group.starts_on,
@@ -806,7 +1070,7 @@ def _group_initial(group: WorkingGroup) -> dict[str, Any]:
 def group_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     """Change a group's members, areas and period; a stale form answers 409."""
     group = selectors.get_working_group(request.user, pk, "change")
-    form = _group_form(request, request.POST or None, initial=_group_initial(group), editing=True)
+    form = _group_form(request, request.POST or None, group, initial=_group_initial(group))
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -824,7 +1088,7 @@ def group_edit(request: AuthedRequest, pk: int) -> HttpResponse:
             except Conflict as exc:
                 _conflict(request, exc)
                 group = selectors.get_working_group(request.user, pk)
-                form = _group_form(request, initial=_group_initial(group), editing=True)
+                form = _group_form(request, None, group, initial=_group_initial(group))
                 status = 409
             else:
                 messages.success(request, _("Working group changed."))
@@ -874,4 +1138,20 @@ def group_end(request: AuthedRequest, pk: int) -> HttpResponse:
             "end_form": form,
         },
         status=status,
+    )
+
+
+# ---- on the enterprise's registry page -----------------------------------------------------
+
+
+def enterprise_panel(request: AuthedRequest, enterprise: Enterprise) -> str:
+    """Who covers the enterprise today (commissioners, chief service officers through its key
+    projects, leaders through its park or region), for those who may see coverage."""
+    if not holds(request.user, Coverage):
+        return ""
+    rows = selectors.covering(request.user, enterprise).order_by("kind", "since", "id")
+    return render_to_string(
+        "service/_enterprise_panel.html",
+        {"rows": list(rows), "enterprise": enterprise},
+        request=request,
     )
