@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from keepline.core import services as core_services
 from keepline.core.models import Role, User
 from keepline.problems import services
-from keepline.problems.models import CoordinationLetter
+from keepline.problems.models import CoordinationLetter, Problem, ProblemEvent, ProblemStatus
 from keepline.reports.models import DailyReport, ReportChannel
 from tests.conftest import PASSWORD, SYSTEM, World
 
@@ -86,3 +86,46 @@ def workbook(rows: list[list[Any]]) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+# The timestamps `make` reads and the timeline steps they stand for.
+STEPS = [
+    ("accepted_at", "accepted", ProblemStatus.ACCEPTED),
+    ("started_at", "started", ProblemStatus.IN_PROGRESS),
+    ("replied_at", "replied", ProblemStatus.REPLIED),
+    ("closed_at", "confirmed", ProblemStatus.CLOSED),
+]
+
+
+def make(enterprise: Any, category: str, filed: dt.datetime, **fields: Any) -> Problem:
+    """A problem with its timestamps and the timeline events they imply, written as the
+    services would have left them (figures only read)."""
+    values: dict[str, Any] = {
+        "acknowledge_due": filed + dt.timedelta(hours=1),
+        "interim_due": filed + dt.timedelta(days=3),
+        "close_due": filed + dt.timedelta(days=7),
+    }
+    values.update(fields)
+    status = ProblemStatus.SUBMITTED
+    events = [("filed", filed, ProblemStatus.SUBMITTED)]
+    for name, kind, to in STEPS:
+        when = values.get(name)
+        if name == "started_at" and when is None and values.get("interim_replied_at"):
+            when = values["started_at"] = values["interim_replied_at"]
+        if when is not None:
+            events.append((kind, when, to))
+            status = to
+    p = Problem.objects.create(
+        enterprise=enterprise,
+        category=category,
+        title=f"{category} problem",
+        source="form",
+        filed_by_name="liaison",
+        filed_at=filed,
+        status=status,
+        **values,
+    )
+    ProblemEvent.objects.bulk_create(
+        ProblemEvent(problem=p, kind=k, at=t, actor_name="t", to_status=s) for k, t, s in events
+    )
+    return p

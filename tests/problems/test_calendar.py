@@ -11,6 +11,8 @@ from keepline.core.errors import Forbidden
 from keepline.core.models import AuditEvent
 from keepline.problems import selectors, services
 from keepline.problems.calendar import add_working_days, is_working_day, working_days_between
+from keepline.problems.models import CalendarDay
+from keepline.problems.setup_forms import CalendarRow
 from tests.conftest import TZ, World
 from tests.problems.conftest import calendar_2022
 
@@ -101,3 +103,21 @@ def test_only_the_bureau_changes_the_calendar(world: World, role: str) -> None:
     with pytest.raises(Forbidden):
         services.set_calendar_day(actor=world.users[role], date=dt.date(2022, 10, 3), working=False)
     assert is_working_day(dt.date(2022, 10, 3))
+
+
+def test_a_checked_calendar_file_is_written_by_the_service(world: World) -> None:
+    services.set_calendar_day(
+        actor=world.users["bureau"], date=dt.date(2023, 1, 2), working=True, name="旧"
+    )
+    rows = [
+        CalendarRow(2, dt.date(2023, 1, 2), False, "元旦"),
+        CalendarRow(3, dt.date(2023, 1, 28), True, "调休"),
+    ]
+    with pytest.raises(Forbidden):
+        services.import_calendar(actor=world.users["district"], rows=rows)
+    assert CalendarDay.objects.count() == 1
+    before = AuditEvent.objects.filter(action="problems.calendar_day_set").count()
+    assert services.import_calendar(actor=world.users["bureau"], rows=rows) == (1, 1)
+    days = {d.date: (d.working, d.name) for d in CalendarDay.objects.all()}
+    assert days == {dt.date(2023, 1, 2): (False, "元旦"), dt.date(2023, 1, 28): (True, "调休")}
+    assert AuditEvent.objects.filter(action="problems.calendar_day_set").count() == before + 2

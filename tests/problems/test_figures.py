@@ -17,64 +17,25 @@ worked example of docs/indicators.md ("Problems"), as of 20 Sep 2022 23:59:59 (A
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import fields
 from decimal import Decimal
-from typing import Any
 
 import pytest
 from django.utils import timezone
 
 from keepline.core.models import Department
 from keepline.problems import figures, services
-from keepline.problems.models import Problem, ProblemEvent, ProblemStatus
+from keepline.problems.models import Problem
 from keepline.reports.indicators import FigureScope
 from tests.conftest import TZ, World
 from tests.problems.conftest import file
+from tests.problems.support import make
 
 AS_OF = dt.datetime(2022, 9, 20, 23, 59, 59, tzinfo=TZ)
-STEPS = [
-    ("accepted_at", "accepted", ProblemStatus.ACCEPTED),
-    ("started_at", "started", ProblemStatus.IN_PROGRESS),
-    ("replied_at", "replied", ProblemStatus.REPLIED),
-    ("closed_at", "confirmed", ProblemStatus.CLOSED),
-]
 
 
 def at(day: int, hour: int, minute: int = 0) -> dt.datetime:
     return dt.datetime(2022, 9, day, hour, minute, tzinfo=TZ)
-
-
-def make(enterprise: Any, category: str, filed: dt.datetime, **fields: Any) -> Problem:
-    """A problem with its timestamps and the timeline events they imply, written as the
-    services would have left them (figures only read)."""
-    values: dict[str, Any] = {
-        "acknowledge_due": filed + dt.timedelta(hours=1),
-        "interim_due": filed + dt.timedelta(days=3),
-        "close_due": filed + dt.timedelta(days=7),
-    }
-    values.update(fields)
-    status = ProblemStatus.SUBMITTED
-    events = [("filed", filed, ProblemStatus.SUBMITTED)]
-    for name, kind, to in STEPS:
-        when = values.get(name)
-        if name == "started_at" and when is None and values.get("interim_replied_at"):
-            when = values["started_at"] = values["interim_replied_at"]
-        if when is not None:
-            events.append((kind, when, to))
-            status = to
-    p = Problem.objects.create(
-        enterprise=enterprise,
-        category=category,
-        title=f"{category} problem",
-        source="form",
-        filed_by_name="liaison",
-        filed_at=filed,
-        status=status,
-        **values,
-    )
-    ProblemEvent.objects.bulk_create(
-        ProblemEvent(problem=p, kind=k, at=t, actor_name="t", to_status=s) for k, t, s in events
-    )
-    return p
 
 
 @pytest.fixture
@@ -305,34 +266,230 @@ def test_emergency_start_follows_measures_that_ran_into_each_other(world: World)
     assert figures.emergency_start(world.users["bureau"], at(4, 0)) is None
 
 
+def _numbers(f: figures.ProblemFigures) -> dict[str, figures.Number]:
+    """Every count of the figures (the dashboard panel's and the briefing's), by a name."""
+    found = {
+        "received": f.received,
+        "closed": f.closed,
+        "open": f.open,
+        "replied": f.replied,
+        "overdue": f.overdue,
+        "near": f.near,
+        "on_time": f.on_time.part,
+        "on_time whole": f.on_time.whole,
+        "acknowledged_on_time": f.acknowledged_on_time.part,
+        "acknowledged": f.acknowledged_on_time.whole,
+        "rated": f.satisfaction.rated,
+        "rated 4-5": f.satisfaction.high,
+        "whitelisted_solved": f.whitelisted_solved,
+    }
+    if f.whitelisted_solved_since_emergency is not None:
+        found["since"] = f.whitelisted_solved_since_emergency
+    for s in f.by_status:
+        found[f"status {s.key}"] = s.count
+    for group, rows in (
+        ("category", f.by_category),
+        ("department", f.by_department),
+        ("tier", f.by_tier),
+    ):
+        for r in rows:
+            for kind in ("received", "open", "replied", "closed"):
+                found[f"{group} {r.key} {kind}"] = getattr(r, kind)
+    return found
+
+
+def test_every_figure_is_a_count_the_walk_covers() -> None:
+    # A figure added later must be added to _numbers (and so get its link checked).
+    counted = {
+        "received",
+        "closed",
+        "by_status",
+        "by_category",
+        "by_department",
+        "by_tier",
+        "open",
+        "replied",
+        "overdue",
+        "near",
+        "on_time",
+        "acknowledged_on_time",
+        "satisfaction",
+        "whitelisted_solved",
+        "whitelisted_solved_since_emergency",
+    }
+    not_counts = {"as_of", "start", "end", "emergency_start", "median_close_days", "definitions"}
+    assert {f.name for f in fields(figures.ProblemFigures)} == counted | not_counts
+
+
 def test_live_figures_link_to_exactly_the_problems_behind_them(world: World) -> None:
-    first = file(world, category="logistics")
-    file(world, category="energy")
-    Problem.objects.filter(pk=first.pk).update(acknowledge_due=timezone.now())
-    region = FigureScope.parse(regions=["510502"])
-    f = figures.compute(world.users["bureau"], scope=region)
+    """Every count, over one region, with and without a period, links to the list filtered to
+    exactly its problems."""
+    now = timezone.now()
+    today = timezone.localtime(now, TZ).replace(hour=0, minute=0, second=0, microsecond=0)
+
+    def ago(days: float = 0, hours: float = 0) -> dt.datetime:
+        return now - dt.timedelta(days=days, hours=hours)
+
+    e, department, bureau = world.enterprise, world.department, world.users["bureau"]
+    h = dt.timedelta(hours=1)
+    ledger = {
+        # Closed on time, acknowledged on time, rated 5, whitelisted, the department's.
+        "A": make(
+            e,
+            "logistics",
+            ago(6),
+            accepted_at=ago(6) + h / 2,
+            replied_at=ago(4),
+            close_due=ago(1),
+            closed_at=ago(3),
+            rating=5,
+            whitelisted=True,
+            department=department,
+        ),
+        # Acknowledged late, replied after the close deadline, rated 3, whitelisted.
+        "B": make(
+            e,
+            "logistics",
+            ago(6, -1),
+            accepted_at=ago(6, -1) + 2 * h,
+            replied_at=ago(2),
+            close_due=ago(4),
+            closed_at=ago(2, -1),
+            rating=3,
+            whitelisted=True,
+            department=department,
+        ),
+        # A named handler, no department; on time, rated 4.
+        "C": make(
+            e,
+            "energy",
+            ago(5),
+            accepted_at=ago(5) + h / 2,
+            replied_at=ago(4),
+            close_due=ago(1),
+            closed_at=ago(3),
+            rating=4,
+            handler=bureau,
+        ),
+        # In progress, its next deadline a day off.
+        "D": make(
+            e,
+            "labour",
+            ago(2),
+            accepted_at=ago(2) + h / 3,
+            started_at=ago(2) + h,
+            interim_due=ago(-1),
+            close_due=ago(-5),
+        ),
+        # Never acknowledged: overdue.
+        "E": make(e, "labour", ago(3)),
+        # Replied, waiting for the enterprise.
+        "F": make(
+            e, "other", ago(4), accepted_at=ago(4) + h / 6, replied_at=ago(3), close_due=ago(-2)
+        ),
+        # Filed today: outside a period that ends yesterday.
+        "G": make(
+            e,
+            "energy",
+            today + (now - today) / 2,
+            acknowledge_due=ago(-30),
+            interim_due=today + (now - today) / 2 + dt.timedelta(days=3),
+        ),
+        # Near its close deadline: an hour left of eleven.
+        "H": make(
+            e,
+            "passes",
+            ago(0, 10),
+            accepted_at=ago(0, 9),
+            interim_replied_at=ago(0, 8),
+            close_due=ago(0, -1),
+        ),
+        # Yibin's: never in a Luzhou user's figures or list.
+        "Y": make(
+            world.foreign_enterprise,
+            "logistics",
+            ago(6),
+            accepted_at=ago(6) + h / 2,
+            replied_at=ago(4),
+            closed_at=ago(3),
+            rating=5,
+            whitelisted=True,
+        ),
+    }
+    ids = {k: p.pk for k, p in ledger.items()}
     client = world.client("bureau")
 
-    def listed(url: str | None) -> set[int]:
+    def listed(url: str | None) -> set[str]:
         assert url is not None
         page = client.get(url)
-        assert page.status_code == 200
-        return {p.pk for p, _state in page.context["rows"]}
+        assert page.status_code == 200, url
+        by_id = {pk: k for k, pk in ids.items()}
+        return {by_id[p.pk] for p, _state in page.context["rows"]}
 
-    logistics = next(r for r in f.by_category if r.key == "logistics")
-    assert logistics.received.url == "/problems/?region=510502&category=logistics"
-    assert listed(logistics.received.url) == {first.pk}
-    assert f.overdue.value == 1 and listed(f.overdue.url) == {first.pk}
-    assert listed(f.received.url) == set(Problem.objects.values_list("pk", flat=True))
-    # The list has no filter for the open statuses together, nor for a department: no link
-    # rather than a wrong one.
-    assert f.open.url is None
-    assert all(r.received.url is None for r in f.by_department)
-    # A scope of two regions cannot be said in the list's filters.
-    two = figures.compute(
-        world.users["bureau"], scope=FigureScope.parse(regions=["510502", "510503"])
+    def counted_by_the_api(url: str) -> int:
+        response = client.get("/api" + url.replace("/problems/?", "/problems?"))
+        assert response.status_code == 200, url
+        count: int = response.json()["count"]
+        return count
+
+    region = FigureScope.parse(regions=["510502"])
+    f = figures.compute(bureau, scope=region)
+    numbers = _numbers(f)
+    for name, n in numbers.items():
+        assert n.url is not None, name
+        assert len(listed(n.url)) == n.value, (name, n.url)
+        # The API's list takes the same filters.
+        assert counted_by_the_api(n.url) == n.value, (name, n.url)
+    expected = {
+        "received": set("ABCDEFGH"),
+        "closed": set("ABC"),
+        "open": set("DEGH"),
+        "replied": set("F"),
+        "overdue": set("E"),
+        "near": set("H"),
+        "on_time": set("AC"),
+        "acknowledged": set("ABCDFH"),
+        "acknowledged_on_time": set("ACDFH"),
+        "rated": set("ABC"),
+        "rated 4-5": set("AC"),
+        "whitelisted_solved": set("AB"),
+        "since": set("AB"),
+        "status submitted": set("EG"),
+        "status in_progress": set("DH"),
+        f"department {department.pk} received": set("AB"),
+        "department handler received": set("C"),
+        "department unassigned received": set("DEFGH"),
+        "department unassigned open": set("DEGH"),
+        "category labour open": set("DE"),
+    }
+    for name, problems in expected.items():
+        assert listed(numbers[name].url) == problems, name
+    assert numbers["open"].url == "/problems/?region=510502&status=open"
+    assert (
+        numbers["department handler received"].url == "/problems/?region=510502&department=handler"
     )
-    assert two.received.url is None and two.received.value == 2
+
+    # A period of whole days ending yesterday: the date filters come in.
+    first, last = (today - dt.timedelta(days=7)).date(), (today - dt.timedelta(days=1)).date()
+    period = figures.compute(bureau, scope=region, start=first, end=last)
+    numbers = _numbers(period)
+    for name, n in numbers.items():
+        assert n.url is not None, name
+        assert len(listed(n.url)) == n.value, (name, n.url)
+        assert counted_by_the_api(n.url) == n.value, (name, n.url)
+    # H was filed ten hours ago: yesterday or today, by the clock.
+    h_filed = timezone.localtime(ledger["H"].filed_at, TZ).date() <= last
+    assert listed(numbers["received"].url) == set("ABCDEF") | ({"H"} if h_filed else set())
+    assert listed(numbers["closed"].url) == set("ABC")
+    assert listed(numbers["on_time"].url) == set("AC")
+    assert "filed_to=" in str(numbers["received"].url)
+    assert "closed_from=" in str(numbers["closed"].url)
+    assert "accepted_to=" in str(numbers["acknowledged"].url)
+    assert {"A", "B", "C", "D", "F"} <= listed(numbers["acknowledged"].url)
+
+    # A scope of two regions cannot be said in the list's filters.
+    two = figures.compute(bureau, scope=FigureScope.parse(regions=["510502", "510503"]))
+    assert two.received.url is None and two.received.value == 8
 
 
 def test_through_the_services_a_closed_problem_counts_with_its_rating(world: World) -> None:

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from keepline.core.models import AuditEvent
 from keepline.problems import importing
 from keepline.problems.calendar import add_working_days
-from keepline.problems.models import Problem
+from keepline.problems.models import Problem, Urgency
 from tests.conftest import World
 from tests.problems.support import workbook
 
@@ -147,3 +147,67 @@ def test_the_command_checks_and_imports(world: World, tmp_path: Path) -> None:
         call_command("import-problems", str(path), stderr=err)
     assert "row 2, Unified social credit code" in err.getvalue()
     assert Problem.objects.count() == 1
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_urgency_is_read_in_the_ledgers_words_and_codes(world: World, language: str) -> None:
+    words = {
+        "一般": "normal",
+        "普通": "normal",
+        "紧急": "urgent",
+        "特急": "critical",
+        "normal": "normal",
+        "Urgent": "urgent",
+        "CRITICAL": "critical",
+        "": "normal",
+    }
+    rows = [
+        (
+            n,
+            {
+                "uscc": world.enterprise.uscc,
+                "category": "energy",
+                "urgency": w,
+                "title": f"停电{n}",
+            },
+        )
+        for n, w in enumerate(words, start=2)
+    ]
+    with translation.override(language):
+        # The interface's own label of each urgency, whatever the translation says.
+        labels = {str(u.label): u.value for u in Urgency}
+        check = importing.check_import(actor=world.users["district"], rows=rows)
+        for label, code in labels.items():
+            one = importing.check_import(
+                actor=world.users["district"],
+                rows=[
+                    (
+                        2,
+                        {
+                            "uscc": world.enterprise.uscc,
+                            "category": "energy",
+                            "urgency": label,
+                            "title": "x",
+                        },
+                    )
+                ],
+            )
+            assert one.ok and one.rows[0]["urgency"] == code, label
+        # 正常生产 is the production mode "Normal", not an urgency.
+        mode = importing.check_import(
+            actor=world.users["district"],
+            rows=[
+                (
+                    2,
+                    {
+                        "uscc": world.enterprise.uscc,
+                        "category": "energy",
+                        "urgency": "正常生产",
+                        "title": "x",
+                    },
+                )
+            ],
+        )
+    assert check.ok, check.errors
+    assert [r["urgency"] for r in check.rows] == list(words.values())
+    assert [(e.row, e.column) for e in mode.errors] == [(2, "urgency")]

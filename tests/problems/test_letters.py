@@ -20,6 +20,7 @@ from keepline.problems.models import CoordinationLetter, ProblemEvent, Tier
 from keepline.problems.tasks import warn_overdue_letters
 from tests.conftest import World
 from tests.problems.conftest import file
+from tests.problems.matrix_letters import LETTER_VIEWERS
 from tests.problems.support import LETTER, PNG, draft, sent, user
 
 
@@ -261,3 +262,22 @@ def test_the_api_walks_a_letter(world: World) -> None:
         content_type="application/json",
     )
     assert bad.status_code == 400 and "body" in bad.json()["errors"]
+
+
+@pytest.mark.parametrize("role", [r.value for r in Role])
+def test_the_menu_offers_the_letters_to_whoever_may_open_them(world: World, role: str) -> None:
+    client = world.client(role)
+    urls = {str(i["url"]) for _g, items in client.get("/").context["menu"] for i in items}
+    opens = client.get("/problems/letters/").status_code == 200
+    assert ("/problems/letters/" in urls) == opens
+    assert opens == (role in LETTER_VIEWERS)
+    # The import needs "file" over an area, which the menu's rules cannot say: it stays a
+    # button on the list for those who may import.
+    assert "/problems/import/" not in urls
+
+
+def test_a_letter_path_takes_only_a_number(world: World) -> None:
+    client = world.client("bureau")
+    assert client.get("/api/problems/letters/abc").status_code == 404
+    letter = draft(world, file(world).pk)
+    assert client.get(f"/api/problems/letters/{letter.pk}").json()["id"] == letter.pk

@@ -17,7 +17,7 @@ from keepline.problems.api_documents import AttachmentOut, DocumentIn, decode
 from keepline.problems.api_documents import router as documents_router
 from keepline.problems.models import CalendarDay, Problem, RoutingRule, TimeLimit
 from keepline.problems.setup_forms import read_calendar
-from keepline.problems.views import SORTS, filtered
+from keepline.problems.views import SORTS, checked_filters, filtered
 
 router = Router(tags=["problems"])
 router.add_router("", documents_router)
@@ -96,14 +96,47 @@ class ProblemDetailOut(ProblemOut):
         return obj.attachments.defer("content").order_by("created_at", "id")
 
 
+def _day(what: str) -> Any:
+    return Field(
+        "",
+        description=f"{what}, inclusive (YYYY-MM-DD, Asia/Shanghai)",
+        examples=["2022-09-08"],
+    )
+
+
 class ProblemFilterIn(Schema):
-    status: str = Field("", examples=["in_progress"])
+    """The problem list's filters, as the page takes them (a bad value answers 400 naming it)."""
+
+    status: str = Field(
+        "",
+        description="submitted, accepted, in_progress, replied, closed, or open (the first three)",
+        examples=["in_progress"],
+    )
     category: str = Field("", examples=["logistics"])
     tier: str = Field("", examples=["city"])
     region: str = Field("", description="Region code with its subtree", examples=["510502"])
     park: str = Field("", description="Park code", examples=["LZ-LIQUOR"])
     whitelisted: bool | None = Field(None, examples=[True])
     deadline: str = Field("", description="overdue | near | (any)", examples=["overdue"])
+    department: str = Field(
+        "",
+        description="A department id; handler (a named handler, no department); unassigned",
+        examples=["3"],
+    )
+    filed_from: str = _day("Filed on or after this day")
+    filed_to: str = _day("Filed on or before this day")
+    accepted_from: str = _day("Accepted on or after this day")
+    accepted_to: str = _day("Accepted on or before this day")
+    closed_from: str = _day("Closed on or after this day")
+    closed_to: str = _day("Closed on or before this day")
+    acknowledged: str = Field("", description="yes: accepted", examples=["yes"])
+    acknowledged_on_time: str = Field(
+        "", description="yes: accepted by the acknowledge deadline", examples=["yes"]
+    )
+    on_time: str = Field(
+        "", description="yes: the final reply came by the close deadline", examples=["yes"]
+    )
+    rating: str = Field("", description="any: rated; 4-5: rated 4 or 5", examples=["4-5"])
     sort: str = Field(
         "-filed",
         description=", ".join(k for k in SORTS if not k.startswith("-")) + "; - descending",
@@ -161,7 +194,11 @@ def _detail(request: Any, problem_id: int) -> Any:
 @paginate(PageNumberPagination, page_size=100)
 def problem_list(request: Any, filters: Query[ProblemFilterIn]) -> Any:
     require_role(request.auth, Problem)
-    return filtered(request.auth, **filters.dict())
+    data: dict[str, Any] = filters.dict(exclude={"sort", "whitelisted"})
+    data["whitelisted"] = (
+        "" if filters.whitelisted is None else "yes" if filters.whitelisted else "no"
+    )
+    return filtered(request.auth, sort=filters.sort, **checked_filters(request.auth, data))
 
 
 @router.post("/problems", response=ProblemDetailOut, summary="File a problem for an enterprise")
@@ -635,7 +672,7 @@ def calendar_set(request: Any, payload: CalendarDayIn) -> Any:
 def calendar_import(request: Any, file: File[UploadedFile]) -> Any:
     require_role(request.auth, CalendarDay, "change")
     rows = read_calendar(file.name or "upload.csv", file.read())
-    added, changed = setup_views.import_calendar(actor=request.auth, rows=rows)
+    added, changed = services.import_calendar(actor=request.auth, rows=rows)
     days = CalendarDay.objects.filter(date__in=[r.date for r in rows]).order_by("date")
     return {"added": added, "changed": changed, "days": list(days)}
 

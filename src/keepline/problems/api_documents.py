@@ -184,13 +184,15 @@ def letter_draft(request: Any, problem_id: int, payload: LetterIn) -> Any:
     return documents.letter(request.auth, letter.pk)
 
 
-@router.get("/problems/letters/{letter_id}", response=LetterOut, summary="One coordination letter")
+@router.get(
+    "/problems/letters/{int:letter_id}", response=LetterOut, summary="One coordination letter"
+)
 def letter_detail(request: Any, letter_id: int) -> Any:
     return documents.letter(request.auth, letter_id)
 
 
 @router.get(
-    "/problems/letters/{letter_id}/docx",
+    "/problems/letters/{int:letter_id}/docx",
     response={200: None},
     summary="The letter as a Word document",
 )
@@ -204,7 +206,7 @@ def letter_docx(request: Any, letter_id: int) -> HttpResponse:
 
 
 @router.post(
-    "/problems/letters/{letter_id}/send",
+    "/problems/letters/{int:letter_id}/send",
     response=LetterOut,
     summary="Send a drafted letter: it is numbered and its reply date set",
 )
@@ -214,7 +216,7 @@ def letter_send(request: Any, letter_id: int, payload: LetterVersionIn) -> Any:
 
 
 @router.post(
-    "/problems/letters/{letter_id}/reply",
+    "/problems/letters/{int:letter_id}/reply",
     response=LetterOut,
     summary="Record the reply to a sent letter (multipart: version, reply, optional file)",
 )
@@ -232,7 +234,7 @@ def letter_reply(
 
 
 @router.get(
-    "/problems/letters/{letter_id}/reply-document",
+    "/problems/letters/{int:letter_id}/reply-document",
     response={200: None},
     summary="The document that came with the reply",
 )
@@ -241,7 +243,7 @@ def letter_reply_document(request: Any, letter_id: int) -> HttpResponse:
 
 
 @router.post(
-    "/problems/letters/{letter_id}/withdraw",
+    "/problems/letters/{int:letter_id}/withdraw",
     response=LetterOut,
     summary="Withdraw a drafted or sent letter",
 )
@@ -271,7 +273,8 @@ class ImportOut(Schema):
     response=ImportOut,
     summary="Import problems from an Excel file (multipart: file, check); all or none",
     description="Columns 统一社会信用代码/uscc, category (Chinese or English label, or code), "
-    "urgency (default normal), title, description, filed_at (default now). A bad file "
+    "urgency (normal, urgent or critical, or 一般/普通, 紧急, 特急; default normal), title, "
+    "description, filed_at (default now). A bad file "
     "answers 400 with `errors` naming each bad row (`row 3, Category`), and nothing is "
     "written.",
 )

@@ -35,7 +35,13 @@ from keepline.core.models import Department
 from keepline.core.scopes import Actor, SystemActor, visible
 from keepline.places.models import ControlMeasure
 from keepline.problems.calendar import TZ
-from keepline.problems.forms import ProblemFilterForm
+from keepline.problems.forms import (
+    HANDLER_ONLY,
+    HIGH_RATING,
+    OPEN,
+    UNASSIGNED,
+    ProblemFilterForm,
+)
 from keepline.problems.models import (
     OPEN_STATUSES,
     Problem,
@@ -51,10 +57,6 @@ from keepline.reports.indicators import FigureScope
 # A figure as of this close to the present is the problems as they stand now, which is what
 # the problem list shows: its counts link to the list. An earlier one has no list to link to.
 LIVE_WITHIN = dt.timedelta(minutes=5)
-HIGH_RATING = 4
-UNASSIGNED = "unassigned"
-HANDLER_ONLY = "handler"
-OPEN = "open"
 SYSTEM = SystemActor("problem figures")
 
 

@@ -5,13 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.forms import BoundField
 from django.utils.translation import gettext_lazy as _
 
 from keepline.core.forms import SELECT, TEXT
+from keepline.core.models import Department
+from keepline.core.scopes import visible
 from keepline.problems.models import (
     DEFAULT_REPLY_DAYS,
     AddresseeLevel,
     LetterStatus,
+    Problem,
     ProblemCategory,
     ProblemStatus,
     Tier,
@@ -33,11 +37,40 @@ WHITELIST_CHOICES = [
 ]
 
 
+# The list's filter values that are not a model's choice; keepline.problems.figures builds its
+# drill-down links with them.
+OPEN = "open"  # submitted, accepted or in progress: the handler side holds it
+HANDLER_ONLY = "handler"  # routed to a named handler, no department
+UNASSIGNED = "unassigned"  # neither a department nor a handler
+YES = "yes"
+RATED = "any"
+RATED_HIGH = "4-5"
+HIGH_RATING = 4  # "4-5": rated 4 or 5
+DATE = TEXT | {"type": "date"}
+# The dates the list filters by, each a from/until pair of fields (whole days, inclusive).
+DATE_RANGES = ("filed", "accepted", "closed")
+
+
+def _date(label: Any) -> forms.DateField:
+    return forms.DateField(
+        label=label, required=False, widget=forms.DateInput(DATE, format="%Y-%m-%d")
+    )
+
+
 class ProblemFilterForm(forms.Form):
+    """The problem list's filters (the page, its Excel ledger and the API's list share them)."""
+
+    # On a phone the bar shows these; the rest wait under "More filters".
+    MAIN = ("status", "category", "deadline", "region")
+
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
-        choices=[("", _("Any status")), *ProblemStatus.choices],
+        choices=[
+            ("", _("Any status")),
+            (OPEN, _("Open (submitted, accepted, in progress)")),
+            *ProblemStatus.choices,
+        ],
         widget=forms.Select(SELECT),
     )
     category = forms.ChoiceField(
@@ -46,25 +79,119 @@ class ProblemFilterForm(forms.Form):
         choices=[("", _("All categories")), *ProblemCategory.choices],
         widget=forms.Select(SELECT),
     )
+    deadline = forms.ChoiceField(
+        label=_("Deadline"), required=False, choices=DEADLINE_CHOICES, widget=forms.Select(SELECT)
+    )
+    region = forms.ChoiceField(label=_("Region"), required=False, widget=forms.Select(SELECT))
+    park = forms.ChoiceField(label=_("Park"), required=False, widget=forms.Select(SELECT))
     tier = forms.ChoiceField(
         label=_("Tier"),
         required=False,
         choices=[("", _("Any tier")), *Tier.choices],
         widget=forms.Select(SELECT),
     )
-    region = forms.ChoiceField(label=_("Region"), required=False, widget=forms.Select(SELECT))
-    park = forms.ChoiceField(label=_("Park"), required=False, widget=forms.Select(SELECT))
     whitelisted = forms.ChoiceField(
         label=_("Whitelist"), required=False, choices=WHITELIST_CHOICES, widget=forms.Select(SELECT)
     )
-    deadline = forms.ChoiceField(
-        label=_("Deadline"), required=False, choices=DEADLINE_CHOICES, widget=forms.Select(SELECT)
+    # A department id, HANDLER_ONLY or UNASSIGNED; the choices are the user's (see __init__).
+    department = forms.ChoiceField(
+        label=_("Assigned to"), required=False, widget=forms.Select(SELECT)
+    )
+    filed_from = _date(_("Filed from"))
+    filed_to = _date(_("Filed until"))
+    accepted_from = _date(_("Accepted from"))
+    accepted_to = _date(_("Accepted until"))
+    closed_from = _date(_("Closed from"))
+    closed_to = _date(_("Closed until"))
+    acknowledged = forms.ChoiceField(
+        label=_("Acknowledged"),
+        required=False,
+        choices=[("", _("Acknowledged or not")), (YES, _("Acknowledged"))],
+        widget=forms.Select(SELECT),
+    )
+    acknowledged_on_time = forms.ChoiceField(
+        label=_("Acknowledged on time"),
+        required=False,
+        choices=[
+            ("", _("Acknowledged on time or not")),
+            (YES, _("Acknowledged by the acknowledge deadline")),
+        ],
+        widget=forms.Select(SELECT),
+    )
+    on_time = forms.ChoiceField(
+        label=_("Final reply on time"),
+        required=False,
+        choices=[
+            ("", _("Final reply on time or not")),
+            (YES, _("Final reply by the close deadline")),
+        ],
+        widget=forms.Select(SELECT),
+    )
+    rating = forms.ChoiceField(
+        label=_("Rating"),
+        required=False,
+        choices=[("", _("Rated or not")), (RATED, _("Rated")), (RATED_HIGH, _("Rated 4 or 5"))],
+        widget=forms.Select(SELECT),
     )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["region"].choices = region_choices(user, str(_("All regions")))  # type: ignore[attr-defined]
         self.fields["park"].choices = park_choices(user, str(_("All parks")))  # type: ignore[attr-defined]
+        self.fields["department"].choices = self._department_choices(user)  # type: ignore[attr-defined]
+        for field in self.fields.values():
+            # The bar shows the selects without their labels.
+            field.widget.attrs.setdefault("aria-label", str(field.label))
+
+    def _department_choices(self, user: Any) -> list[tuple[str, str]]:
+        """The departments the user's problems are routed to, and the one asked for if it
+        exists (a link from the figures stays valid after its problems move on)."""
+        ids = set(
+            visible(Problem.objects.filter(department__isnull=False), user)
+            .values_list("department_id", flat=True)
+            .distinct()
+        )
+        asked = str(self.data.get(self.add_prefix("department"), "")) if self.is_bound else ""
+        if asked.isdigit():
+            ids.add(int(asked))
+        departments = sorted(
+            (
+                (str(d.pk), str(d))
+                for d in Department.objects.filter(pk__in=ids).select_related("region")
+            ),
+            key=lambda choice: choice[1],
+        )
+        return [
+            ("", str(_("Any department or handler"))),
+            (HANDLER_ONLY, str(_("A named handler, no department"))),
+            (UNASSIGNED, str(_("Unassigned"))),
+            *departments,
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for prefix in DATE_RANGES:
+            first, last = data.get(f"{prefix}_from"), data.get(f"{prefix}_to")
+            if first is not None and last is not None and first > last:
+                self.add_error(f"{prefix}_from", _("The first day is after the last."))
+        return data
+
+    def main_fields(self) -> list[BoundField]:
+        return [self[name] for name in self.MAIN]
+
+    def more_fields(self) -> list[BoundField]:
+        return [self[name] for name in self.fields if name not in self.MAIN]
+
+    def more_in_use(self) -> int:
+        """How many of the "more" filters are set (or wrong): the section opens when any is."""
+        if not self.is_bound:
+            return 0
+        return sum(
+            1
+            for name in self.fields
+            if name not in self.MAIN
+            and (self.data.get(self.add_prefix(name)) or self.errors.get(name))
+        )
 
 
 class MultipleFileInput(forms.ClearableFileInput):

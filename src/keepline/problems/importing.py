@@ -29,6 +29,14 @@ COLUMNS = [
     Column("filed_at", gettext_lazy("Filed at"), False, "2022-09-12 09:30"),
 ]
 LABELS = {c.key: c.label for c in COLUMNS}
+# The words ledgers use for urgency, whatever the interface's labels say (a label may change
+# with its translation; "Normal" without its context was the production mode 正常生产).
+URGENCY_WORDS = {
+    "一般": Urgency.NORMAL,
+    "普通": Urgency.NORMAL,
+    "紧急": Urgency.URGENT,
+    "特急": Urgency.CRITICAL,
+}
 
 
 @dataclass
@@ -107,7 +115,7 @@ def check_import(
     enterprise and problem is refused."""
     now = now or timezone.now()
     categories = _names(ProblemCategory)
-    urgencies = _names(Urgency)
+    urgencies = _names(Urgency) | URGENCY_WORDS
     result = ImportCheck()
     numbered = list(rows)
     codes = {_text(raw.get("uscc")).upper() for _number, raw in numbered}

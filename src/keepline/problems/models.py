@@ -10,6 +10,7 @@ from typing import ClassVar
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from keepline.core.access import Access, roles
 from keepline.core.models import ALL_ROLES, OFFICIALS, Attachment, Department, Role, User
@@ -73,7 +74,8 @@ class ProblemCategory(models.TextChoices):
 
 
 class Urgency(models.TextChoices):
-    NORMAL = "normal", _("Normal")
+    # "Normal" is also a production mode (正常生产); as an urgency it is 一般.
+    NORMAL = "normal", pgettext_lazy("urgency", "Normal")
     URGENT = "urgent", _("Urgent")
     CRITICAL = "critical", _("Critical")
 
@@ -83,7 +85,8 @@ class Tier(models.TextChoices):
 
     LOCAL = "local", _("Park / district")
     CITY = "city", _("City task force")
-    PROVINCE = "province", _("Province")
+    # The province's task force, not the region level (省).
+    PROVINCE = "province", pgettext_lazy("tier", "Province")
 
 
 TIER_ORDER = [Tier.LOCAL, Tier.CITY, Tier.PROVINCE]
@@ -101,7 +104,8 @@ class ProblemStatus(models.TextChoices):
     ACCEPTED = "accepted", _("Accepted")
     IN_PROGRESS = "in_progress", _("In progress")
     REPLIED = "replied", _("Replied")
-    CLOSED = "closed", _("Closed")
+    # Solved and confirmed (办结, 销号), not an alert's "Closed" (已关闭).
+    CLOSED = "closed", pgettext_lazy("problem status", "Closed")
 
 
 # The handler side holds these; a replied problem waits on the enterprise, a closed one on no one.

@@ -63,6 +63,7 @@ from keepline.problems.models import (
     Urgency,
 )
 from keepline.problems.selectors import unmet_deadlines
+from keepline.problems.setup_forms import CalendarRow
 from keepline.problems.tasks import (
     notify_accepted,
     notify_assigned,
@@ -161,6 +162,22 @@ def remove_calendar_day(*, actor: Actor, date: dt.date) -> None:
             actor=actor, action="problems.calendar_day_removed", obj=day, before=audit.snapshot(day)
         )
         day.delete()
+
+
+def import_calendar(*, actor: Actor, rows: Sequence[CalendarRow]) -> tuple[int, int]:
+    """Write every row of a checked calendar file (setup_forms.read_calendar), all or none:
+    (days added, days changed). Each day is audited as set_calendar_day audits it."""
+    _require(holds(actor, CalendarDay, "change"))
+    with transaction.atomic():
+        existing = set(
+            CalendarDay.objects.filter(date__in=[r.date for r in rows]).values_list(
+                "date", flat=True
+            )
+        )
+        for row in rows:
+            set_calendar_day(actor=actor, date=row.date, working=row.working, name=row.name)
+    changed = sum(1 for r in rows if r.date in existing)
+    return len(rows) - changed, changed
 
 
 # ---- time limits ---------------------------------------------------------------------------

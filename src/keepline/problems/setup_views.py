@@ -11,7 +11,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -41,7 +40,6 @@ from keepline.problems.setup_forms import (
     CalendarDayForm,
     CalendarImportForm,
     CalendarRemoveForm,
-    CalendarRow,
     RoutingRuleForm,
     TimeLimitForm,
     TryRouteForm,
@@ -382,21 +380,6 @@ def calendar_remove(request: AuthedRequest) -> HttpResponse:
     return redirect(f"{reverse('problems:setup_calendar')}?year={day.year}")
 
 
-def import_calendar(*, actor: Actor, rows: list[CalendarRow]) -> tuple[int, int]:
-    """Write every row of a checked file, all or none: (days added, days changed)."""
-    require_role(actor, CalendarDay, "change")
-    existing = set(
-        CalendarDay.objects.filter(date__in=[r.date for r in rows]).values_list("date", flat=True)
-    )
-    with transaction.atomic():
-        for row in rows:
-            services.set_calendar_day(
-                actor=actor, date=row.date, working=row.working, name=row.name
-            )
-    changed = sum(1 for r in rows if r.date in existing)
-    return len(rows) - changed, changed
-
-
 @login_required
 def calendar_import(request: AuthedRequest) -> HttpResponse:
     """Upload a year's holidays and make-up workdays; every bad row is named and nothing is
@@ -411,7 +394,7 @@ def calendar_import(request: AuthedRequest) -> HttpResponse:
             upload = form.cleaned_data["file"]
             try:
                 rows = read_calendar(upload.name, upload.read())
-                added, changed = import_calendar(actor=request.user, rows=rows)
+                added, changed = services.import_calendar(actor=request.user, rows=rows)
             except KeeplineError as exc:
                 if exc.status != 400:
                     raise

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django_tasks import task
 
 from keepline.core.models import Membership, Notification, Role, User
@@ -29,7 +29,8 @@ LETTER_OVERDUE = "letter_reply_overdue"
 DEADLINE_LABELS = {
     "acknowledge": gettext_lazy("Acknowledge"),
     "interim": gettext_lazy("Interim reply"),
-    "close": gettext_lazy("Close"),
+    # The close deadline (办结), not closing an alert (关闭).
+    "close": pgettext_lazy("deadline", "Close"),
 }
 
 

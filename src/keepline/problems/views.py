@@ -11,14 +11,14 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
 from keepline.core.errors import Forbidden, InvalidInput, KeeplineError, NotFound
@@ -37,7 +37,16 @@ from keepline.core.tabular import workbook_response
 from keepline.core.web import AuthedRequest, apply_errors, attachment_response, paginate
 from keepline.enterprises.models import Enterprise
 from keepline.problems import documents, importing, selectors, services
+from keepline.problems.calendar import TZ
 from keepline.problems.forms import (
+    DATE_RANGES,
+    HANDLER_ONLY,
+    HIGH_RATING,
+    OPEN,
+    RATED,
+    RATED_HIGH,
+    UNASSIGNED,
+    YES,
     AttachForm,
     ConfirmForm,
     FileForm,
@@ -92,6 +101,25 @@ def overdue_q(now: dt.datetime) -> Q:
     )
 
 
+def _day_range(lookup: str, first: dt.date | None, last: dt.date | None) -> Q:
+    """`lookup` on the days first … last, inclusive, in Asia/Shanghai."""
+    q = Q()
+    if first is not None:
+        q &= Q(**{f"{lookup}__gte": dt.datetime.combine(first, dt.time(), tzinfo=TZ)})
+    if last is not None:
+        end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tzinfo=TZ)
+        q &= Q(**{f"{lookup}__lt": end})
+    return q
+
+
+def _assigned_q(department: str) -> Q:
+    if department == HANDLER_ONLY:
+        return Q(department__isnull=True, handler__isnull=False)
+    if department == UNASSIGNED:
+        return Q(department__isnull=True, handler__isnull=True)
+    return Q(department_id=int(department))
+
+
 def filtered(
     actor: Actor,
     *,
@@ -102,21 +130,60 @@ def filtered(
     park: str = "",
     whitelisted: bool | None = None,
     deadline: str = "",
+    department: str = "",
+    filed_from: dt.date | None = None,
+    filed_to: dt.date | None = None,
+    accepted_from: dt.date | None = None,
+    accepted_to: dt.date | None = None,
+    closed_from: dt.date | None = None,
+    closed_to: dt.date | None = None,
+    acknowledged: bool = False,
+    acknowledged_on_time: bool = False,
+    on_time: bool = False,
+    rating: str = "",
     sort: str = "-filed",
     now: dt.datetime | None = None,
 ) -> QuerySet[Problem]:
-    """The problems the actor sees, filtered, with `deadline` "overdue" or "near" (not yet
-    overdue, within the last 20% of the allowance), sorted by one of SORTS."""
+    """The problems the actor sees, filtered, sorted by one of SORTS. The meanings are those of
+    keepline.problems.figures, whose counts link here:
+
+    - `status` one status, or "open" (submitted, accepted or in progress);
+    - `deadline` "overdue" or "near" (not yet overdue, within the last 20% of the allowance);
+    - `department` a department id, "handler" (a named handler, no department) or "unassigned";
+    - `filed_*`, `accepted_*`, `closed_*` whole days, inclusive, in Asia/Shanghai;
+    - `acknowledged` accepted at all; `acknowledged_on_time` accepted by `acknowledge_due`;
+    - `on_time` the final reply came by `close_due`;
+    - `rating` "any" (rated) or "4-5"."""
     now = now or timezone.now()
     qs = selectors.problems(
         actor,
-        status=status,
+        status="" if status == OPEN else status,
         category=category,
         tier=tier,
         region=region,
         park=park,
         whitelisted=whitelisted,
     )
+    if status == OPEN:
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    if department:
+        qs = qs.filter(_assigned_q(department))
+    for lookup, first, last in (
+        ("filed_at", filed_from, filed_to),
+        ("accepted_at", accepted_from, accepted_to),
+        ("closed_at", closed_from, closed_to),
+    ):
+        qs = qs.filter(_day_range(lookup, first, last))
+    if acknowledged:
+        qs = qs.filter(accepted_at__isnull=False)
+    if acknowledged_on_time:
+        qs = qs.filter(accepted_at__lte=F("acknowledge_due"))
+    if on_time:
+        qs = qs.filter(replied_at__lte=F("close_due"))
+    if rating == RATED:
+        qs = qs.filter(rating__isnull=False)
+    elif rating == RATED_HIGH:
+        qs = qs.filter(rating__gte=HIGH_RATING)
     if deadline == "overdue":
         qs = qs.filter(overdue_q(now))
     elif deadline == "near":
@@ -126,6 +193,38 @@ def filtered(
         near = [p.pk for p in candidates if selectors.deadline_state(p, now).near]
         qs = qs.filter(pk__in=near)
     return qs.order_by(*SORTS.get(sort, SORTS["-filed"]))
+
+
+def filter_values(data: dict[str, Any]) -> dict[str, Any]:
+    """A ProblemFilterForm's cleaned data as `filtered` takes it (absent fields: no filter)."""
+    values: dict[str, Any] = {
+        name: data.get(name, "")
+        for name in ("status", "category", "tier", "region", "park", "deadline", "department")
+    }
+    values["rating"] = data.get("rating", "")
+    values["whitelisted"] = {YES: True, "no": False}.get(data.get("whitelisted", ""))
+    for prefix in DATE_RANGES:
+        values[f"{prefix}_from"] = data.get(f"{prefix}_from")
+        values[f"{prefix}_to"] = data.get(f"{prefix}_to")
+    for flag in ("acknowledged", "acknowledged_on_time", "on_time"):
+        values[flag] = data.get(flag) == YES
+    return values
+
+
+def checked_filters(actor: Actor, data: Any) -> dict[str, Any]:
+    """The filters in `data` as `filtered` takes them, or InvalidInput naming each bad one
+    (for the ledger and the API, where a filter left out would answer with too many)."""
+    form = ProblemFilterForm(data, user=actor)
+    if not form.is_valid():
+        errors = {name: [str(m) for m in messages] for name, messages in form.errors.items()}
+        first = next(iter(form.errors))
+        field = form.fields.get(first)
+        label = field.label if field is not None else first
+        raise InvalidInput(
+            _("%(field)s: %(message)s") % {"field": label, "message": errors[first][0]},
+            errors=errors,
+        )
+    return filter_values(form.cleaned_data)
 
 
 def fileable_enterprises(user: User) -> list[tuple[int, str]]:
@@ -164,18 +263,9 @@ def department_choices(enterprise: Enterprise) -> list[tuple[int, str]]:
 def _filters(request: AuthedRequest, form: ProblemFilterForm) -> dict[str, Any]:
     """The valid filters (a bad one is shown on the form, and ignored)."""
     form.is_valid()
-    data = getattr(form, "cleaned_data", {})
-    flag = data.get("whitelisted", "")
-    return {
-        "status": data.get("status", ""),
-        "category": data.get("category", ""),
-        "tier": data.get("tier", ""),
-        "region": data.get("region", ""),
-        "park": data.get("park", ""),
-        "whitelisted": {"yes": True, "no": False}.get(flag),
-        "deadline": data.get("deadline", ""),
-        "sort": request.GET.get("sort", "-filed"),
-    }
+    values = filter_values(getattr(form, "cleaned_data", {}))
+    values["sort"] = request.GET.get("sort", "-filed")
+    return values
 
 
 @login_required
@@ -201,10 +291,10 @@ def problem_list(request: AuthedRequest) -> HttpResponse:
         "may_import": holds_area(request.user, Problem, "file"),
         "may_see_letters": holds(request.user, CoordinationLetter),
         "now": now,
+        # A filter changed in place: the export link follows it (an out-of-band swap).
+        "oob": bool(request.headers.get("HX-Request")),
     }
-    template = (
-        "problems/results.html" if request.headers.get("HX-Request") else "problems/list.html"
-    )
+    template = "problems/results.html" if context["oob"] else "problems/list.html"
     return render(request, template, context, status=400 if form.errors else 200)
 
 
@@ -220,9 +310,9 @@ def _assigned(p: Problem) -> str:
 def problem_export(request: AuthedRequest) -> HttpResponse:
     """The task-force ledger (交办 / 反馈 / 销号) of the filtered problems."""
     require_role(request.user, Problem)
-    form = ProblemFilterForm(request.GET or None, user=request.user)
     now = timezone.now()
-    rows = filtered(request.user, now=now, **_filters(request, form))
+    sort = request.GET.get("sort", "-filed")
+    rows = filtered(request.user, now=now, sort=sort, **checked_filters(request.user, request.GET))
     headers = [
         _("No."),
         _("Enterprise"),
@@ -231,16 +321,17 @@ def problem_export(request: AuthedRequest) -> HttpResponse:
         _("Category"),
         _("Urgency"),
         _("Problem"),
-        _("Filed"),
+        # Times: "when" tells them from the statuses and steps of the same name.
+        pgettext("when", "Filed"),
         _("Filed by"),
         _("Assigned to"),
         _("Tier"),
         _("Status"),
-        _("Accepted"),
-        _("Interim reply"),
-        _("Replied"),
+        pgettext("when", "Accepted"),
+        pgettext("when", "Interim reply"),
+        pgettext("when", "Replied"),
         _("Replies"),
-        _("Closed"),
+        pgettext("when", "Closed"),
         _("Rating"),
         _("Rating comment"),
         _("Overdue"),
@@ -472,7 +563,7 @@ def _detail_page(
     for kind, label, due, met in [
         ("acknowledge", _("Acknowledge by"), problem.acknowledge_due, problem.accepted_at),
         ("interim", _("Interim reply by"), problem.interim_due, problem.interim_replied_at),
-        ("close", _("Close by"), problem.close_due, problem.replied_at),
+        ("close", pgettext("deadline", "Close by"), problem.close_due, problem.replied_at),
     ]:
         flag = "met" if kind not in owed else "overdue" if due <= now else ""
         if not flag and state.kind == kind and state.near:
@@ -682,7 +773,7 @@ def letter_export(request: AuthedRequest) -> HttpResponse:
     headers = [
         _("Number"),
         _("Issued by"),
-        _("To"),
+        pgettext("addressee", "To"),
         _("The addressee is"),
         _("Subject"),
         _("Enterprise"),
@@ -690,11 +781,11 @@ def letter_export(request: AuthedRequest) -> HttpResponse:
         _("Problem no."),
         _("Problem"),
         _("Status"),
-        _("Drafted"),
+        pgettext("when", "Drafted"),
         _("Author"),
-        _("Sent"),
+        pgettext("when", "Sent"),
         _("Reply due"),
-        _("Replied"),
+        pgettext("when", "Replied"),
         _("Reply"),
         _("Reply overdue"),
     ]
@@ -736,7 +827,7 @@ def import_template(request: AuthedRequest) -> HttpResponse:
         "problem-import-template",
         [str(c.label) for c in importing.COLUMNS],
         [[c.example for c in importing.COLUMNS]],
-        title=_("Problems"),
+        title=_("Enterprise problems"),
     )
 
 
