@@ -216,3 +216,26 @@ def test_a_filter_changed_in_place_moves_the_export_link(world: World) -> None:
     assert 'id="filter-error-rating" class="small text-danger" hx-swap-oob="true"' in (
         bad.content.decode()
     )
+
+
+def test_one_enterprises_problems_from_its_page(world: World, ledger: dict[str, Problem]) -> None:
+    """The enterprise page links to /problems/?enterprise=<id>: only its problems, with a label
+    to remove the filter; an enterprise out of sight answers 404, on the page and the API."""
+    foreign = make(world.foreign_enterprise, "labour", at(18, 9))
+    admin = Client()
+    admin.force_login(world.users["admin"])
+    own = f"enterprise={world.enterprise.pk}"
+    assert _listed(admin, own) == {p.pk for p in ledger.values()}
+    assert _listed(admin, f"enterprise={world.foreign_enterprise.pk}") == {foreign.pk}
+    assert _api(admin, own) == {p.pk for p in ledger.values()}
+    page = admin.get(f"/problems/?{own}&status=submitted")
+    assert world.enterprise.name in page.content.decode()
+    assert page.context["unfiltered"] == "status=submitted"
+    district = Client()
+    district.force_login(world.users["district"])
+    assert _listed(district, own) == {p.pk for p in ledger.values()}
+    assert district.get(f"/problems/?enterprise={world.foreign_enterprise.pk}").status_code == 404
+    assert (
+        district.get(f"/api/problems?enterprise={world.foreign_enterprise.pk}").status_code == 404
+    )
+    assert district.get("/problems/export.xlsx?enterprise=x").status_code == 400

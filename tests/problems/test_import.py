@@ -11,6 +11,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone, translation
 
+from keepline.core.menu import items, opens
 from keepline.core.models import AuditEvent
 from keepline.problems import importing
 from keepline.problems.calendar import add_working_days
@@ -211,3 +212,11 @@ def test_urgency_is_read_in_the_ledgers_words_and_codes(world: World, language: 
     assert check.ok, check.errors
     assert [r["urgency"] for r in check.rows] == list(words.values())
     assert [(e.row, e.column) for e in mode.errors] == [(2, "urgency")]
+
+
+def test_the_import_is_in_the_menu_of_those_who_file_over_an_area(world: World) -> None:
+    """A creating menu item names the right it needs: filing over an area. A liaison or a
+    commissioner files for single enterprises and is not offered the import."""
+    item = next(i for i in items() if i.url_name == "problems:import")
+    offered = {role for role, user in world.users.items() if opens(user, item)}
+    assert offered == {"admin", "bureau", "district", "park"}

@@ -19,6 +19,7 @@ class MenuItem:
     url_name: str
     model: str  # app_label.Model whose right opens the page
     creates: bool = False  # the page makes new objects: needs the right over an area
+    action: str = ""  # the right it needs; default "change" for creating pages, else "view"
 
 
 def items() -> list[MenuItem]:
@@ -32,7 +33,9 @@ def items() -> list[MenuItem]:
 def opens(actor: Actor, item: MenuItem) -> bool:
     """Whether the item's page is open to the actor."""
     model = apps.get_model(item.model)
-    return holds_area(actor, model) if item.creates else holds(actor, model)
+    if item.creates:
+        return holds_area(actor, model, item.action or "change")
+    return holds(actor, model, item.action or "view")
 
 
 def menu_for(request: HttpRequest) -> list[tuple[str | Promise, list[dict[str, object]]]]:

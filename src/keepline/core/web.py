@@ -52,6 +52,14 @@ def apply_errors(form: forms.Form, exc: KeeplineError) -> None:
         form.add_error(None, exc.message)
 
 
+def query_without(request: HttpRequest, *names: str) -> str:
+    """The query string without these parameters (and the page): a filter's "remove" link."""
+    query = request.GET.copy()
+    for name in (*names, "page"):
+        query.pop(name, None)
+    return query.urlencode()
+
+
 def paginate(request: HttpRequest, qs: QuerySet[Any]) -> tuple[Page[Any], str]:
     """The requested page, and the query string without `page` for the page links."""
     paginator = Paginator(qs, settings.KEEPLINE_PAGE_SIZE)

@@ -123,6 +123,7 @@ class ProblemFilterIn(Schema):
         description="A department id; handler (a named handler, no department); unassigned",
         examples=["3"],
     )
+    enterprise: str = Field("", description="One enterprise's id", examples=["12"])
     filed_from: str = _day("Filed on or after this day")
     filed_to: str = _day("Filed on or before this day")
     accepted_from: str = _day("Accepted on or after this day")

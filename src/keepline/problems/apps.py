@@ -2,6 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from keepline.core.menu import MenuItem
+from keepline.enterprises.links import EnterpriseLink
 
 
 class ProblemsConfig(AppConfig):
@@ -9,10 +10,9 @@ class ProblemsConfig(AppConfig):
     label = "problems"
     verbose_name = _("Enterprise problems")
     menu_order = 65
-    # Filing and the Excel import are buttons on the list, shown to those who may file or
-    # import: a creates=True item opens only for holders of "change" over an area, which no one
-    # holds over problems (importing needs "file" over an area), and a plain item would show
-    # them to viewers who may not file. The letters' register opens to whoever may view letters,
+    # Filing is a button on the list, shown to those who may file: a liaison files for one
+    # enterprise, so a creating item (a right over an area) would hide it from them. Importing
+    # needs the right to file over an area. The letters' register opens to whoever may view letters,
     # as its page does (require_role on CoordinationLetter). "Problems" alone is also the daily
     # report's field (存在问题); the menu names the capability.
     menu = [
@@ -27,8 +27,24 @@ class ProblemsConfig(AppConfig):
         ),
         MenuItem(
             _("Enterprise problems"),
+            _("Import problems"),
+            "problems:import",
+            "problems.Problem",
+            creates=True,
+            action="file",
+        ),
+        MenuItem(
+            _("Enterprise problems"),
             _("Problem settings"),
             "problems:setup",
             "problems.RoutingRule",
         ),
+    ]
+    enterprise_links = [
+        EnterpriseLink(
+            _("Enterprise problems"),
+            "problems:list",
+            "problems.Problem",
+            query=(("enterprise", "{pk}"),),
+        )
     ]

@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from keepline.core.forms import SELECT, TEXT
 from keepline.core.models import Department
-from keepline.core.scopes import visible
+from keepline.core.scopes import get_for, visible
+from keepline.enterprises.models import Enterprise
 from keepline.problems.models import (
     DEFAULT_REPLY_DAYS,
     AddresseeLevel,
@@ -62,6 +63,8 @@ class ProblemFilterForm(forms.Form):
 
     # On a phone the bar shows these; the rest wait under "More filters".
     MAIN = ("status", "category", "deadline", "region")
+    # Set by a link from the enterprise's page and shown as a removable label, not in the bar.
+    APART = ("enterprise",)
 
     status = forms.ChoiceField(
         label=_("Status"),
@@ -97,6 +100,7 @@ class ProblemFilterForm(forms.Form):
     department = forms.ChoiceField(
         label=_("Assigned to"), required=False, widget=forms.Select(SELECT)
     )
+    enterprise = forms.IntegerField(required=False, widget=forms.HiddenInput)
     filed_from = _date(_("Filed from"))
     filed_to = _date(_("Filed until"))
     accepted_from = _date(_("Accepted from"))
@@ -136,6 +140,8 @@ class ProblemFilterForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.user = user
+        self.chosen_enterprise: Enterprise | None = None
         self.fields["region"].choices = region_choices(user, str(_("All regions")))  # type: ignore[attr-defined]
         self.fields["park"].choices = park_choices(user, str(_("All parks")))  # type: ignore[attr-defined]
         self.fields["department"].choices = self._department_choices(user)  # type: ignore[attr-defined]
@@ -168,6 +174,13 @@ class ProblemFilterForm(forms.Form):
             *departments,
         ]
 
+    def clean_enterprise(self) -> int | None:
+        """An enterprise the user may see (else 404, as its page would answer)."""
+        pk: int | None = self.cleaned_data.get("enterprise")
+        if pk is not None:
+            self.chosen_enterprise = get_for(Enterprise.objects.only("pk", "name"), self.user, pk)
+        return pk
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         for prefix in DATE_RANGES:
@@ -180,7 +193,7 @@ class ProblemFilterForm(forms.Form):
         return [self[name] for name in self.MAIN]
 
     def more_fields(self) -> list[BoundField]:
-        return [self[name] for name in self.fields if name not in self.MAIN]
+        return [self[name] for name in self.fields if name not in (*self.MAIN, *self.APART)]
 
     def more_in_use(self) -> int:
         """How many of the "more" filters are set (or wrong): the section opens when any is."""
@@ -189,7 +202,7 @@ class ProblemFilterForm(forms.Form):
         return sum(
             1
             for name in self.fields
-            if name not in self.MAIN
+            if name not in (*self.MAIN, *self.APART)
             and (self.data.get(self.add_prefix(name)) or self.errors.get(name))
         )
 

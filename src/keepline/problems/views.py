@@ -34,7 +34,13 @@ from keepline.core.scopes import (
     visible,
 )
 from keepline.core.tabular import workbook_response
-from keepline.core.web import AuthedRequest, apply_errors, attachment_response, paginate
+from keepline.core.web import (
+    AuthedRequest,
+    apply_errors,
+    attachment_response,
+    paginate,
+    query_without,
+)
 from keepline.enterprises.models import Enterprise
 from keepline.problems import documents, importing, selectors, services
 from keepline.problems.calendar import TZ
@@ -131,6 +137,7 @@ def filtered(
     whitelisted: bool | None = None,
     deadline: str = "",
     department: str = "",
+    enterprise: int | None = None,
     filed_from: dt.date | None = None,
     filed_to: dt.date | None = None,
     accepted_from: dt.date | None = None,
@@ -149,6 +156,7 @@ def filtered(
 
     - `status` one status, or "open" (submitted, accepted or in progress);
     - `deadline` "overdue" or "near" (not yet overdue, within the last 20% of the allowance);
+    - `enterprise` one enterprise's id;
     - `department` a department id, "handler" (a named handler, no department) or "unassigned";
     - `filed_*`, `accepted_*`, `closed_*` whole days, inclusive, in Asia/Shanghai;
     - `acknowledged` accepted at all; `acknowledged_on_time` accepted by `acknowledge_due`;
@@ -166,6 +174,8 @@ def filtered(
     )
     if status == OPEN:
         qs = qs.filter(status__in=OPEN_STATUSES)
+    if enterprise is not None:
+        qs = qs.filter(enterprise_id=enterprise)
     if department:
         qs = qs.filter(_assigned_q(department))
     for lookup, first, last in (
@@ -202,6 +212,7 @@ def filter_values(data: dict[str, Any]) -> dict[str, Any]:
         for name in ("status", "category", "tier", "region", "park", "deadline", "department")
     }
     values["rating"] = data.get("rating", "")
+    values["enterprise"] = data.get("enterprise")
     values["whitelisted"] = {YES: True, "no": False}.get(data.get("whitelisted", ""))
     for prefix in DATE_RANGES:
         values[f"{prefix}_from"] = data.get(f"{prefix}_from")
@@ -287,6 +298,7 @@ def problem_list(request: AuthedRequest) -> HttpResponse:
         "sort": f["sort"],
         "sortless": sortless.urlencode(),
         "form": form,
+        "unfiltered": query_without(request, "enterprise"),
         "may_file": holds(request.user, Problem, "file"),
         "may_import": holds_area(request.user, Problem, "file"),
         "may_see_letters": holds(request.user, CoordinationLetter),

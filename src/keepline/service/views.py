@@ -31,7 +31,7 @@ from keepline.core.scopes import (
     visible,
 )
 from keepline.core.tabular import workbook_response
-from keepline.core.web import AuthedRequest, apply_errors, paginate
+from keepline.core.web import AuthedRequest, apply_errors, paginate, query_without
 from keepline.enterprises.models import Enterprise
 from keepline.places.models import Park, Region
 from keepline.problems import selectors as problem_selectors
@@ -328,14 +328,6 @@ def _coverage_filters(request: AuthedRequest) -> tuple[CoverageFilterForm, dict[
     }
 
 
-def _without(request: AuthedRequest, *names: str) -> str:
-    """The query string without these parameters (and the page)."""
-    query = request.GET.copy()
-    for name in (*names, "page"):
-        query.pop(name, None)
-    return query.urlencode()
-
-
 def _filter_enterprise(user: User, pk: int | None) -> Enterprise | None:
     """The enterprise a list is filtered by (404 for one out of sight)."""
     return None if pk is None else visit_enterprise(user, pk)
@@ -357,7 +349,7 @@ def coverage_list(request: AuthedRequest) -> HttpResponse:
             "may_assign": holds_area(request.user, Coverage),
             "today": selectors.local_today(),
             "enterprise": f["enterprise"],
-            "unfiltered": _without(request, "enterprise"),
+            "unfiltered": query_without(request, "enterprise"),
         },
         status=400 if form.errors else 200,
     )
@@ -637,7 +629,7 @@ def visit_list(request: AuthedRequest) -> HttpResponse:
             "enterprise": _filter_enterprise(
                 request.user, getattr(form, "cleaned_data", {}).get("enterprise")
             ),
-            "unfiltered": _without(request, "enterprise"),
+            "unfiltered": query_without(request, "enterprise"),
         },
     )
 
