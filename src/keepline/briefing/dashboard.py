@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from keepline.bubble.models import EnterpriseMode
 from keepline.core.scopes import Actor, holds
@@ -254,8 +255,8 @@ def problems_panel(actor: Actor, scope: FigureScope, as_of: dt.datetime) -> dict
         "by_tier": [_row(r) for r in f.by_tier],
         "labels": {
             "by_category": _("Problems by category"),
-            "open": _("Open"),
+            "open": pgettext("problem status", "Open"),
             "replied": _("Awaiting confirmation"),
-            "closed": _("Closed"),
+            "closed": pgettext("problem status", "Closed"),
         },
     }

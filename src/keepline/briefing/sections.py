@@ -19,6 +19,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from keepline.bubble.models import EnterpriseMode
 from keepline.core.scopes import Actor, holds, visible
@@ -442,7 +443,12 @@ def problems_section(ctx: BriefingContext) -> Section | None:
                 since.value,
             ]
         )
-    headers = [_("Received"), _("Open"), _("Awaiting confirmation"), _("Closed")]
+    headers = [
+        _("Received"),
+        pgettext("problem status", "Open"),
+        _("Awaiting confirmation"),
+        pgettext("problem status", "Closed"),
+    ]
     return Section(
         key="problems",
         title=_("Enterprise problems"),

@@ -173,7 +173,7 @@ def definitions() -> dict[str, str]:
             "had passed at the as-of time."
         ),
         "near": _(
-            "Open problems not overdue whose next deadline was within the last 20% of its "
+            "Open problems not overdue whose next deadline was within the last fifth of its "
             "allowance at the as-of time."
         ),
         "on_time": _(
