@@ -11,8 +11,7 @@ from typing import Any
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from keepline.core.errors import InvalidInput
 from keepline.core.forms import SELECT, TEXT
@@ -34,7 +33,7 @@ RULE_HANDLER_ROLES = [
     Role.COMMISSIONER,
     Role.DEPARTMENT,
 ]
-WORKING_CHOICES = [("0", _lazy("Holiday (no work)")), ("1", _lazy("Make-up workday"))]
+WORKING_CHOICES = [("0", gettext_lazy("Holiday (no work)")), ("1", gettext_lazy("Make-up workday"))]
 
 
 # ---- choices ---------------------------------------------------------------------------------
@@ -93,25 +92,27 @@ class RoutingRuleForm(forms.Form):
     """A rule for a category and region; sending an existing pair again changes its target."""
 
     category = forms.ChoiceField(
-        label=_lazy("Category"),
+        label=gettext_lazy("Category"),
         required=False,
-        choices=[("", _lazy("Any category")), *ProblemCategory.choices],
+        choices=[("", gettext_lazy("Any category")), *ProblemCategory.choices],
         widget=forms.Select(SELECT),
     )
-    region = forms.ChoiceField(label=_lazy("Region"), required=False, widget=forms.Select(SELECT))
+    region = forms.ChoiceField(
+        label=gettext_lazy("Region"), required=False, widget=forms.Select(SELECT)
+    )
     department = forms.TypedChoiceField(
-        label=_lazy("Department"),
+        label=gettext_lazy("Department"),
         coerce=int,
         required=False,
         empty_value=None,
         widget=forms.Select(SELECT),
     )
     handler = forms.TypedChoiceField(
-        label=_lazy("or handler"),
+        label=gettext_lazy("or handler"),
         coerce=int,
         required=False,
         empty_value=None,
-        help_text=_lazy("Choose a department or a handler, not both."),
+        help_text=gettext_lazy("Choose a department or a handler, not both."),
         widget=forms.Select(SELECT),
     )
 
@@ -136,9 +137,9 @@ class TryRouteForm(forms.Form):
 
     # A number, not a checked choice: the selector answers 404 for an enterprise the user may
     # not see, as everywhere else.
-    enterprise = forms.IntegerField(label=_lazy("Enterprise"), widget=forms.Select(SELECT))
+    enterprise = forms.IntegerField(label=gettext_lazy("Enterprise"), widget=forms.Select(SELECT))
     category = forms.ChoiceField(
-        label=_lazy("Category"), choices=ProblemCategory.choices, widget=forms.Select(SELECT)
+        label=gettext_lazy("Category"), choices=ProblemCategory.choices, widget=forms.Select(SELECT)
     )
 
     def __init__(self, *args: Any, enterprises: list[tuple[int, str]], **kwargs: Any) -> None:
@@ -151,25 +152,25 @@ class TryRouteForm(forms.Form):
 
 class TimeLimitForm(forms.Form):
     category = forms.ChoiceField(
-        label=_lazy("Category"),
+        label=gettext_lazy("Category"),
         required=False,
-        choices=[("", _lazy("Any category")), *ProblemCategory.choices],
+        choices=[("", gettext_lazy("Any category")), *ProblemCategory.choices],
         widget=forms.Select(SELECT),
     )
     urgency = forms.ChoiceField(
-        label=_lazy("Urgency"),
+        label=gettext_lazy("Urgency"),
         required=False,
-        choices=[("", _lazy("Any urgency")), *Urgency.choices],
+        choices=[("", gettext_lazy("Any urgency")), *Urgency.choices],
         widget=forms.Select(SELECT),
     )
     acknowledge_hours = forms.IntegerField(
-        label=_lazy("Acknowledge within (hours)"), widget=forms.NumberInput(NUMBER)
+        label=gettext_lazy("Acknowledge within (hours)"), widget=forms.NumberInput(NUMBER)
     )
     interim_days = forms.IntegerField(
-        label=_lazy("Interim reply within (working days)"), widget=forms.NumberInput(NUMBER)
+        label=gettext_lazy("Interim reply within (working days)"), widget=forms.NumberInput(NUMBER)
     )
     close_days = forms.IntegerField(
-        label=_lazy("Close within (working days)"), widget=forms.NumberInput(NUMBER)
+        label=gettext_lazy("Close within (working days)"), widget=forms.NumberInput(NUMBER)
     )
 
 
@@ -177,15 +178,15 @@ class TimeLimitForm(forms.Form):
 
 
 class CalendarDayForm(forms.Form):
-    date = forms.DateField(label=_lazy("Date"), widget=forms.DateInput(DATE))
+    date = forms.DateField(label=gettext_lazy("Date"), widget=forms.DateInput(DATE))
     working = forms.TypedChoiceField(
-        label=_lazy("The day is"),
+        label=gettext_lazy("The day is"),
         choices=WORKING_CHOICES,
         coerce=lambda v: v == "1",
         widget=forms.Select(SELECT),
     )
     name = forms.CharField(
-        label=_lazy("Name"),
+        label=gettext_lazy("Name"),
         max_length=100,
         required=False,
         widget=forms.TextInput(TEXT | {"placeholder": "国庆节"}),
@@ -198,16 +199,16 @@ class CalendarRemoveForm(forms.Form):
 
 class CalendarImportForm(forms.Form):
     file = forms.FileField(
-        label=_lazy("Excel (.xlsx) or CSV file"),
+        label=gettext_lazy("Excel (.xlsx) or CSV file"),
         widget=forms.ClearableFileInput(TEXT | {"accept": ".xlsx,.csv"}),
     )
 
 
 class CalculatorForm(forms.Form):
-    start = forms.DateField(label=_lazy("From"), widget=forms.DateInput(DATE))
-    end = forms.DateField(label=_lazy("To"), required=False, widget=forms.DateInput(DATE))
+    start = forms.DateField(label=gettext_lazy("From"), widget=forms.DateInput(DATE))
+    end = forms.DateField(label=gettext_lazy("To"), required=False, widget=forms.DateInput(DATE))
     days = forms.IntegerField(
-        label=_lazy("Working days to add"),
+        label=gettext_lazy("Working days to add"),
         required=False,
         min_value=0,
         max_value=3650,
@@ -224,9 +225,9 @@ class CalculatorForm(forms.Form):
 # ---- reading a calendar file -----------------------------------------------------------------
 
 CALENDAR_COLUMNS = [
-    Column("date", _lazy("Date"), True, "2023-01-02"),
-    Column("working", _lazy("Working day (yes/no)"), True, "否"),
-    Column("name", _lazy("Name"), False, "元旦"),
+    Column("date", gettext_lazy("Date"), True, "2023-01-02"),
+    Column("working", gettext_lazy("Working day (yes/no)"), True, "否"),
+    Column("name", gettext_lazy("Name"), False, "元旦"),
 ]
 CALENDAR_MAX_ROWS = 1000
 YES = {"yes", "y", "true", "1", "是", "班", "上班"}
