@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit
 
+import problems
+
 T = TypeVar("T")
 
 ROWS = 10_000
@@ -455,6 +457,7 @@ BENCHMARKS: dict[str, Callable[[], None]] = {
     "import-enterprises": bench_import_enterprises,
     "figures": bench_figures,
     "import-power": bench_import_power,
+    "problem-figures": problems.bench_problem_figures,
 }
 
 
