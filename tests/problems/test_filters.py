@@ -189,6 +189,8 @@ def test_a_department_id_is_offered_only_where_the_user_has_its_problems(
     assert f'<option value="{world.department.pk}">' not in page.content.decode()
     asked = other.get(f"/problems/?department={world.department.pk}")
     assert asked.status_code == 200 and len(asked.context["rows"]) == 0
+    # Nor does the id in the query string put the foreign department's name in the select.
+    assert world.department.name not in asked.content.decode()
 
 
 def test_the_less_common_filters_fold_away(world: World, ledger: dict[str, Problem]) -> None:

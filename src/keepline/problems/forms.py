@@ -152,7 +152,8 @@ class ProblemFilterForm(forms.Form):
 
     def _department_choices(self, user: Any) -> list[tuple[str, str]]:
         """The departments the user's problems are routed to, and the one asked for if it
-        exists (a link from the figures stays valid after its problems move on)."""
+        exists and the user may see it (a link from the figures stays valid after its problems
+        move on; an id in the query string does not reveal a foreign department's name)."""
         # One EXISTS per department rather than a DISTINCT over every visible problem: the list
         # page builds this form on each request (benchmarks/problems.py).
         routed = visible(Problem.objects.filter(department=OuterRef("pk")), user)
@@ -160,11 +161,15 @@ class ProblemFilterForm(forms.Form):
             Department.objects.filter(Exists(routed.values("pk"))).values_list("pk", flat=True)
         )
         asked = str(self.data.get(self.add_prefix("department"), "")) if self.is_bound else ""
-        if asked.isdigit():
+        # The one asked for is named only if the user may see it; else its id is its label.
+        hidden: set[int] = set()
+        if asked.isdigit() and int(asked) not in ids:
             ids.add(int(asked))
+            if not visible(Department.objects.filter(pk=int(asked)), user).exists():
+                hidden.add(int(asked))
         departments = sorted(
             (
-                (str(d.pk), str(d))
+                (str(d.pk), str(d.pk) if d.pk in hidden else str(d))
                 for d in Department.objects.filter(pk__in=ids).select_related("region")
             ),
             key=lambda choice: choice[1],

@@ -11,7 +11,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -73,7 +73,11 @@ from keepline.problems.models import (
     CoordinationLetter,
     LetterStatus,
     Problem,
+    ProblemCategory,
+    ProblemEvent,
     ProblemStatus,
+    Tier,
+    Urgency,
 )
 from keepline.reports.models import DailyReport
 from keepline.reports.selectors import region_chain
@@ -349,35 +353,54 @@ def problem_export(request: AuthedRequest) -> HttpResponse:
         _("Overdue"),
     ]
 
+    # Labels looked up once per export, not per cell through get_FOO_display, and only the
+    # reply steps prefetched, not the whole timeline (benchmarks/problems.py, "ledger").
+    labels = {
+        name: {k: str(v) for k, v in choices.choices}
+        for name, choices in (
+            ("category", ProblemCategory),
+            ("urgency", Urgency),
+            ("tier", Tier),
+            ("status", ProblemStatus),
+        )
+    }
+    yes = _("yes")
+    replies = Prefetch(
+        "events",
+        queryset=ProblemEvent.objects.filter(kind__in=["interim_reply", "replied"]).only(
+            "problem_id", "kind", "note", "at"
+        ),
+        to_attr="replies",
+    )
+
     def line(p: Problem) -> list[Any]:
-        replies = [e.note for e in p.events.all() if e.kind in ("interim_reply", "replied")]
         return [
             p.pk,
             p.enterprise.name,
             p.enterprise.uscc,
             p.enterprise.region.name,
-            p.get_category_display(),
-            p.get_urgency_display(),
+            labels["category"][p.category],
+            labels["urgency"][p.urgency],
             p.title,
             p.filed_at,
             p.filed_by_name,
             _assigned(p),
-            p.get_tier_display(),
-            p.get_status_display(),
+            labels["tier"][p.tier],
+            labels["status"][p.status],
             p.accepted_at,
             p.interim_replied_at,
             p.replied_at,
-            "\n".join(replies),
+            "\n".join(e.note for e in p.replies),  # type: ignore[attr-defined]
             p.closed_at,
             p.rating,
             p.rating_comment,
-            _("yes") if selectors.deadline_state(p, now).overdue else "",
+            yes if selectors.deadline_state(p, now).overdue else "",
         ]
 
     return workbook_response(
         "problems-ledger",
         headers,
-        (line(p) for p in rows.prefetch_related("events")),
+        (line(p) for p in rows.prefetch_related(replies)),
         title=_("Problem ledger"),
     )
 
