@@ -352,3 +352,32 @@ def test_the_menu_opens_the_service_network_by_right(world: World) -> None:
         assert f'href="{url}"' in html
     checkpoint = world.client("checkpoint").get("/service/mine/").content.decode()
     assert 'href="/service/coverage/"' not in checkpoint
+
+
+def test_my_work_shows_each_enterprises_soonest_planned_and_latest_done_visit(world: World) -> None:
+    admin, commissioner = world.users["admin"], world.users["commissioner"]
+    services.assign_coverage(
+        actor=admin, kind="enterprise", user=commissioner, enterprise=world.enterprise
+    )
+    today = selectors.local_today()
+    later, soon = (
+        services.plan_visit(
+            actor=commissioner,
+            enterprise=world.enterprise,
+            planned_for=today + dt.timedelta(days=d),
+            purpose="p",
+        )
+        for d in (5, 1)
+    )
+    old, recent = (
+        services.record_visit(
+            actor=commissioner,
+            enterprise=world.enterprise,
+            visited_at=timezone.now() - dt.timedelta(days=d),
+            findings="f",
+        )
+        for d in (9, 2)
+    )
+    (work,) = selectors.my_work(commissioner).enterprises
+    assert (work.next_visit, work.last_visit) == (soon, recent)
+    assert later != soon and old != recent

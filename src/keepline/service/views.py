@@ -3,6 +3,7 @@ working groups, and "my work", the one place where a commissioner sees what they
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django import forms
@@ -706,36 +707,45 @@ def _visit_form(request: AuthedRequest, form: VisitForm) -> VisitForm:
     return form
 
 
+def _visit_entry(
+    request: AuthedRequest,
+    form: VisitForm,
+    title: str,
+    done: str,
+    save: Callable[[dict[str, Any]], Visit],
+) -> HttpResponse:
+    """The plan and record pages: a bad field answers 400 at the field, else the visit's page."""
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                visit = save(form.cleaned_data)
+            except InvalidInput as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, done)
+                return redirect("service:visit", pk=visit.pk)
+        status = 400
+    return render(request, "service/visit_form.html", {"form": form, "title": title}, status=status)
+
+
 @login_required
 def visit_plan(request: AuthedRequest) -> HttpResponse:
     """Put a visit on the planned list."""
     if not _may_visit(request.user):
         require_role(request.user, Visit, "change")
+
+    def save(data: dict[str, Any]) -> Visit:
+        return services.plan_visit(
+            actor=request.user,
+            enterprise=visit_enterprise(request.user, data["enterprise"]),
+            planned_for=data["planned_for"],
+            purpose=data["purpose"],
+            visitor=user_named(data["visitor"], "visitor") if data["visitor"] else None,
+        )
+
     form = _visit_form(request, VisitPlanForm(request.POST or None))
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                visit = services.plan_visit(
-                    actor=request.user,
-                    enterprise=visit_enterprise(request.user, data["enterprise"]),
-                    planned_for=data["planned_for"],
-                    purpose=data["purpose"],
-                    visitor=user_named(data["visitor"], "visitor") if data["visitor"] else None,
-                )
-            except InvalidInput as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, _("Visit planned."))
-                return redirect("service:visit", pk=visit.pk)
-        status = 400
-    return render(
-        request,
-        "service/visit_form.html",
-        {"form": form, "title": _("Plan a visit")},
-        status=status,
-    )
+    return _visit_entry(request, form, _("Plan a visit"), _("Visit planned."), save)
 
 
 @login_required
@@ -743,34 +753,21 @@ def visit_record(request: AuthedRequest) -> HttpResponse:
     """Put a visit already made, not planned, on the done list."""
     if not _may_visit(request.user):
         require_role(request.user, Visit, "change")
+
+    def save(data: dict[str, Any]) -> Visit:
+        return services.record_visit(
+            actor=request.user,
+            enterprise=visit_enterprise(request.user, data["enterprise"]),
+            visited_at=data["visited_at"],
+            findings=data["findings"],
+            purpose=data["purpose"],
+            companions=data["companions"],
+            visitor=user_named(data["visitor"], "visitor") if data["visitor"] else None,
+            problem_ids=_numbers(data["problems"]),
+        )
+
     form = _visit_form(request, VisitRecordForm(request.POST or None))
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                visit = services.record_visit(
-                    actor=request.user,
-                    enterprise=visit_enterprise(request.user, data["enterprise"]),
-                    visited_at=data["visited_at"],
-                    findings=data["findings"],
-                    purpose=data["purpose"],
-                    companions=data["companions"],
-                    visitor=user_named(data["visitor"], "visitor") if data["visitor"] else None,
-                    problem_ids=_numbers(data["problems"]),
-                )
-            except InvalidInput as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, _("Visit recorded."))
-                return redirect("service:visit", pk=visit.pk)
-        status = 400
-    return render(
-        request,
-        "service/visit_form.html",
-        {"form": form, "title": _("Record a visit made")},
-        status=status,
-    )
+    return _visit_entry(request, form, _("Record a visit made"), _("Visit recorded."), save)
 
 
 def _numbers(values: list[str]) -> list[int]:
