@@ -485,7 +485,8 @@ def test_live_figures_link_to_exactly_the_problems_behind_them(world: World) -> 
     assert "filed_to=" in str(numbers["received"].url)
     assert "closed_from=" in str(numbers["closed"].url)
     assert "accepted_to=" in str(numbers["acknowledged"].url)
-    assert {"A", "B", "C", "D", "F"} <= listed(numbers["acknowledged"].url)
+    # H was accepted today or yesterday, by the clock; the rest as in the live figures.
+    assert listed(numbers["acknowledged"].url) - {"H"} == set("ABCDF")
 
     # A scope of two regions cannot be said in the list's filters.
     two = figures.compute(bureau, scope=FigureScope.parse(regions=["510502", "510503"]))
