@@ -8,7 +8,7 @@ from keepline.core import services as core_services
 from keepline.core.errors import Forbidden, InvalidInput
 from keepline.core.models import AuditEvent, Department, DepartmentKind
 from keepline.problems import services
-from keepline.problems.models import ProblemEventKind, Tier
+from keepline.problems.models import ProblemEventKind, RoutingRule, Tier
 from tests.conftest import PASSWORD, SYSTEM, World
 from tests.problems.conftest import file
 
@@ -106,3 +106,27 @@ def test_a_rule_names_one_target(world: World) -> None:
             actor=world.users["admin"], category="weather", department=world.department
         )
     assert "category" in bad.value.errors
+
+
+def test_a_rule_names_only_departments_and_handlers_within_reach(world: World) -> None:
+    """The API takes ids: the service, not the form, refuses another city's department or
+    official, and nothing is written."""
+    bureau = world.users["bureau"]
+    yibin_transport = Department.objects.create(
+        name="宜宾市交通运输局", kind="transport", region=world.yibin
+    )
+    with pytest.raises(InvalidInput) as refused:
+        services.set_routing_rule(
+            actor=bureau, category="logistics", region=world.luzhou, department=yibin_transport
+        )
+    assert "department" in refused.value.errors
+    with pytest.raises(InvalidInput) as refused:
+        services.set_routing_rule(
+            actor=bureau, category="logistics", region=world.luzhou, handler=world.other_user
+        )
+    assert "handler" in refused.value.errors
+    assert not RoutingRule.objects.exists()
+    rule = services.set_routing_rule(
+        actor=bureau, category="logistics", region=world.luzhou, handler=world.users["district"]
+    )
+    assert rule.handler == world.users["district"]

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -315,6 +315,51 @@ def _require_rule_place(actor: Actor, region: Region | None) -> None:
         raise Forbidden(_("This is outside your area."))
 
 
+# Whom a rule may name as handler: the roles that take up problems, and department staff.
+RULE_HANDLER_ROLES = [
+    Role.ADMIN,
+    Role.BUREAU,
+    Role.DISTRICT,
+    Role.PARK,
+    Role.COMMISSIONER,
+    Role.DEPARTMENT,
+]
+
+
+def rule_regions(actor: Actor) -> list[Region]:
+    """The regions the actor may set routing rules for (their area's subtree)."""
+    return [
+        r
+        for r in Region.objects.order_by("path")
+        if may_place(actor, "change", RoutingRule, region=r)
+    ]
+
+
+def rule_handlers(actor: Actor) -> QuerySet[User]:
+    """Active users a rule of the actor's may name: those whose handling or department role lies
+    within the regions the actor sets rules for (every such user for the administrator). Users
+    are visible to the administrator alone, so the reach is the actor's regions, not visible()."""
+    qs = User.objects.filter(is_active=True)
+    if Role.ADMIN in actor_roles(actor):
+        return User.objects.filter(
+            pk__in=qs.filter(memberships__role__in=RULE_HANDLER_ROLES).values("pk")
+        )
+    reach = Q(pk__in=[])
+    # Only the tops: a region below one already listed adds nothing.
+    paths = {r.path for r in rule_regions(actor)}
+    for path in sorted(p for p in paths if not any(p != o and p.startswith(o) for o in paths)):
+        reach |= (
+            Q(memberships__region__path__startswith=path)
+            | Q(memberships__park__region__path__startswith=path)
+            | Q(memberships__enterprise__region__path__startswith=path)
+            | Q(memberships__department__region__path__startswith=path)
+        )
+    # One filter() call: the role and the scope belong to the same membership.
+    return User.objects.filter(
+        pk__in=qs.filter(reach, memberships__role__in=RULE_HANDLER_ROLES).values("pk")
+    )
+
+
 def set_routing_rule(
     *,
     actor: Actor,
@@ -333,6 +378,18 @@ def set_routing_rule(
         message = _("This user cannot sign in.")
         raise InvalidInput(message, errors={"handler": [message]})
     _require_rule_place(actor, region)
+    # A bureau's rule names only departments and handlers within its reach (the API takes
+    # ids); the platform administrator may name anyone.
+    if department is not None and not may(actor, "view", department):
+        message = _("No such department.")
+        raise InvalidInput(message, errors={"department": [message]})
+    if (
+        handler is not None
+        and Role.ADMIN not in actor_roles(actor)
+        and not rule_handlers(actor).filter(pk=handler.pk).exists()
+    ):
+        message = _("This user is outside your area.")
+        raise InvalidInput(message, errors={"handler": [message]})
     with transaction.atomic():
         rule = (
             RoutingRule.objects.select_for_update(of=("self",))

@@ -9,43 +9,25 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from keepline.core.errors import InvalidInput
 from keepline.core.forms import SELECT, TEXT
-from keepline.core.models import Department, Role, User
-from keepline.core.scopes import Actor, actor_roles, may_place, visible
+from keepline.core.models import Department, Role
+from keepline.core.scopes import Actor, actor_roles, visible
 from keepline.core.tabular import Column, read_table
 from keepline.enterprises.models import Enterprise
 from keepline.places.models import Region
-from keepline.problems.models import ProblemCategory, RoutingRule, Urgency
+from keepline.problems import services
+from keepline.problems.models import ProblemCategory, Urgency
 
 DATE = TEXT | {"type": "date"}
 NUMBER = TEXT | {"min": 1, "inputmode": "numeric"}
-# Whom a rule may name as handler: the roles that take up problems, and department staff.
-RULE_HANDLER_ROLES = [
-    Role.ADMIN,
-    Role.BUREAU,
-    Role.DISTRICT,
-    Role.PARK,
-    Role.COMMISSIONER,
-    Role.DEPARTMENT,
-]
 WORKING_CHOICES = [("0", gettext_lazy("Holiday (no work)")), ("1", gettext_lazy("Make-up workday"))]
 
 
 # ---- choices ---------------------------------------------------------------------------------
-
-
-def rule_regions(actor: Actor) -> list[Region]:
-    """The regions the actor may set routing rules for (their area's subtree)."""
-    return [
-        r
-        for r in Region.objects.order_by("path")
-        if may_place(actor, "change", RoutingRule, region=r)
-    ]
 
 
 def region_label(region: Region) -> str:
@@ -57,26 +39,8 @@ def rule_department_choices(actor: Actor) -> list[tuple[int, str]]:
     return [(d.pk, f"{d.name} · {d.region}") for d in qs.order_by("region__path", "name")]
 
 
-def rule_handler_choices(actor: Actor, regions: list[Region]) -> list[tuple[int, str]]:
-    """Active users whose handling or department role lies within the regions the actor sets
-    rules for (every such user for the administrator)."""
-    qs = User.objects.filter(is_active=True)
-    if Role.ADMIN in actor_roles(actor):
-        ids = qs.filter(memberships__role__in=RULE_HANDLER_ROLES).values("pk")
-    else:
-        reach = Q(pk__in=[])
-        # Only the tops: a region below one already listed adds nothing.
-        paths = {r.path for r in regions}
-        for path in sorted(p for p in paths if not any(p != o and p.startswith(o) for o in paths)):
-            reach |= (
-                Q(memberships__region__path__startswith=path)
-                | Q(memberships__park__region__path__startswith=path)
-                | Q(memberships__enterprise__region__path__startswith=path)
-                | Q(memberships__department__region__path__startswith=path)
-            )
-        # One filter() call: the role and the scope belong to the same membership.
-        ids = qs.filter(reach, memberships__role__in=RULE_HANDLER_ROLES).values("pk")
-    users = User.objects.filter(pk__in=ids).order_by("username")
+def rule_handler_choices(actor: Actor) -> list[tuple[int, str]]:
+    users = services.rule_handlers(actor).order_by("username")
     return [(u.pk, f"{u.display_name or u.username} ({u.username})") for u in users]
 
 
@@ -118,14 +82,14 @@ class RoutingRuleForm(forms.Form):
 
     def __init__(self, *args: Any, actor: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        regions = rule_regions(actor)
+        regions = services.rule_regions(actor)
         self.regions = {r.code: r for r in regions}
         head = [("", _("Anywhere"))] if Role.ADMIN in actor_roles(actor) else []
         self.fields["region"].choices = head + [(r.code, region_label(r)) for r in regions]  # type: ignore[attr-defined]
         if not head:
             self.fields["region"].required = True
         self.fields["department"].choices = [("", "—"), *rule_department_choices(actor)]  # type: ignore[attr-defined]
-        self.fields["handler"].choices = [("", "—"), *rule_handler_choices(actor, regions)]  # type: ignore[attr-defined]
+        self.fields["handler"].choices = [("", "—"), *rule_handler_choices(actor)]  # type: ignore[attr-defined]
 
     def clean_region(self) -> Region | None:
         code = self.cleaned_data.get("region") or ""
