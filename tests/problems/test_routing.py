@@ -130,3 +130,31 @@ def test_a_rule_names_only_departments_and_handlers_within_reach(world: World) -
         actor=bureau, category="logistics", region=world.luzhou, handler=world.users["district"]
     )
     assert rule.handler == world.users["district"]
+
+
+def test_a_problem_is_reassigned_only_to_a_department_serving_its_region(world: World) -> None:
+    """The page offers the departments of the enterprise's region and above; the service
+    refuses another city's (the API takes ids), and the problem stays where it was."""
+    problem = file(world)
+    yibin_transport = Department.objects.create(
+        name="宜宾市交通运输局", kind="transport", region=world.yibin
+    )
+    with pytest.raises(InvalidInput) as refused:
+        services.reassign_problem(
+            actor=world.users["bureau"],
+            problem_id=problem.pk,
+            version=problem.version,
+            reason="转办",
+            department=yibin_transport,
+        )
+    assert "department" in refused.value.errors
+    problem.refresh_from_db()
+    assert (problem.department, problem.version) == (None, 1)
+    moved = services.reassign_problem(
+        actor=world.users["bureau"],
+        problem_id=problem.pk,
+        version=1,
+        reason="转办",
+        department=world.department,
+    )
+    assert moved.department == world.department

@@ -71,6 +71,7 @@ from keepline.problems.tasks import (
     notify_replied,
 )
 from keepline.reports.models import DailyReport
+from keepline.reports.selectors import region_chain
 
 DEFAULT_ACKNOWLEDGE_HOURS = 1
 DEFAULT_INTERIM_DAYS = 3
@@ -803,6 +804,12 @@ def reopen_problem(*, actor: Actor, problem_id: int, version: int, reason: str) 
         )
 
 
+def reassign_departments(enterprise: Enterprise) -> QuerySet[Department]:
+    """The departments a problem of the enterprise may be sent to: those of its region and the
+    regions above it."""
+    return Department.objects.filter(region__path__in=region_chain(enterprise.region.path))
+
+
 def reassign_problem(
     *,
     actor: Actor,
@@ -824,6 +831,12 @@ def reassign_problem(
     with transaction.atomic():
         problem = _lock(actor, problem_id, "reassign")
         _check(problem, version, [*OPEN_STATUSES, ProblemStatus.REPLIED])
+        if (
+            department is not None
+            and not reassign_departments(problem.enterprise).filter(pk=department.pk).exists()
+        ):
+            message = _("This department does not serve the enterprise's region.")
+            raise InvalidInput(message, errors={"department": [message]})
         before = audit.snapshot(problem, PROBLEM_AUDIT)
         problem.department = department
         problem.handler = handler

@@ -268,8 +268,8 @@ def handler_choices(enterprise: Enterprise) -> list[tuple[int, str]]:
 
 def department_choices(enterprise: Enterprise) -> list[tuple[int, str]]:
     """The departments of the enterprise's region and the regions above it."""
-    qs = Department.objects.filter(region__path__in=region_chain(enterprise.region.path))
-    return [(d.pk, f"{d.name} · {d.region}") for d in qs.select_related("region")]
+    qs = services.reassign_departments(enterprise).select_related("region")
+    return [(d.pk, f"{d.name} · {d.region}") for d in qs]
 
 
 # ---- the list ---------------------------------------------------------------------------------
