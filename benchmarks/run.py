@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit
 
+import chains
 import problems
 
 T = TypeVar("T")
@@ -458,6 +459,7 @@ BENCHMARKS: dict[str, Callable[[], None]] = {
     "figures": bench_figures,
     "import-power": bench_import_power,
     "problem-figures": problems.bench_problem_figures,
+    "chains-propagation": chains.bench_propagation,
 }
 
 

@@ -10,6 +10,7 @@ from ninja.security import HttpBearer, django_auth
 
 from keepline.briefing.api import router as briefing_router
 from keepline.bubble.api import router as bubble_router
+from keepline.chains.api import router as chains_router
 from keepline.core.api import router as core_router
 from keepline.core.errors import KeeplineError
 from keepline.core.services import user_for_token
@@ -56,4 +57,5 @@ api.add_router("/", reports_router)
 api.add_router("/", power_router)
 api.add_router("/", problems_router)
 api.add_router("/", service_router)
+api.add_router("/", chains_router)
 api.add_router("/", briefing_router)

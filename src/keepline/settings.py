@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "keepline.power",
     "keepline.problems",
     "keepline.service",
+    "keepline.chains",
     "keepline.briefing",
     "keepline.demo",
 ]

@@ -12,6 +12,7 @@ urlpatterns = [
     path("power/", include("keepline.power.urls")),
     path("problems/", include("keepline.problems.urls")),
     path("service/", include("keepline.service.urls")),
+    path("chains/", include("keepline.chains.urls")),
     path("briefing/", include("keepline.briefing.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),

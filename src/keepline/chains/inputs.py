@@ -1,0 +1,164 @@
+"""A scenario's network and shock as the propagation engine's arrays.
+
+Every enterprise with an output value is modelled (the network spans the whole registry: a
+supplier in a shut district hurts customers in any city). Its capacity on each day comes from the
+scenario's areas the way the bubble module switches modes (`keepline.bubble.services`): inside a
+shut area an enterprise qualified by an approved closed-loop plan runs closed loop, otherwise it
+halts at the highest strictness and runs semi-closed below it. Closed-loop and semi-closed
+enterprises keep the capacity use their latest daily report in that mode states, or the
+scenario's default share; enterprises outside the shut area may make up to the scenario's spare
+capacity above normal for customers whose suppliers stopped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+import numpy as np
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+
+from keepline.bubble.models import EnterpriseMode
+from keepline.bubble.selectors import qualified_ids
+from keepline.bubble.services import HALT_AT_STRICTNESS
+from keepline.chains.models import Scenario, SupplyLink
+from keepline.chains.propagation import Network
+from keepline.enterprises.models import Enterprise
+from keepline.reports.models import DailyReport
+
+# Normal output per day from the annual output value (万元 a year).
+DAYS_A_YEAR = 365
+
+
+@dataclass(frozen=True)
+class ScenarioInputs:
+    """The engine's arrays for one scenario, with the enterprise behind each position."""
+
+    ids: np.ndarray  # (n,) enterprise pks, position i in the arrays
+    network: Network
+    capacity: np.ndarray  # (T, n) share of normal output each enterprise may make each day
+    shut: np.ndarray  # (T, n) bool: inside a shut area that day
+    kept_share: np.ndarray  # (n,) the capacity it keeps when kept running in a closed loop
+    link_ids: np.ndarray  # (L,) SupplyLink pks, position l in the link arrays
+
+    def position(self) -> dict[int, int]:
+        """Enterprise pk → position."""
+        return {int(pk): i for i, pk in enumerate(self.ids)}
+
+    @property
+    def in_area(self) -> np.ndarray:
+        """(n,) bool: shut on some day of the scenario (its loss is direct)."""
+        return np.asarray(self.shut.any(axis=0))
+
+    def keeping(self, positions: np.ndarray) -> np.ndarray:
+        """The capacity matrix with these enterprises kept producing in a closed loop on the days
+        their area is shut (never below what the scenario already gives them)."""
+        capacity = self.capacity.copy()
+        cols = np.asarray(positions, dtype=np.int64)
+        kept = np.maximum(capacity[:, cols], self.kept_share[cols])
+        capacity[:, cols] = np.where(self.shut[:, cols], kept, capacity[:, cols])
+        return capacity
+
+
+def _day(scenario: Scenario, day: dt.date) -> int:
+    return (day - scenario.starts_on).days
+
+
+def _reported_shares(ids: list[int], mode: str, before: dt.date) -> dict[int, float]:
+    """Each enterprise's capacity use (as a share) in its latest report in `mode` up to `before`."""
+    latest = DailyReport.objects.filter(
+        enterprise=OuterRef("pk"), mode=mode, date__lte=before
+    ).order_by("-date")
+    rows = (
+        Enterprise.objects.filter(pk__in=ids)
+        .annotate(use=Subquery(latest.values("capacity_use")[:1]))
+        .exclude(use=None)
+        .values_list("pk", "use")
+    )
+    return {pk: min(float(use) / 100, 1.0) for pk, use in rows}
+
+
+def build(scenario: Scenario) -> ScenarioInputs:
+    """The engine's inputs for the scenario as it stands in the database."""
+    enterprises = list(
+        Enterprise.objects.filter(annual_output__gt=0)
+        .order_by("pk")
+        .values_list("pk", "annual_output", "region__path", "park_id")
+    )
+    ids = np.array([e[0] for e in enterprises], dtype=np.int64)
+    at = {int(pk): i for i, pk in enumerate(ids)}
+    n, days = len(ids), scenario.days
+    output = np.array([float(e[1]) / DAYS_A_YEAR for e in enterprises])
+
+    links = list(
+        SupplyLink.objects.filter(supplier__annual_output__gt=0, customer__annual_output__gt=0)
+        .order_by("pk")
+        .values_list("pk", "supplier_id", "customer_id", "sector_id", "share", "stock_days")
+    )
+    network = Network(
+        output=output,
+        supplier=np.array([at[r[1]] for r in links], dtype=np.int64),
+        customer=np.array([at[r[2]] for r in links], dtype=np.int64),
+        sector=np.array([r[3] for r in links], dtype=np.int64),
+        share=np.array([float(r[4]) for r in links]),
+        stock_days=np.array([float(r[5]) for r in links]),
+    )
+
+    # The strictest area over each enterprise on each day (0: not shut).
+    strictness = np.zeros((days, n), dtype=np.int8)
+    for area in scenario.areas.select_related("region"):
+        first = max(_day(scenario, area.starts_on), 0)
+        last = min(_day(scenario, area.ends_on), days - 1)
+        if last < first:
+            continue
+        if area.region is not None:
+            cols = [i for i, e in enumerate(enterprises) if e[2].startswith(area.region.path)]
+        else:
+            cols = [i for i, e in enumerate(enterprises) if e[3] == area.park_id]
+        block = strictness[first : last + 1, cols]
+        strictness[first : last + 1, cols] = np.maximum(block, area.strictness)
+    shut = strictness > 0
+
+    start = timezone.make_aware(dt.datetime.combine(scenario.starts_on, dt.time.min))
+    touched = [int(ids[i]) for i in np.flatnonzero(shut.any(axis=0))]
+    qualified = qualified_ids(Enterprise.objects.filter(pk__in=touched), start)
+    closed = _share_array(
+        n,
+        at,
+        _reported_shares(touched, EnterpriseMode.CLOSED_LOOP, scenario.starts_on),
+        scenario.closed_loop_share,
+    )
+    semi = _share_array(
+        n,
+        at,
+        _reported_shares(touched, EnterpriseMode.SEMI_CLOSED, scenario.starts_on),
+        scenario.semi_closed_share,
+    )
+    is_qualified = np.zeros(n, dtype=bool)
+    is_qualified[[at[pk] for pk in qualified]] = True
+
+    shut_share = np.where(
+        is_qualified,
+        closed,
+        np.where(strictness >= HALT_AT_STRICTNESS, 0.0, semi),
+    )
+    capacity = np.where(shut, shut_share, 1.0 + float(scenario.headroom))
+    return ScenarioInputs(
+        ids=ids,
+        network=network,
+        capacity=capacity,
+        shut=shut,
+        kept_share=closed,
+        link_ids=np.array([r[0] for r in links], dtype=np.int64),
+    )
+
+
+def _share_array(
+    n: int, at: dict[int, int], reported: dict[int, float], default: Decimal
+) -> np.ndarray:
+    shares = np.full(n, float(default))
+    for pk, share in reported.items():
+        shares[at[pk]] = share
+    return shares
