@@ -16,7 +16,8 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from typing import TypeVar
 
 import numpy as np
@@ -140,3 +141,278 @@ def bench_propagation() -> None:
 
 def _same(a: propagation.Result, b: propagation.Result) -> bool:
     return bool((a.dry_day == b.dry_day).all() and (a.scarce == b.scarce).all())
+
+
+# ---- chains-scenario ------------------------------------------------------------------------
+
+SCENARIO_RUNS = 3
+SCENARIO_START = (2022, 9, 1)
+REPORT_DAYS = 30  # daily reports before the start, for each enterprise in a shut area
+QUALIFIED = 0.4  # share of the shut enterprises with an approved, ready closed-loop plan
+IDLE = 0.01  # enterprises reporting no output: not modelled, nor their links
+PARKS = 40
+# Luzhou's three central districts halt for two weeks, then static management for one; three
+# districts elsewhere are under static management for three weeks; two parks halt a week.
+LOCKED = ["510502", "510503", "510504"]
+STATIC = 3
+PARK_AREAS = 2
+
+
+def _insert(table: str, columns: list[str], rows: Iterable[tuple[object, ...]]) -> int:
+    """COPY on PostgreSQL, executemany elsewhere (generation is not measured)."""
+    import province
+    from django.db import connection, transaction
+
+    # One transaction: in autocommit SQLite would sync the file after every row.
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            return province._copy(cursor.cursor, table, columns, iter(rows))
+        statement = (
+            f"INSERT INTO {table} ({', '.join(columns)})"
+            f" VALUES ({', '.join(['%s'] * len(columns))})"
+        )
+        count = 0
+        batch: list[tuple[object, ...]] = []
+        for row in rows:
+            batch.append(row)
+            if len(batch) == 10_000:
+                cursor.executemany(statement, batch)
+                count, batch = count + len(batch), []
+        cursor.executemany(statement, batch)
+        return count + len(batch)
+
+
+@dataclass(frozen=True)
+class Registry:
+    """The generated registry: enterprise ids with their district and park, and the scenario."""
+
+    ids: np.ndarray
+    districts: list[int]  # region pk of each enterprise
+    parks: list[int | None]
+    links: int
+    scenario_id: int
+    seconds: float
+
+
+def _stamp() -> str:
+    """A timestamp as each backend stores it (SQLite: naive UTC text)."""
+    from django.db import connection
+
+    return (
+        "2022-08-31 16:00:00+00:00" if connection.vendor == "postgresql" else "2022-08-31 16:00:00"
+    )
+
+
+def _registry(firms: int, links: int) -> Registry:
+    """A province's enterprises in province.py's districts, the seeded network over them, plans
+    and reports for the enterprises of the shut areas, and the scenario shutting them."""
+    import datetime as dt
+    import random
+
+    import province
+    from django.db import connection
+    from stdnum.cn import uscc
+
+    from keepline.bubble.models import ClosedLoopPlan, PlanStatus
+    from keepline.chains.models import Scenario, ScenarioArea
+    from keepline.enterprises.models import Enterprise, Industry, IndustryLevel
+    from keepline.places.models import Park, ParkLevel, Region
+    from keepline.reports.models import DailyReport
+
+    started = time.perf_counter()
+    rng = random.Random(SEED)
+    districts = province._regions()
+    regions = Region.objects.in_bulk(districts)
+    divisions = list(
+        Industry.objects.filter(level=IndustryLevel.DIVISION).values_list("pk", flat=True)
+    )
+    parks = Park.objects.bulk_create(
+        Park(
+            code=f"CHAINS-{n:03d}",
+            name=f"供应链基准园区{n:03d}",
+            region=regions[rng.choice(districts)],
+            level=ParkLevel.COUNTY,
+            committee_contact="基准",
+        )
+        for n in range(PARKS)
+    )
+    parks_of: dict[int, list[int]] = {}
+    for park in parks:
+        parks_of.setdefault(park.region_id, []).append(park.pk)
+    where = [rng.choice(districts) for _ in range(firms)]
+    in_park = [
+        rng.choice(parks_of[r]) if r in parks_of and rng.random() < 0.5 else None for r in where
+    ]
+    stamp = _stamp()
+
+    def enterprise_rows() -> Iterator[tuple[object, ...]]:
+        for serial, (region, park) in enumerate(zip(where, in_park, strict=True), start=1):
+            # A region code of its own keeps the codes apart from the other benchmarks'.
+            body = f"91510599{serial:09d}"
+            output = 0 if rng.random() < IDLE else round(min(rng.lognormvariate(9, 1.2), 5e6), 2)
+            yield (
+                body + uscc.calc_check_digit(body), f"供应链基准企业{serial:06d}有限公司", region,
+                park, rng.choice(divisions), True, output, 100, "", "", 1, stamp, stamp,
+            )  # fmt: skip
+
+    before = Enterprise.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    _insert(
+        "enterprises_enterprise",
+        ["uscc", "name", "region_id", "park_id", "industry_id", "above_size", "annual_output",
+         "employees", "capacity_note", "whitelist_level", "version", "created_at", "updated_at"],
+        enterprise_rows(),
+    )  # fmt: skip
+    ids = np.array(
+        Enterprise.objects.filter(pk__gt=before).order_by("pk").values_list("pk", flat=True)
+    )
+    net = network(firms, links)
+    sector_ids = np.array(divisions)[net.sector % len(divisions)]
+    shares = np.maximum(np.round(net.share, 3), 0.001)
+
+    def link_rows() -> Iterator[tuple[object, ...]]:
+        for s, c, sector, share, stock in zip(
+            ids[net.supplier].tolist(), ids[net.customer].tolist(), sector_ids.tolist(),
+            shares.tolist(), net.stock_days.tolist(), strict=True,
+        ):  # fmt: skip
+            yield s, c, f"产品{sector}", sector, f"{share:.3f}", stock, False, "", 1, stamp, stamp
+
+    made = _insert(
+        "chains_supplylink",
+        ["supplier_id", "customer_id", "product", "sector_id", "share", "stock_days",
+         "substitutes", "note", "version", "created_at", "updated_at"],
+        link_rows(),
+    )  # fmt: skip
+
+    start = dt.date(*SCENARIO_START)
+    scenario = Scenario.objects.create(
+        name="基准：多区封控", region=Region.objects.get(code="510000"), starts_on=start,
+        days=DAYS, created_by="benchmark",
+    )  # fmt: skip
+    locked = list(Region.objects.filter(code__in=LOCKED).values_list("pk", flat=True))
+    static = rng.sample([d for d in districts if d not in locked], STATIC)
+    shut_parks = rng.sample([p.pk for p in parks if p.region_id not in locked], PARK_AREAS)
+
+    def area(first: int, last: int, strictness: int, **place: int) -> ScenarioArea:
+        return ScenarioArea(
+            scenario=scenario,
+            starts_on=start + dt.timedelta(days=first),
+            ends_on=start + dt.timedelta(days=last),
+            strictness=strictness,
+            **place,
+        )
+
+    ScenarioArea.objects.bulk_create(
+        [area(0, 13, 3, region_id=r) for r in locked]
+        + [area(14, 20, 2, region_id=r) for r in locked]
+        + [area(0, 20, 2, region_id=r) for r in static]
+        + [area(3, 9, 3, park_id=p) for p in shut_parks]
+    )
+
+    # The shut enterprises' closed-loop plans and a month of daily reports before the start.
+    touched = [
+        int(pk)
+        for pk, region, park in zip(ids, where, in_park, strict=True)
+        if region in locked or region in static or park in shut_parks
+    ]
+    decided = dt.datetime(2022, 8, 20, 10, tzinfo=province.TZ)
+    ClosedLoopPlan.objects.bulk_create(
+        (
+            ClosedLoopPlan(
+                enterprise_id=pk,
+                number=1,
+                status=PlanStatus.APPROVED,
+                ready=True,
+                review_date=dt.date(2022, 12, 31),
+                created_by="benchmark",
+                submitted_at=decided,
+                decided_by="benchmark",
+                decided_at=decided,
+            )
+            for pk in touched
+            if rng.random() < QUALIFIED
+        ),
+        batch_size=2000,
+    )
+    modes = {"normal": 6, "semi_closed": 3, "closed_loop": 1}
+    reports = [
+        DailyReport(
+            enterprise_id=pk,
+            date=start - dt.timedelta(days=back),
+            mode=rng.choices(list(modes), weights=list(modes.values()))[0],
+            staff_on_site=100,
+            staff_inside=50,
+            output_value=10,
+            capacity_use=rng.randint(20, 100),
+            raw_material_days=5,
+            finished_goods_days=5,
+            via="import",
+            submitted_by_name="benchmark",
+            submitted_at=decided,
+            first_submitted_at=decided,
+        )
+        for pk in touched
+        for back in range(1, REPORT_DAYS + 1)
+    ]
+    DailyReport.objects.bulk_create(reports, batch_size=5000)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    return Registry(ids, where, in_park, made, scenario.pk, time.perf_counter() - started)
+
+
+def bench_scenario() -> None:
+    """A scenario's inputs read from the database at province scale (`inputs.build`), against
+    a bare fetch of the same rows, and the simulation on the arrays it returns."""
+    import statistics
+
+    from django.db import connection
+
+    from keepline.chains import inputs
+    from keepline.chains.models import Scenario
+
+    firms = int(os.environ.get("KEEPLINE_BENCH_CHAINS", str(FIRMS)))
+    made = _registry(firms, LINKS_PER_FIRM * firms)
+    scenario = Scenario.objects.get(pk=made.scenario_id)
+    version = ".".join(str(n) for n in connection.get_database_version())
+    print(
+        f"chains-scenario: {firms:,} enterprises, {made.links:,} links,"
+        f" {scenario.areas.count()} areas over {DAYS} days on {connection.display_name}"
+        f" {version} (generated in {made.seconds:.0f} s)"
+    )
+
+    def bare() -> int:
+        # The least any reader of these rows does: the same columns, raw, into Python tuples.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT id, annual_output, region_id, park_id FROM enterprises_enterprise"
+            )
+            count = len(cursor.fetchall())
+            cursor.execute(
+                "SELECT id, supplier_id, customer_id, sector_id, share, stock_days"
+                " FROM chains_supplylink"
+            )
+            return count + len(cursor.fetchall())
+
+    def median(action: Callable[[], T]) -> tuple[float, T]:
+        runs = [_timed(action) for _ in range(SCENARIO_RUNS)]
+        return statistics.median(s for s, _ in runs), runs[-1][1]
+
+    build_s, built = median(lambda: inputs.build(scenario))
+    bare_s, _rows = median(bare)
+    simulate_s, result = median(lambda: propagation.simulate(built.network, built.capacity))
+    n, shut = len(built.ids), int(built.in_area.sum())
+    link_days = len(built.link_ids) * DAYS
+    print(
+        f"  modelled {n:,} enterprises ({firms - n:,} without output left out),"
+        f" {len(built.link_ids):,} links; {shut:,} in a shut area"
+    )
+    label = f"inputs.build (DB → arrays, median of {SCENARIO_RUNS})"
+    print(f"  {label:<52} {build_s:8.3f} s")
+    print(f"  {'baseline: bare SELECT of the same columns, raw cursor':<52} {bare_s:8.3f} s")
+    _report("simulate on those arrays", simulate_s, link_days)
+    dry = int((result.dry_day > 0).sum())
+    print(
+        f"  build takes {build_s / bare_s:.1f}× the bare fetch; simulate"
+        f" {simulate_s / build_s:.2f}× build; a run is {build_s + simulate_s:.1f} s."
+        f" {dry:,} enterprises run short, output lost {result.lost.sum():,.0f} 万元"
+    )

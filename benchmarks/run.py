@@ -460,6 +460,7 @@ BENCHMARKS: dict[str, Callable[[], None]] = {
     "import-power": bench_import_power,
     "problem-figures": problems.bench_problem_figures,
     "chains-propagation": chains.bench_propagation,
+    "chains-scenario": chains.bench_scenario,
 }
 
 

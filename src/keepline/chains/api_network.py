@@ -5,7 +5,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
-from ninja import Field, File, Form, Query, Router, Schema, UploadedFile
+from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
 from keepline.chains import importing, selectors, services
@@ -170,6 +170,9 @@ class EdgeOut(Schema):
 class GraphOut(Schema):
     focus: int | None = Field(description="The enterprise (or the chain's leader)", examples=[42])
     depth: int = Field(examples=[2])
+    truncated: bool = Field(
+        description="The walk stopped early: too many enterprises to draw", examples=[False]
+    )
     nodes: list[NodeOut]
     edges: list[EdgeOut]
 
@@ -270,7 +273,7 @@ def link_change(request: Any, link_id: int, payload: LinkChangeIn) -> Any:
 @router.delete("/chains/links/{link_id}", response={204: None}, summary="Remove a supply link")
 def link_delete(request: Any, link_id: int, version: int) -> Any:
     services.delete_link(actor=request.auth, link_id=link_id, version=version)
-    return 204, None
+    return Status(204, None)
 
 
 # ---- industry chains --------------------------------------------------------------------------
@@ -350,7 +353,7 @@ def member_add(request: Any, chain_id: int, payload: MemberIn) -> Any:
 )
 def member_remove(request: Any, member_id: int) -> Any:
     services.remove_member(actor=request.auth, member_id=member_id)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get(

@@ -1,12 +1,11 @@
 """API of the lockdown scenarios: the same services, selectors and scopes as the pages."""
 
-
 import datetime as dt
 from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from keepline.chains import scenarios
@@ -70,7 +69,7 @@ class ScenarioOut(Schema):
     indirect_loss: Decimal | None = Field(None, examples=["2692.40"])
     at_risk: int | None = Field(None, description="Enterprises running dry", examples=[37])
     version: int = Field(description="Send it back with each change", examples=[2])
-    areas: list[AreaOut]
+    areas: list[AreaOut] = Field(description="The areas shut")
 
     @staticmethod
     def resolve_region(obj: Scenario) -> str:
@@ -98,7 +97,9 @@ class ScenarioFilterIn(Schema):
     status: str = Field("", description="draft, done or stale", examples=["done"])
     source: str = Field("", description="measures or what_if", examples=[""])
     region: str = Field("", description="Region code: scenarios kept within it", examples=[""])
-    sort: str = Field("created", description="created, name, starts_on, loss, at_risk")
+    sort: str = Field(
+        "created", description="created, name, starts_on, loss, at_risk", examples=["loss"]
+    )
 
 
 class ScenarioIn(Schema):
@@ -106,7 +107,7 @@ class ScenarioIn(Schema):
     region_id: int = Field(description="The region keeping the scenario", examples=[2])
     starts_on: dt.date = Field(examples=["2022-09-01"])
     days: int = Field(60, description="1 to 120", examples=[60])
-    areas: list[AreaIn]
+    areas: list[AreaIn] = Field(description="At least one area shut")
     closed_loop_share: Decimal | None = Field(None, examples=["0.70"])
     semi_closed_share: Decimal | None = Field(None, examples=["0.50"])
     headroom: Decimal | None = Field(None, examples=["0.10"])
@@ -127,11 +128,9 @@ class ScenarioChangeIn(Schema):
     closed_loop_share: Decimal | None = Field(None, examples=[None])
     semi_closed_share: Decimal | None = Field(None, examples=[None])
     headroom: Decimal | None = Field(None, examples=["0.20"])
-    areas: list[AreaIn] | None = Field(None, description="All the areas, replacing them")
-
-
-class VersionIn(Schema):
-    version: int = Field(examples=[1])
+    areas: list[AreaIn] | None = Field(
+        None, description="All the areas, replacing them", examples=[None]
+    )
 
 
 class NewAreaIn(AreaIn):
@@ -173,12 +172,18 @@ class ResultOut(Schema):
 
 class ResultFilterIn(Schema):
     at_risk: bool | None = Field(None, description="Only those that run dry", examples=[True])
-    in_area: bool | None = Field(None, description="Direct (true) or indirect (false)")
+    in_area: bool | None = Field(
+        None, description="Direct (true) or indirect (false)", examples=[None]
+    )
     region: str = Field("", description="Region code: enterprises within it", examples=[""])
     industry: str = Field("", description="Industry code (section or division)", examples=[""])
     q: str = Field("", description="Part of the name or credit code", examples=[""])
-    flagged: bool | None = Field(None, description="Time to survive below time to recover")
-    sort: str = Field("loss", description="loss, -loss, dry_day, -dry_day, name")
+    flagged: bool | None = Field(
+        None, description="Time to survive below time to recover", examples=[None]
+    )
+    sort: str = Field(
+        "loss", description="loss, -loss, dry_day, -dry_day, name", examples=["dry_day"]
+    )
 
 
 class SplitOut(Schema):
@@ -207,9 +212,9 @@ class FiguresOut(Schema):
     )
     visible_loss: Decimal = Field(examples=["884.42"])
     visible_at_risk: int = Field(examples=[2])
-    by_region: list[SplitOut]
-    by_industry: list[SplitOut]
-    index: list[IndexOut]
+    by_region: list[SplitOut] = Field(description="Loss by district, largest first")
+    by_industry: list[SplitOut] = Field(description="Loss by industry, largest first")
+    index: list[IndexOut] = Field(description="The whole network's production by day")
 
 
 class CompareIn(Schema):
@@ -233,9 +238,9 @@ class DifferenceOut(Schema):
 
 
 class CompareOut(Schema):
-    scenarios: list[ScenarioOut]
-    by_region: list[RegionLossOut]
-    differences: list[DifferenceOut]
+    scenarios: list[ScenarioOut] = Field(description="In the order asked")
+    by_region: list[RegionLossOut] = Field(description="Loss by district in each scenario")
+    differences: list[DifferenceOut] = Field(description="Enterprises that fare most differently")
 
 
 class RecoveryIn(Schema):
@@ -311,9 +316,9 @@ def scenario_change(request: Any, scenario_id: int, payload: ScenarioChangeIn) -
 
 
 @router.delete("/chains/scenarios/{scenario_id}", response={204: None}, summary="Delete a scenario")
-def scenario_delete(request: Any, scenario_id: int, payload: VersionIn) -> Any:
-    scenarios.delete_scenario(actor=request.auth, scenario_id=scenario_id, version=payload.version)
-    return 204, None
+def scenario_delete(request: Any, scenario_id: int, version: int) -> Any:
+    scenarios.delete_scenario(actor=request.auth, scenario_id=scenario_id, version=version)
+    return Status(204, None)
 
 
 @router.post(
@@ -331,9 +336,9 @@ def area_add(request: Any, scenario_id: int, payload: NewAreaIn) -> Any:
     response=ScenarioOut,
     summary="Remove an area",
 )
-def area_remove(request: Any, scenario_id: int, area_id: int, payload: VersionIn) -> Any:
+def area_remove(request: Any, scenario_id: int, area_id: int, version: int) -> Any:
     scenarios.remove_area(
-        actor=request.auth, scenario_id=scenario_id, version=payload.version, area_id=area_id
+        actor=request.auth, scenario_id=scenario_id, version=version, area_id=area_id
     )
     return _scenario(request, scenario_id)
 

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import numpy as np
-from django.db.models import OuterRef, Subquery
+from django.db.models import FloatField, OuterRef, Subquery
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from keepline.bubble.models import EnterpriseMode
@@ -82,41 +83,56 @@ def _reported_shares(ids: list[int], mode: str, before: dt.date) -> dict[int, fl
 
 def build(scenario: Scenario) -> ScenarioInputs:
     """The engine's inputs for the scenario as it stands in the database."""
+    # Floats cast in the query: Decimals built row by row, then converted, cost more than the
+    # fetch itself at province scale (see the chains-scenario benchmark).
     enterprises = list(
         Enterprise.objects.filter(annual_output__gt=0)
         .order_by("pk")
-        .values_list("pk", "annual_output", "region__path", "park_id")
+        .values_list("pk", Cast("annual_output", FloatField()), "region__path", "park_id")
     )
     ids = np.array([e[0] for e in enterprises], dtype=np.int64)
     at = {int(pk): i for i, pk in enumerate(ids)}
     n, days = len(ids), scenario.days
-    output = np.array([float(e[1]) / DAYS_A_YEAR for e in enterprises])
+    output = np.array([e[1] for e in enterprises], dtype=np.float64) / DAYS_A_YEAR
 
     links = list(
         SupplyLink.objects.filter(supplier__annual_output__gt=0, customer__annual_output__gt=0)
         .order_by("pk")
-        .values_list("pk", "supplier_id", "customer_id", "sector_id", "share", "stock_days")
+        .values_list(
+            "pk",
+            "supplier_id",
+            "customer_id",
+            "sector_id",
+            Cast("share", FloatField()),
+            Cast("stock_days", FloatField()),
+        )
     )
+    # One float matrix for the six columns (ids are far below 2**53, so exact as floats).
+    rows = np.array(links, dtype=np.float64).reshape(-1, 6)
     network = Network(
         output=output,
-        supplier=np.array([at[r[1]] for r in links], dtype=np.int64),
-        customer=np.array([at[r[2]] for r in links], dtype=np.int64),
-        sector=np.array([r[3] for r in links], dtype=np.int64),
-        share=np.array([float(r[4]) for r in links]),
-        stock_days=np.array([float(r[5]) for r in links]),
+        # ids are sorted: the position of a pk is where it sorts among them.
+        supplier=np.searchsorted(ids, rows[:, 1].astype(np.int64)),
+        customer=np.searchsorted(ids, rows[:, 2].astype(np.int64)),
+        sector=rows[:, 3].astype(np.int64),
+        share=rows[:, 4].copy(),
+        stock_days=rows[:, 5].copy(),
     )
 
     # The strictest area over each enterprise on each day (0: not shut).
     strictness = np.zeros((days, n), dtype=np.int8)
+    paths = [e[2] for e in enterprises]
+    parks = np.array([e[3] or 0 for e in enterprises], dtype=np.int64)
     for area in scenario.areas.select_related("region"):
         first = max(_day(scenario, area.starts_on), 0)
         last = min(_day(scenario, area.ends_on), days - 1)
         if last < first:
             continue
         if area.region is not None:
-            cols = [i for i, e in enumerate(enterprises) if e[2].startswith(area.region.path)]
+            prefix = area.region.path  # read once: a related lookup per enterprise is slow
+            cols = np.array([i for i, path in enumerate(paths) if path.startswith(prefix)], int)
         else:
-            cols = [i for i, e in enumerate(enterprises) if e[3] == area.park_id]
+            cols = np.flatnonzero(parks == area.park_id)
         block = strictness[first : last + 1, cols]
         strictness[first : last + 1, cols] = np.maximum(block, area.strictness)
     shut = strictness > 0
@@ -151,7 +167,7 @@ def build(scenario: Scenario) -> ScenarioInputs:
         capacity=capacity,
         shut=shut,
         kept_share=closed,
-        link_ids=np.array([r[0] for r in links], dtype=np.int64),
+        link_ids=rows[:, 0].astype(np.int64),
     )
 
 

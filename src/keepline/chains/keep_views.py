@@ -4,6 +4,7 @@ ranking's export, and the substitutes of a customer that runs dry."""
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -31,8 +32,9 @@ from keepline.whitelist import services as whitelist_services
 EXAMPLES = 2
 
 
-def _amount(value: Any) -> str:
-    return f"{float(value):,.1f}"
+def _amount(value: Decimal) -> str:
+    """万元 to one decimal, rounded half up like the page's figures."""
+    return f"{value.quantize(Decimal('0.1'), rounding=ROUND_HALF_UP):,}"
 
 
 def _named(entry: dict[str, Any], names: dict[int, Enterprise]) -> str:
@@ -58,8 +60,13 @@ def reason(pick: KeepRunningPick, names: dict[int, Enterprise]) -> str:
         ) % {"n": pick.kept_from_dry}
     else:
         text = _("Kept in a closed loop, it lets its customers and suppliers produce more")
-    if examples:
-        text += _(", e.g. %(names)s") % {"names": _(" and ").join(examples)}
+    if len(examples) == 2:
+        text += _(", e.g. %(first)s and %(second)s") % {
+            "first": examples[0],
+            "second": examples[1],
+        }
+    elif examples:
+        text += _(", e.g. %(name)s") % {"name": examples[0]}
     if pick.rank > 1:
         text += _("; avoids %(avoided)s 万元, %(total)s 万元 with the picks above.") % {
             "avoided": _amount(pick.avoided),

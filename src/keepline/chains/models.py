@@ -294,6 +294,9 @@ class Scenario(models.Model):
         _("indirect loss (10k CNY)"), max_digits=16, decimal_places=2, null=True, blank=True
     )
     at_risk = models.PositiveIntegerField(_("running dry"), null=True, blank=True)
+    # The whole network's output by day as a share of normal (weighted by normal output), as the
+    # last run left it.
+    index = models.JSONField(_("production index by day"), default=list, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
     # Districts see the city's scenarios, as they see the city's measures.

@@ -14,6 +14,7 @@ urlpatterns: list[URLPattern] = [
     path("links/import/template.xlsx", views.import_template, name="links_template"),
     path("choices/enterprises/", views.enterprise_choices, name="enterprise_choices"),
     path("chains/", views.chain_list, name="chains"),
+    path("chains/export.xlsx", views.chain_export, name="chains_export"),
     path("chains/new/", views.chain_new, name="chain_new"),
     path("chains/<int:pk>/", views.chain_detail, name="chain"),
     path("chains/<int:pk>/edit/", views.chain_edit, name="chain_edit"),

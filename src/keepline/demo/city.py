@@ -20,7 +20,7 @@ from stdnum.cn import uscc as stdnum_uscc
 from keepline.core import services as core_services
 from keepline.core.models import DepartmentKind, Role, User
 from keepline.core.scopes import SystemActor
-from keepline.demo import power, problems, scenario
+from keepline.demo import chains, power, problems, scenario
 from keepline.enterprises import services as enterprise_services
 from keepline.enterprises.models import Enterprise
 from keepline.places import services as place_services
@@ -675,6 +675,7 @@ def build_city(
     )
     say(f"power alerts for 1–20 September: {metered.detection.created}")
     say(problems.build_problems(ACTOR, seed=seed, password=DEMO_PASSWORD).summary())
+    say(chains.build_chains(ACTOR, seed=seed).summary())
     return {
         "parks": len(parks),
         "enterprises": len(enterprises),

@@ -13,7 +13,12 @@ from keepline.core.models import Attachment
 from keepline.core.scopes import get_for, require_role
 from keepline.whitelist import selectors, services
 from keepline.whitelist.certificates import check_url
-from keepline.whitelist.models import WhitelistApplication, WhitelistListing, WhitelistReview
+from keepline.whitelist.models import (
+    WhitelistApplication,
+    WhitelistInvitation,
+    WhitelistListing,
+    WhitelistReview,
+)
 
 router = Router(tags=["whitelist"])
 
@@ -440,3 +445,80 @@ def application_nominate(request: Any, application_id: int, payload: NominationI
         actor=request.auth, application_id=application_id, **payload.dict()
     )
     return _application(request, application_id)
+
+
+# ---- invitations to apply ---------------------------------------------------------------------
+
+
+class InvitationOut(Schema):
+    id: int = Field(examples=[7])
+    enterprise_id: int = Field(examples=[12])
+    name: str = Field(examples=["泸州示例玻璃制品有限公司"])
+    chain: str = Field(description="Industry chain", examples=["白酒"])
+    reason: str = Field(examples=["闭环生产可使龙马潭区 12 家企业免于断供，避免损失 3,456.7 万元"])
+    source: str = Field(description="Where it comes from", examples=["泸州 2022 年 9 月静态管理"])
+    status: str = Field(description="open | applied | withdrawn", examples=["open"])
+    invited_by: str = Field(examples=["bureau01"])
+    invited_at: dt.datetime = Field(examples=["2022-09-06T10:00:00+08:00"])
+    application_id: int | None = Field(
+        None, description="The application that took it up", examples=[None]
+    )
+    closed_by: str = Field(description="Who withdrew it", examples=[""])
+    closed_at: dt.datetime | None = Field(None, examples=[None])
+
+    @staticmethod
+    def resolve_name(obj: WhitelistInvitation) -> str:
+        return str(obj.enterprise)
+
+
+class InvitationIn(Schema):
+    enterprise_id: int = Field(description="The enterprise invited", examples=[12])
+    chain: str = Field(description="The chain it keeps running", examples=["白酒"])
+    reason: str = Field(
+        description="Why it should apply",
+        examples=["闭环生产可使龙马潭区 12 家企业免于断供"],
+    )
+    source: str = Field("", description="e.g. the scenario's name", examples=["泸州 9 月静态管理"])
+
+
+class InvitationFilterIn(Schema):
+    status: str = Field(
+        "", description="open | applied | withdrawn | empty for all", examples=["open"]
+    )
+
+
+def _invitation(request: Any, invitation_id: int) -> WhitelistInvitation:
+    return get_for(
+        WhitelistInvitation.objects.select_related("enterprise"), request.auth, invitation_id
+    )
+
+
+@router.get(
+    "/whitelist/invitations",
+    response=list[InvitationOut],
+    summary="Invitations to apply the user may see",
+)
+@paginate(PageNumberPagination, page_size=100)
+def invitation_list(request: Any, filters: Query[InvitationFilterIn]) -> Any:
+    require_role(request.auth, WhitelistInvitation)
+    return selectors.invitations(request.auth, filters.status)
+
+
+@router.post(
+    "/whitelist/invitations",
+    response={201: InvitationOut},
+    summary="Invite an enterprise to apply for the whitelist (the bureau or the district)",
+)
+def invitation_create(request: Any, payload: InvitationIn) -> Any:
+    invitation = services.invite_application(actor=request.auth, **payload.dict())
+    return Status(201, _invitation(request, invitation.pk))
+
+
+@router.post(
+    "/whitelist/invitations/{invitation_id}/withdraw",
+    response=InvitationOut,
+    summary="Withdraw an open invitation",
+)
+def invitation_withdraw(request: Any, invitation_id: int) -> Any:
+    services.withdraw_invitation(actor=request.auth, invitation_id=invitation_id)
+    return _invitation(request, invitation_id)

@@ -441,6 +441,82 @@ class WhitelistListing(models.Model):
         return self.revoked_at is None
 
 
+class InvitationStatus(models.TextChoices):
+    """Where an invitation to apply stands."""
+
+    OPEN = "open", _("Open")
+    APPLIED = "applied", _("Applied")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+# Officials who invite an enterprise in their area to apply: the city's bureau and the districts.
+INVITERS = roles(Role.ADMIN, Role.BUREAU, Role.DISTRICT)
+
+
+class WhitelistInvitation(models.Model):
+    """The industry bureau's or a district's invitation to an enterprise to apply for the
+    whitelist (邀请申报), e.g. because a lockdown scenario ranks it among the suppliers worth
+    keeping running; taken up when the enterprise's liaison submits an application."""
+
+    enterprise = models.ForeignKey(
+        Enterprise,
+        on_delete=models.CASCADE,
+        related_name="whitelist_invitations",
+        verbose_name=_("enterprise"),
+    )
+    chain = models.CharField(
+        _("industry chain"), max_length=50, help_text=_("The chain it keeps running, e.g. 白酒.")
+    )
+    reason = models.TextField(_("reason"))
+    source = models.CharField(
+        _("source"),
+        max_length=200,
+        blank=True,
+        help_text=_("Where the invitation comes from, e.g. a scenario."),
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=InvitationStatus.choices,
+        default=InvitationStatus.OPEN,
+    )
+    invited_by = models.CharField(_("invited by"), max_length=150)
+    invited_at = models.DateTimeField(_("invited"))
+    application = models.ForeignKey(
+        WhitelistApplication,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="invitations",
+        verbose_name=_("application"),
+    )
+    closed_by = models.CharField(_("withdrawn by"), max_length=150, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    access: ClassVar[Access] = Access(
+        rights={"view": APPLICATION_VIEWERS, "invite": INVITERS},
+        region=("enterprise__region",),
+        park=("enterprise__park",),
+        enterprise=("enterprise",),
+    )
+
+    class Meta:
+        verbose_name = _("whitelist invitation")
+        verbose_name_plural = _("whitelist invitations")
+        ordering = ["-invited_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise"],
+                condition=models.Q(status="open"),
+                name="whitelist_invitation_one_open",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} · {self.chain}"
+
+
 class CertificateSequence(models.Model):
     """The last certificate serial issued under a prefix (one per deciding authority) in a year,
     locked while a number is taken so that numbers run without gaps or repeats."""

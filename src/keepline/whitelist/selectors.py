@@ -23,10 +23,12 @@ from keepline.whitelist.models import (
     EconomyReview,
     HealthReview,
     InspectionReview,
+    InvitationStatus,
     OwnApplication,
     ProvinceReview,
     Step,
     WhitelistApplication,
+    WhitelistInvitation,
     WhitelistListing,
     WhitelistReview,
 )
@@ -237,6 +239,27 @@ def open_application(subject: Enterprise | Park) -> WhitelistApplication | None:
     return WhitelistApplication.objects.filter(
         status__in=OPEN_STATUSES, **subject_filter(subject)
     ).first()
+
+
+def open_invitation(enterprise: Enterprise) -> WhitelistInvitation | None:
+    return WhitelistInvitation.objects.filter(
+        enterprise=enterprise, status=InvitationStatus.OPEN
+    ).first()
+
+
+def invitations(actor: Actor, status: str = "") -> QuerySet[WhitelistInvitation]:
+    """The invitations the actor may see, newest first; one status or every one."""
+    qs = visible(WhitelistInvitation.objects.select_related("enterprise__region"), actor)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-invited_at", "-id")
+
+
+def may_invite(actor: Actor, enterprise: Enterprise) -> bool:
+    """Whether the actor invites this enterprise to apply (the bureau or the district over it)."""
+    return may_place(
+        actor, "invite", WhitelistInvitation, region=enterprise.region, park=enterprise.park
+    )
 
 
 def active_listings(subject: Enterprise | Park) -> QuerySet[WhitelistListing]:

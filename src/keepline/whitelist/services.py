@@ -14,13 +14,15 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Model
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from keepline.core import audit
 from keepline.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from keepline.core.models import Attachment, User
+from keepline.core.models import Attachment, Membership, Role, User
+from keepline.core.notifications import notify
 from keepline.core.scopes import Actor, SystemActor, get_for, may_place, require_role
 from keepline.core.services import store_attachment
 from keepline.enterprises.models import Enterprise
@@ -32,9 +34,11 @@ from keepline.whitelist.models import (
     Category,
     CertificateSequence,
     Decision,
+    InvitationStatus,
     OwnApplication,
     Step,
     WhitelistApplication,
+    WhitelistInvitation,
     WhitelistListing,
     WhitelistReview,
 )
@@ -77,6 +81,19 @@ LISTING_AUDIT = [
     "revoked_at",
     "revoke_reason",
     "revoked_by",
+]
+INVITATION_AUDIT = [
+    "enterprise",
+    "chain",
+    "reason",
+    "source",
+    "status",
+    "invited_by",
+    "invited_at",
+    "application",
+    "closed_by",
+    "closed_at",
+    "version",
 ]
 # (filename, content) of an uploaded document.
 Upload = tuple[str, bytes]
@@ -314,7 +331,31 @@ def submit_application(
         obj=application,
         after=audit.snapshot(application, APPLICATION_AUDIT),
     )
+    if isinstance(subject, Enterprise):
+        _take_up_invitation(actor, subject, application)
     return application
+
+
+def _take_up_invitation(
+    actor: Actor, enterprise: Enterprise, application: WhitelistApplication
+) -> None:
+    """The enterprise's open invitation, if any, is answered by this application."""
+    invitation = (
+        WhitelistInvitation.objects.select_for_update()
+        .filter(enterprise=enterprise, status=InvitationStatus.OPEN)
+        .first()
+    )
+    if invitation is None:
+        return
+    before = audit.snapshot(invitation, INVITATION_AUDIT)
+    invitation.status = InvitationStatus.APPLIED
+    invitation.application = application
+    invitation.version += 1
+    invitation.save(update_fields=["status", "application", "version"])
+    old, new = audit.changes(before, audit.snapshot(invitation, INVITATION_AUDIT))
+    audit.record(
+        actor=actor, action="take_up_whitelist_invitation", obj=invitation, before=old, after=new
+    )
 
 
 def _locked_application(actor: Actor, application_id: int) -> WhitelistApplication:
@@ -397,6 +438,131 @@ def resubmit_application(
         after=new,
     )
     return application
+
+
+# ---- invitations to apply -----------------------------------------------------------------------
+
+
+def _liaisons(enterprise: Enterprise) -> list[User]:
+    members = Membership.objects.filter(
+        role=Role.LIAISON, enterprise=enterprise, user__is_active=True
+    ).select_related("user")
+    return list({m.user for m in members})
+
+
+@transaction.atomic
+def invite_application(
+    *,
+    actor: Actor,
+    enterprise_id: int,
+    chain: str,
+    reason: str,
+    source: str = "",
+    now: dt.datetime | None = None,
+) -> WhitelistInvitation:
+    """The industry bureau or a district invites an enterprise of its area to apply for the
+    whitelist (邀请申报); the enterprise's liaisons are told and see an "Apply" link. One open
+    invitation per enterprise, and none for an enterprise listed or already applying."""
+    now = _clock(now)
+    require_role(actor, WhitelistInvitation, "invite")
+    enterprise = get_for(
+        Enterprise.objects.select_for_update(of=("self",)).select_related("region", "park"),
+        actor,
+        enterprise_id,
+    )
+    if not may_place(
+        actor, "invite", WhitelistInvitation, region=enterprise.region, park=enterprise.park
+    ):
+        raise Forbidden(_("The industry bureau or the district invites enterprises to apply."))
+    errors: dict[str, list[str]] = {}
+    chain = (chain or "").strip()
+    if not chain:
+        errors["chain"] = [_("Name the industry chain, e.g. 白酒 or 化工.")]
+    elif len(chain) > MAX_CHAIN:
+        errors["chain"] = [_("At most %(max)s characters.") % {"max": MAX_CHAIN}]
+    reason = (reason or "").strip()
+    if not reason:
+        errors["reason"] = [_("Say why the enterprise should apply.")]
+    elif len(reason) > MAX_TEXT:
+        errors["reason"] = [_("At most %(max)s characters.") % {"max": MAX_TEXT}]
+    source = (source or "").strip()[:200]
+    if errors:
+        raise InvalidInput(_("The invitation has errors."), errors=errors)
+    invited = selectors.open_invitation(enterprise)
+    if invited is not None:
+        raise Conflict(
+            _("%(subject)s was invited already by %(who)s on %(day)s.")
+            % {
+                "subject": enterprise,
+                "who": invited.invited_by,
+                "day": timezone.localdate(invited.invited_at).isoformat(),
+            },
+            current=audit.snapshot(invited, INVITATION_AUDIT),
+        )
+    listed = selectors.active_listings(enterprise).first()
+    if listed is not None:
+        raise Conflict(
+            _("%(subject)s is on the whitelist already (certificate %(number)s).")
+            % {"subject": enterprise, "number": listed.number},
+            current=audit.snapshot(listed, LISTING_AUDIT),
+        )
+    pending = selectors.open_application(enterprise)
+    if pending is not None:
+        raise Conflict(
+            _("%(subject)s already has an application under way.") % {"subject": enterprise},
+            current=_current(pending),
+        )
+    invitation = WhitelistInvitation.objects.create(
+        enterprise=enterprise,
+        chain=chain,
+        reason=reason,
+        source=source,
+        invited_by=_name(actor),
+        invited_at=now,
+    )
+    audit.record(
+        actor=actor,
+        action="invite_whitelist_application",
+        obj=invitation,
+        after=audit.snapshot(invitation, INVITATION_AUDIT),
+    )
+    title = _("Invitation to apply for the whitelist: %(subject)s") % {"subject": enterprise}
+    url = reverse("whitelist:enterprise", args=[enterprise.pk])
+    for user in _liaisons(enterprise):
+        notify(user, "whitelist_invited", title, reason, url)
+    return invitation
+
+
+@transaction.atomic
+def withdraw_invitation(
+    *, actor: Actor, invitation_id: int, now: dt.datetime | None = None
+) -> WhitelistInvitation:
+    """An official of the area withdraws an open invitation."""
+    now = _clock(now)
+    require_role(actor, WhitelistInvitation, "invite")
+    invitation = get_for(
+        WhitelistInvitation.objects.select_for_update(of=("self",)),
+        actor,
+        invitation_id,
+        "invite",
+    )
+    if invitation.status != InvitationStatus.OPEN:
+        raise Conflict(
+            _("The invitation is %(status)s already.")
+            % {"status": invitation.get_status_display()},
+            current=audit.snapshot(invitation, INVITATION_AUDIT),
+        )
+    before = audit.snapshot(invitation, INVITATION_AUDIT)
+    invitation.status = InvitationStatus.WITHDRAWN
+    invitation.closed_by = _name(actor)
+    invitation.closed_at = now
+    invitation.version += 1
+    invitation.save(update_fields=["status", "closed_by", "closed_at", "version"])
+    old, new = audit.changes(before, audit.snapshot(invitation, INVITATION_AUDIT))
+    audit.record(
+        actor=actor, action="withdraw_whitelist_invitation", obj=invitation, before=old, after=new
+    )
+    return invitation
 
 
 # ---- the review chain -------------------------------------------------------------------------

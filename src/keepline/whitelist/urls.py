@@ -18,6 +18,11 @@ urlpatterns = [
     path("apply/enterprise/<int:pk>/", views.apply_enterprise, name="apply_enterprise"),
     path("apply/park/<int:pk>/", views.apply_park, name="apply_park"),
     path("enterprises/<int:pk>/", views.enterprise_page, name="enterprise"),
+    path(
+        "invitations/<int:pk>/withdraw/",
+        views.withdraw_invitation,
+        name="withdraw_invitation",
+    ),
     path("parks/<int:pk>/", views.park_page, name="park"),
     # Public: the page a certificate's QR code opens, without signing in.
     path("check/<str:token>/", views.check, name="check"),

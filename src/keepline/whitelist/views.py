@@ -34,9 +34,11 @@ from keepline.whitelist.forms import (
     RevokeForm,
 )
 from keepline.whitelist.models import (
+    InvitationStatus,
     OwnApplication,
     Step,
     WhitelistApplication,
+    WhitelistInvitation,
     WhitelistListing,
 )
 
@@ -210,6 +212,22 @@ def _own_subjects(request: AuthedRequest) -> list[tuple[str, str]]:
     return out
 
 
+# The open invitations shown above the applications; the rest are on the enterprises' pages.
+INVITATIONS_SHOWN = 20
+
+
+def _open_invitations(request: AuthedRequest) -> dict[str, Any]:
+    """The open invitations the user sees: the officials' follow-up list, the liaison's call."""
+    if not holds(request.user, WhitelistInvitation):
+        return {"rows": [], "count": 0}
+    qs = selectors.invitations(request.user, InvitationStatus.OPEN)
+    rows = [
+        {"invitation": i, "may_apply": selectors.may_apply(request.user, i.enterprise)}
+        for i in qs[:INVITATIONS_SHOWN]
+    ]
+    return {"rows": rows, "count": qs.count()}
+
+
 @login_required
 def application_list(request: AuthedRequest) -> HttpResponse:
     """Officials who decide land on what waits for them; applicants on their own."""
@@ -242,6 +260,7 @@ def application_list(request: AuthedRequest) -> HttpResponse:
             "applicant": applicant,
             "waiting_count": selectors.waiting(request.user).count() if decider else 0,
             "apply_for": _own_subjects(request) if applicant else [],
+            "invitations": _open_invitations(request),
             "form": ApplicationFilterForm(request.GET or None, user=request.user),
         },
     )
@@ -392,7 +411,12 @@ def _apply(request: AuthedRequest, subject: Enterprise | Park) -> HttpResponse:
         raise Forbidden(_("Only the enterprise's liaison or the park's committee applies."))
     pending = selectors.open_application(subject)
     listed = selectors.active_listings(subject).first()
-    form = ApplicationForm(request.POST or None, request.FILES or None)
+    # An invitation's "Apply" link names the chain it was invited for.
+    form = ApplicationForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={"chain": request.GET.get("chain", "")[: services.MAX_CHAIN]},
+    )
     if request.method == "POST" and form.is_valid():
         place: dict[str, Any] = (
             {"enterprise_id": subject.pk}
@@ -493,6 +517,23 @@ def resubmit(request: AuthedRequest, pk: int) -> HttpResponse:
 # ---- an enterprise's or park's whitelist page -----------------------------------------------
 
 
+def _subject_invitations(
+    request: AuthedRequest, subject: Enterprise | Park
+) -> list[dict[str, Any]]:
+    if not isinstance(subject, Enterprise) or not holds(request.user, WhitelistInvitation):
+        return []
+    may_withdraw = selectors.may_invite(request.user, subject)
+    may_apply = selectors.may_apply(request.user, subject)
+    return [
+        {
+            "invitation": i,
+            "may_apply": may_apply,
+            "may_withdraw": may_withdraw and i.status == InvitationStatus.OPEN,
+        }
+        for i in selectors.invitations(request.user).filter(enterprise=subject)
+    ]
+
+
 def _subject_page(request: AuthedRequest, subject: Enterprise | Park) -> HttpResponse:
     applications = [
         {"application": a, "timeline": selectors.timeline(a)}
@@ -508,6 +549,7 @@ def _subject_page(request: AuthedRequest, subject: Enterprise | Park) -> HttpRes
             "applications": applications,
             "direct": selectors.direct_listing_events(request.user, subject),
             "may_apply": selectors.may_apply(request.user, subject),
+            "invitations": _subject_invitations(request, subject),
             "pending": selectors.open_application(subject),
             "listed": selectors.active_listings(subject).exists(),
         },
@@ -526,3 +568,12 @@ def enterprise_page(request: AuthedRequest, pk: int) -> HttpResponse:
 def park_page(request: AuthedRequest, pk: int) -> HttpResponse:
     require_role(request.user, WhitelistListing)
     return _subject_page(request, get_for(Park.objects.select_related("region"), request.user, pk))
+
+
+@login_required
+@require_POST
+def withdraw_invitation(request: AuthedRequest, pk: int) -> HttpResponse:
+    """An official withdraws an open invitation to apply; back to the enterprise's page."""
+    invitation = services.withdraw_invitation(actor=request.user, invitation_id=pk)
+    messages.success(request, _("The invitation is withdrawn."))
+    return redirect("whitelist:enterprise", invitation.enterprise_id)

@@ -1,0 +1,532 @@
+"""Scenario pages: the list, a new what-if, one from the measures in force, the scenario with its
+totals, charts, at-risk list and times to recover, editing, running, and the comparison."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from keepline.chains import keep_views, scenarios
+from keepline.chains.models import Scenario
+from keepline.chains.scenario_forms import (
+    MeasuresScenarioForm,
+    RecoveryForm,
+    RecoveryImportForm,
+    ResultFilterForm,
+    ScenarioEditForm,
+    ScenarioFilterForm,
+    ScenarioForm,
+    area_formset,
+    formset_areas,
+)
+from keepline.core.errors import Conflict, InvalidInput, KeeplineError
+from keepline.core.scopes import holds_area, may, require_area, require_role
+from keepline.core.tabular import Column, read_table, workbook_response
+from keepline.core.web import AuthedRequest, apply_errors, paginate
+
+RECOVERY_COLUMNS = [
+    Column("uscc", gettext_lazy("Credit code"), True, "91510502MA62X5QF2B"),
+    Column("days", gettext_lazy("Time to recover (days)"), True, "14"),
+]
+
+
+def _sortless(request: AuthedRequest) -> str:
+    query = request.GET.copy()
+    query.pop("sort", None)
+    query.pop("page", None)
+    return query.urlencode()
+
+
+# ---- list -------------------------------------------------------------------------------------
+
+
+def _scenario_filters(request: AuthedRequest) -> tuple[ScenarioFilterForm, dict[str, Any]]:
+    form = ScenarioFilterForm(request.GET or None, user=request.user)
+    form.is_valid()
+    data = getattr(form, "cleaned_data", {})
+    values = {k: data.get(k) or "" for k in ("q", "status", "source", "region")}
+    values["sort"] = request.GET.get("sort", "created")
+    return form, values
+
+
+@login_required
+def scenario_list(request: AuthedRequest) -> HttpResponse:
+    """The scenarios the user may read, filterable and sortable."""
+    require_role(request.user, Scenario)
+    form, f = _scenario_filters(request)
+    page, query = paginate(request, scenarios.scenarios(request.user, **f))
+    context = {
+        "form": form,
+        "page": page,
+        "query": query,
+        "sort": f["sort"],
+        "sortless": _sortless(request),
+        "may_create": holds_area(request.user, Scenario),
+    }
+    return render(request, "chains/scenario_list.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+def scenario_export(request: AuthedRequest) -> HttpResponse:
+    """The list as filtered, to Excel."""
+    require_role(request.user, Scenario)
+    _form, f = _scenario_filters(request)
+    headers = [
+        _("Name"),
+        _("Kept by"),
+        _("Source"),
+        _("Status"),
+        _("First day"),
+        _("Days modelled"),
+        _("Lost output (10k CNY)"),
+        _("Direct loss (10k CNY)"),
+        _("Indirect loss (10k CNY)"),
+        _("Enterprises running dry"),
+        _("Last run"),
+        _("Run by"),
+        _("Created by"),
+    ]
+    rows = (
+        [
+            s.name,
+            str(s.region),
+            s.get_source_display(),
+            s.get_status_display(),
+            s.starts_on,
+            s.days,
+            s.total_loss,
+            s.direct_loss,
+            s.indirect_loss,
+            s.at_risk,
+            s.ran_at,
+            s.ran_by,
+            s.created_by,
+        ]
+        for s in scenarios.scenarios(request.user, **f)
+    )
+    return workbook_response("scenarios", headers, rows, title=_("Lockdown scenarios"))
+
+
+# ---- new --------------------------------------------------------------------------------------
+
+
+@login_required
+def scenario_new(request: AuthedRequest) -> HttpResponse:
+    """A what-if: areas shut from one day to another at a strictness."""
+    require_area(request.user, Scenario)
+    data = request.POST if request.method == "POST" else None
+    form = ScenarioForm(data, user=request.user)
+    formset = area_formset(data, request.user)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid() & formset.is_valid():
+            d = form.cleaned_data
+            try:
+                scenario = scenarios.create_scenario(
+                    actor=request.user,
+                    name=d["name"],
+                    region_id=d["region"],
+                    starts_on=d["starts_on"],
+                    days=d["days"],
+                    areas=formset_areas(formset),
+                    closed_loop_share=d["closed_loop_share"],
+                    semi_closed_share=d["semi_closed_share"],
+                    headroom=d["headroom"],
+                    note=d["note"],
+                )
+            except InvalidInput as exc:
+                _apply(form, formset, exc)
+            else:
+                messages.success(request, _("Scenario saved. Run it to see who runs dry."))
+                return redirect("chains:scenario", scenario.pk)
+        status = 400
+    context = {"form": form, "formset": formset, "title": _("New what-if scenario")}
+    return render(request, "chains/scenario_form.html", context, status=status)
+
+
+def _apply(form: Any, formset: Any, exc: KeeplineError) -> None:
+    """A service's errors on the form, or on the area row they name ("areas.2.starts_on")."""
+    rest = {}
+    filled = [f for f in formset.forms if f.has_changed() and not f.cleaned_data.get("DELETE")]
+    for key, messages_ in exc.errors.items():
+        parts = key.split(".")
+        if parts[0] == "areas" and len(parts) == 3 and int(parts[1]) < len(filled):
+            target = filled[int(parts[1])]
+            name = parts[2] if parts[2] in target.fields else "place"
+            for m in messages_:
+                target.add_error(name, m)
+        elif key == "areas":
+            formset._non_form_errors = formset.error_class(messages_)
+        else:
+            rest[key] = messages_
+    if rest or not exc.errors:
+        apply_errors(form, KeeplineError(exc.message, errors=rest))
+
+
+@login_required
+def scenario_from_measures(request: AuthedRequest) -> HttpResponse:
+    """A scenario of the control measures in force over the days modelled."""
+    require_area(request.user, Scenario)
+    form = MeasuresScenarioForm(request.POST or None, user=request.user)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                scenario = scenarios.scenario_from_measures(
+                    actor=request.user,
+                    name=d["name"],
+                    region_id=d["region"],
+                    starts_on=d["starts_on"],
+                    days=d["days"],
+                )
+            except InvalidInput as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, _("Scenario saved from the measures in force."))
+                return redirect("chains:scenario", scenario.pk)
+        status = 400
+    context = {"form": form, "title": _("Scenario from the measures in force")}
+    return render(request, "chains/scenario_measures.html", context, status=status)
+
+
+# ---- one scenario -----------------------------------------------------------------------------
+
+AT_RISK_SORTS = ("dry_day", "-dry_day", "loss", "-loss", "name")
+
+
+def _at_risk(request: AuthedRequest, scenario: Scenario, regions: list[tuple[str, str]]) -> Any:
+    form = ResultFilterForm(request.GET or None, regions=regions)
+    form.is_valid()
+    sort = request.GET.get("sort", "dry_day")
+    sort = sort if sort in AT_RISK_SORTS else "dry_day"
+    qs = scenarios.results(request.user, scenario, at_risk=True, sort=sort, **form.values())
+    return form, sort, qs
+
+
+def _district_choices(figures: scenarios.Figures) -> list[tuple[str, str]]:
+    return [(s.key, s.label) for s in figures.by_region]
+
+
+def _rows(scenario: Scenario, page: Any) -> list[dict[str, Any]]:
+    rows = []
+    for r in page:
+        rows.append(
+            {
+                "result": r,
+                "dry_on": scenarios.day_date(scenario, r.dry_day) if r.dry_day else None,
+                "survives": r.survives_days,
+                "recover": getattr(r, "recover", None),
+                "flagged": scenarios.flagged(r),
+            }
+        )
+    return rows
+
+
+@login_required
+def scenario_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Totals, loss by district and industry, the production index, and who runs dry."""
+    scenario = scenarios.get_scenario(request.user, pk)
+    figures = scenarios.figures(request.user, scenario)
+    form, sort, qs = _at_risk(request, scenario, _district_choices(figures))
+    page, query = paginate(request, qs)
+    index_rows = list(
+        zip(range(1, len(figures.index) + 1), figures.days, figures.index, strict=False)
+    )
+    context = {
+        "scenario": scenario,
+        "areas": scenario.areas.select_related("region", "park", "measure"),
+        "figures": figures,
+        "index_rows": index_rows,
+        "form": form,
+        "page": page,
+        "rows": _rows(scenario, page),
+        "query": query,
+        "sort": sort,
+        "sortless": _sortless(request),
+        "may_change": may(request.user, "change", scenario),
+        "last_day": scenarios.last_day(scenario),
+        "figures_url": reverse("api:chains_scenario_figures", kwargs={"scenario_id": scenario.pk}),
+        "chart_labels": {
+            "direct": _("Direct"),
+            "indirect": _("Indirect"),
+            "index": _("Production index"),
+        },
+        "keep_panel": keep_views.scenario_panel(request, scenario),
+        "next": request.get_full_path(),
+        "now": timezone.now(),
+    }
+    return render(request, "chains/scenario_detail.html", context)
+
+
+@login_required
+def scenario_results_export(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Every result row the user may read, to Excel."""
+    scenario = scenarios.get_scenario(request.user, pk)
+    headers = [
+        _("Enterprise"),
+        _("Credit code"),
+        _("District"),
+        _("Industry"),
+        _("Inside the shut area"),
+        _("Lost output (10k CNY)"),
+        _("Runs dry on day"),
+        _("Runs dry on"),
+        _("Time to survive (days)"),
+        _("Input that runs out"),
+        _("Lowest production"),
+        _("Time to recover (days)"),
+        _("Runs dry before it recovers"),
+    ]
+    rows = (
+        [
+            r.enterprise.name,
+            r.enterprise.uscc,
+            str(r.enterprise.region),
+            str(r.enterprise.industry or ""),
+            r.in_area,
+            r.lost,
+            r.dry_day,
+            scenarios.day_date(scenario, r.dry_day) if r.dry_day else None,
+            r.survives_days,
+            str(r.scarce or ""),
+            r.lowest,
+            getattr(r, "recover", None),
+            scenarios.flagged(r),
+        ]
+        for r in scenarios.results(request.user, scenario, sort="loss")
+    )
+    return workbook_response(f"scenario-{scenario.pk}", headers, rows, title=scenario.name)
+
+
+@login_required
+@require_POST
+def scenario_run(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Run (or rerun) the scenario now."""
+    scenario = scenarios.run_scenario(actor=request.user, scenario_id=pk)
+    messages.success(
+        request,
+        _("Run in %(s).2f s: %(n)s enterprises run dry.")
+        % {"s": scenario.run_seconds or 0, "n": scenario.at_risk or 0},
+    )
+    return redirect("chains:scenario", scenario.pk)
+
+
+def _area_initial(scenario: Scenario) -> list[dict[str, Any]]:
+    return [
+        {
+            "place": f"r{a.region_id}" if a.region_id else f"p{a.park_id}",
+            "starts_on": a.starts_on,
+            "ends_on": a.ends_on,
+            "strictness": a.strictness,
+        }
+        for a in scenario.areas.all()
+    ]
+
+
+@login_required
+def scenario_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Change the name, note, shares and areas; a change of what is modelled needs a rerun."""
+    scenario = scenarios.get_scenario(request.user, pk, "change")
+    initial = {
+        "version": scenario.version,
+        "name": scenario.name,
+        "note": scenario.note,
+        "closed_loop_share": scenario.closed_loop_share,
+        "semi_closed_share": scenario.semi_closed_share,
+        "headroom": scenario.headroom,
+    }
+    data = request.POST if request.method == "POST" else None
+    form = ScenarioEditForm(data, initial=initial)
+    formset = area_formset(data, request.user, initial=_area_initial(scenario))
+    status = 200
+    if request.method == "POST":
+        if form.is_valid() & formset.is_valid():
+            d = form.cleaned_data
+            try:
+                scenarios.update_scenario(
+                    actor=request.user,
+                    scenario_id=scenario.pk,
+                    version=d["version"],
+                    name=d["name"],
+                    note=d["note"],
+                    closed_loop_share=d["closed_loop_share"],
+                    semi_closed_share=d["semi_closed_share"],
+                    headroom=d["headroom"],
+                    areas=formset_areas(formset) if formset.has_changed() else None,
+                )
+            except Conflict as exc:
+                messages.error(request, exc.message)
+                return redirect("chains:scenario_edit", scenario.pk)
+            except InvalidInput as exc:
+                _apply(form, formset, exc)
+            else:
+                messages.success(request, _("Scenario saved."))
+                return redirect("chains:scenario", scenario.pk)
+        status = 400
+    context = {
+        "form": form,
+        "formset": formset,
+        "scenario": scenario,
+        "title": _("Edit the scenario"),
+        "window": (scenario.starts_on, scenarios.last_day(scenario)),
+    }
+    return render(request, "chains/scenario_form.html", context, status=status)
+
+
+@login_required
+def scenario_delete(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Ask, then delete the scenario with its results."""
+    scenario = scenarios.get_scenario(request.user, pk, "change")
+    if request.method == "POST":
+        try:
+            scenarios.delete_scenario(
+                actor=request.user,
+                scenario_id=scenario.pk,
+                version=int(request.POST.get("version") or -1),
+            )
+        except Conflict as exc:
+            messages.error(request, exc.message)
+            return redirect("chains:scenario", scenario.pk)
+        messages.success(request, _("Scenario deleted."))
+        return redirect("chains:scenarios")
+    return render(request, "chains/scenario_delete.html", {"scenario": scenario})
+
+
+def _next(request: AuthedRequest, scenario: Scenario) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        return target
+    return reverse("chains:scenario_recovery", args=[scenario.pk])
+
+
+@login_required
+def scenario_recovery(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Times to recover: one enterprise at a time, or a file of credit codes and days."""
+    scenario = scenarios.get_scenario(request.user, pk, "change")
+    one = RecoveryForm(request.POST if request.POST.get("action") == "set" else None)
+    upload = RecoveryImportForm(
+        request.POST if request.POST.get("action") == "import" else None,
+        request.FILES if request.POST.get("action") == "import" else None,
+    )
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if request.POST.get("action") == "set" and one.is_valid():
+            try:
+                scenarios.set_recovery(
+                    actor=request.user,
+                    scenario_id=scenario.pk,
+                    enterprise_id=one.cleaned_data["enterprise"],
+                    days=one.cleaned_data["days"],
+                )
+            except InvalidInput as exc:
+                apply_errors(one, exc)
+            else:
+                messages.success(request, _("Time to recover saved."))
+                return redirect(_next(request, scenario))
+        elif request.POST.get("action") == "import" and upload.is_valid():
+            file = upload.cleaned_data["file"]
+            try:
+                _total, rows = read_table(file.name, file.read(), RECOVERY_COLUMNS, max_rows=20_000)
+                taken = scenarios.import_recovery(
+                    actor=request.user,
+                    scenario_id=scenario.pk,
+                    rows=list(rows),
+                    check_only=upload.cleaned_data["check_only"],
+                )
+            except InvalidInput as exc:
+                apply_errors(upload, KeeplineError(exc.message))
+                upload.row_errors = exc.errors  # type: ignore[attr-defined]
+            else:
+                if upload.cleaned_data["check_only"]:
+                    messages.info(request, _("The file is fine: %(n)s rows.") % {"n": taken})
+                    return redirect("chains:scenario_recovery", scenario.pk)
+                messages.success(request, _("%(n)s times to recover taken.") % {"n": taken})
+                return redirect("chains:scenario", scenario.pk)
+        elif request.POST.get("action") not in ("set", "import"):
+            one.add_error(None, _("Unknown action."))
+    at_risk = scenarios.results(request.user, scenario, at_risk=True, sort="dry_day")
+    context = {
+        "scenario": scenario,
+        "one": one,
+        "upload": upload,
+        "rows": _rows(scenario, at_risk[:200]),
+        "more": max(at_risk.count() - 200, 0),
+    }
+    return render(request, "chains/scenario_recovery.html", context, status=status)
+
+
+# ---- compare ----------------------------------------------------------------------------------
+
+
+@login_required
+def scenario_compare(request: AuthedRequest) -> HttpResponse:
+    """Two to four scenarios side by side."""
+    require_role(request.user, Scenario)
+    ids = [i for i in request.GET.getlist("ids") if i.strip()]
+    choices = scenarios.scenarios(request.user)[:100]
+    comparison = error = None
+    status = 200
+    # One id (the scenario page's link) preselects it; the reader picks the others.
+    if len(ids) > 1:
+        try:
+            comparison = scenarios.compare(request.user, ids)
+        except InvalidInput as exc:
+            error, status = exc.message, 400
+    context = {
+        "comparison": comparison,
+        "error": error,
+        "choices": choices,
+        "chosen": {str(i) for i in ids},
+        "params": _parameters(comparison) if comparison else [],
+    }
+    return render(request, "chains/scenario_compare.html", context, status=status)
+
+
+def _parameters(comparison: scenarios.Comparison) -> list[tuple[str, list[Any]]]:
+    """The rows of the side-by-side table of parameters and totals."""
+    s = comparison.scenarios
+
+    def areas(x: Scenario) -> str:
+        return "; ".join(
+            f"{a} {a.starts_on:%m-%d}–{a.ends_on:%m-%d} ({a.strictness})"
+            for a in x.areas.select_related("region", "park")
+        )
+
+    return [
+        (_("Kept by"), [str(x.region) for x in s]),
+        (_("Source"), [x.get_source_display() for x in s]),
+        (_("Status"), [x.get_status_display() for x in s]),
+        (_("Days modelled"), [f"{x.starts_on:%Y-%m-%d} + {x.days}" for x in s]),
+        (_("Areas shut"), [areas(x) for x in s]),
+        (_("Closed-loop capacity"), [x.closed_loop_share for x in s]),
+        (_("Semi-closed capacity"), [x.semi_closed_share for x in s]),
+        (_("Spare capacity"), [x.headroom for x in s]),
+        (_("Lost output (10k CNY)"), [_money(x.total_loss) for x in s]),
+        (_("Direct loss (10k CNY)"), [_money(x.direct_loss) for x in s]),
+        (_("Indirect loss (10k CNY)"), [_money(x.indirect_loss) for x in s]),
+        (_("Enterprises running dry"), [x.at_risk if x.at_risk is not None else "—" for x in s]),
+        (
+            _("Last run"),
+            [
+                timezone.localtime(x.ran_at).strftime("%Y-%m-%d %H:%M") if x.ran_at else "—"
+                for x in s
+            ],
+        ),
+    ]
+
+
+def _money(value: Decimal | None) -> str:
+    return "—" if value is None else f"{value:,.2f}"
