@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 from tests.chains.support_keep import Net, net_fixture  # noqa: F401
 
 
@@ -45,3 +48,16 @@ def test_rank_errors(net: Net) -> None:
     )
     foreign = f"/api/chains/scenarios/{net.foreign_scenario.pk}/rank"
     assert client.post(foreign, {}, content_type="application/json").status_code == 404
+
+
+def test_the_picks_are_read_in_a_fixed_number_of_queries(net: Net) -> None:
+    client = net.world.client("bureau")
+    url = f"/api/chains/scenarios/{net.scenario.pk}"
+
+    def queries(limit: int) -> int:
+        client.post(f"{url}/rank", {"limit": limit}, content_type="application/json")
+        with CaptureQueriesContext(connection) as captured:
+            assert len(client.get(f"{url}/picks").json()) == limit
+        return len(captured.captured_queries)
+
+    assert queries(3) == queries(1)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import io
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db import connection
 from django.test import Client, RequestFactory
+from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from keepline.chains.keep import rank_scenario
@@ -140,3 +142,14 @@ def test_ranking_export(net: Net) -> None:
 def test_anonymous_is_sent_to_sign_in(net: Net) -> None:
     response = Client().post(f"/chains/scenarios/{net.scenario.pk}/rank/")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_the_panel_reads_the_whitelist_states_in_a_fixed_number_of_queries(net: Net) -> None:
+    def queries(limit: int) -> int:
+        rank_scenario(actor=net.user("bureau"), scenario_id=net.scenario.pk, limit=limit)
+        with CaptureQueriesContext(connection) as captured:
+            html = panel(net, "bureau")
+        assert html.count("data-pick=") == limit
+        return len(captured.captured_queries)
+
+    assert queries(3) == queries(1)

@@ -136,6 +136,17 @@ def test_the_liaison_reads_its_links_without_edit_buttons(
     assert "/edit/" not in body and 'id="add-link"' not in body
 
 
+def test_the_enterprise_filter_names_only_an_enterprise_the_reader_sees(
+    world: World, net: dict[str, object]
+) -> None:
+    client = world.client("district")
+    own = client.get(f"/chains/links/?enterprise={world.enterprise.pk}").content.decode()
+    assert 'id="enterprise-filter"' in own and world.enterprise.name in own
+    foreign = client.get(f"/chains/links/?enterprise={world.foreign_enterprise.pk}")
+    assert foreign.status_code == 200
+    assert world.foreign_enterprise.name not in foreign.content.decode()
+
+
 def test_chains_list_and_page_highlight_the_chain_leader(
     world: World, net: dict[str, object]
 ) -> None:

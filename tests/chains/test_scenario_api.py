@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from keepline.chains import scenarios
 from keepline.chains.models import Scenario, ScenarioStatus
@@ -125,3 +127,21 @@ def test_a_district_reads_only_its_own_results_through_the_api(chain: Chain) -> 
     assert {r["region"] for r in data["items"]} == {"510502"}
     detail = _api(chain, "district").get(f"/api/chains/scenarios/{scenario.pk}").json()
     assert detail["total_loss"] == str(scenario.total_loss)  # the totals stay the whole network's
+
+
+def test_the_list_reads_the_areas_in_a_fixed_number_of_queries(chain: Chain) -> None:
+    client = _api(chain)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            items = client.get("/api/chains/scenarios").json()["items"]
+        assert all(s["areas"][0]["name"] for s in items)
+        return len(captured.captured_queries)
+
+    client.post("/api/chains/scenarios", _body(chain), content_type="application/json")
+    one = queries()
+    for n in range(3):
+        client.post(
+            "/api/chains/scenarios", _body(chain, name=f"情景{n}"), content_type="application/json"
+        )
+    assert queries() == one

@@ -95,9 +95,10 @@ DISTANCES = ["same_district", "same_city", "elsewhere"]
 
 def _picks(actor: Actor, scenario: Scenario) -> list[dict[str, Any]]:
     out = []
-    for row in keep_views.pick_rows(actor, scenario):
+    rows = keep_views.pick_rows(actor, scenario)
+    names = keep.visible_names(actor, {e["id"] for r in rows for e in r["pick"].detail})
+    for row in rows:
         pick = row["pick"]
-        names = keep.visible_names(actor, {e["id"] for e in pick.detail})
         subject = row["enterprise"] or row["park"]
         out.append(
             {

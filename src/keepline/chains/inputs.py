@@ -15,9 +15,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
-from django.db.models import FloatField, OuterRef, Subquery
+from django.db import connections
+from django.db.models import FloatField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -83,8 +85,8 @@ def _reported_shares(ids: list[int], mode: str, before: dt.date) -> dict[int, fl
 
 def build(scenario: Scenario) -> ScenarioInputs:
     """The engine's inputs for the scenario as it stands in the database."""
-    # Floats cast in the query: Decimals built row by row, then converted, cost more than the
-    # fetch itself at province scale (see the chains-scenario benchmark).
+    # Floats cast in the query: a Decimal built for each value, then converted, costs more
+    # than the fetch itself at province scale (see the chains-scenario benchmark).
     enterprises = list(
         Enterprise.objects.filter(annual_output__gt=0)
         .order_by("pk")
@@ -95,25 +97,25 @@ def build(scenario: Scenario) -> ScenarioInputs:
     n, days = len(ids), scenario.days
     output = np.array([e[1] for e in enterprises], dtype=np.float64) / DAYS_A_YEAR
 
-    links = list(
-        SupplyLink.objects.filter(supplier__annual_output__gt=0, customer__annual_output__gt=0)
-        .order_by("pk")
-        .values_list(
-            "pk",
-            "supplier_id",
-            "customer_id",
-            "sector_id",
-            Cast("share", FloatField()),
-            Cast("stock_days", FloatField()),
-        )
+    links = SupplyLink.objects.order_by("pk").values_list(
+        "pk",
+        "supplier_id",
+        "customer_id",
+        "sector_id",
+        Cast("share", FloatField()),
+        Cast("stock_days", FloatField()),
     )
-    # One float matrix for the six columns (ids are far below 2**53, so exact as floats).
-    rows = np.array(links, dtype=np.float64).reshape(-1, 6)
+    rows = _float_rows(links, 6)
+    # Links touching an enterprise without output are left out with it. ids are sorted: a pk's
+    # position is where it sorts among them (a join to test the output costs more than the fetch).
+    supplier, known_supplier = _positions(ids, rows[:, 1])
+    customer, known_customer = _positions(ids, rows[:, 2])
+    modelled = known_supplier & known_customer
+    rows = rows[modelled]
     network = Network(
         output=output,
-        # ids are sorted: the position of a pk is where it sorts among them.
-        supplier=np.searchsorted(ids, rows[:, 1].astype(np.int64)),
-        customer=np.searchsorted(ids, rows[:, 2].astype(np.int64)),
+        supplier=supplier[modelled],
+        customer=customer[modelled],
         sector=rows[:, 3].astype(np.int64),
         share=rows[:, 4].copy(),
         stock_days=rows[:, 5].copy(),
@@ -169,6 +171,25 @@ def build(scenario: Scenario) -> ScenarioInputs:
         kept_share=closed,
         link_ids=rows[:, 0].astype(np.int64),
     )
+
+
+def _float_rows(qs: QuerySet[Any], width: int) -> np.ndarray:
+    """The rows of a values_list query as one float matrix, fetched with the query's own SQL:
+    Django's per-value converters would take longer than the fetch at province scale (see the
+    chains-scenario benchmark). Ids are far below 2**53, so exact as floats."""
+    sql, params = qs.query.sql_with_params()
+    with connections[qs.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return np.array(cursor.fetchall(), dtype=np.float64).reshape(-1, width)
+
+
+def _positions(ids: np.ndarray, pks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each pk's position in the sorted `ids`, and whether it is there at all."""
+    wanted = pks.astype(np.int64)
+    at = np.searchsorted(ids, wanted)
+    found = at < len(ids)
+    found[found] = ids[at[found]] == wanted[found]
+    return at, found
 
 
 def _share_array(

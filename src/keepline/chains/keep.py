@@ -483,7 +483,8 @@ def picks(actor: Actor, scenario: Scenario) -> list[KeepRunningPick]:
 
 def visible_names(actor: Actor, ids: set[int]) -> dict[int, Enterprise]:
     """The enterprises among `ids` the reader may see: only those are named."""
-    return {e.pk: e for e in visible(Enterprise.objects.filter(pk__in=ids), actor)}
+    qs = Enterprise.objects.filter(pk__in=ids).select_related("region", "park")
+    return {e.pk: e for e in visible(qs, actor)}
 
 
 def visible_parks(actor: Actor, ids: set[int]) -> dict[int, Park]:

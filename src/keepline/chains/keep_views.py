@@ -27,6 +27,7 @@ from keepline.core.web import AuthedRequest
 from keepline.enterprises.models import Enterprise
 from keepline.whitelist import selectors as whitelist_selectors
 from keepline.whitelist import services as whitelist_services
+from keepline.whitelist.models import WhitelistApplication, WhitelistInvitation
 
 # Enterprises named as examples in a pick's reason.
 EXAMPLES = 2
@@ -85,9 +86,12 @@ def chain_name(enterprise: Enterprise) -> str:
     return enterprise.industry.name[:50]
 
 
-def _whitelist_state(actor: Actor, enterprise: Enterprise) -> dict[str, Any]:
-    invitation = whitelist_selectors.open_invitation(enterprise)
-    application = whitelist_selectors.open_application(enterprise)
+def _whitelist_state(
+    actor: Actor,
+    enterprise: Enterprise,
+    invitation: WhitelistInvitation | None,
+    application: WhitelistApplication | None,
+) -> dict[str, Any]:
     return {
         "level": enterprise.whitelist_level,
         "invitation": invitation,
@@ -106,16 +110,23 @@ def pick_rows(actor: Actor, scenario: Scenario) -> list[dict[str, Any]]:
     ids |= {e["id"] for p in picks for e in p.detail}
     names = keep.visible_names(actor, ids)
     parks = keep.visible_parks(actor, {p.park_id for p in picks if p.park_id})
+    shown = [names[p.enterprise_id] for p in picks if p.enterprise_id in names]
+    invited, applying = whitelist_selectors.open_states(shown)
     rows = []
     for pick in picks:
         enterprise = names.get(pick.enterprise_id) if pick.enterprise_id else None
+        state = None
+        if enterprise is not None:
+            state = _whitelist_state(
+                actor, enterprise, invited.get(enterprise.pk), applying.get(enterprise.pk)
+            )
         rows.append(
             {
                 "pick": pick,
                 "enterprise": enterprise,
                 "park": parks.get(pick.park_id) if pick.park_id else None,
                 "reason": reason(pick, names),
-                "whitelist": _whitelist_state(actor, enterprise) if enterprise else None,
+                "whitelist": state,
             }
         )
     return rows

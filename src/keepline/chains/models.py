@@ -16,6 +16,7 @@ from typing import ClassVar
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from keepline.core.access import Access, roles
 from keepline.core.models import Role
@@ -221,7 +222,7 @@ class ScenarioSource(models.TextChoices):
 
 class ScenarioStatus(models.TextChoices):
     DRAFT = "draft", _("Not run yet")
-    DONE = "done", _("Run")
+    DONE = "done", pgettext_lazy("scenario status", "Run")
     STALE = "stale", _("Changed since the last run")
 
 

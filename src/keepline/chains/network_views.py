@@ -121,12 +121,10 @@ def link_list(request: AuthedRequest) -> HttpResponse:
     require_role(request.user, SupplyLink)
     form = _filter_form(request)
     page, query = paginate(request, _filtered(request, form))
-    sortless = request.GET.copy()
-    sortless.pop("sort", None)
-    sortless.pop("page", None)
     chosen = None
     if form.is_valid() and form.cleaned_data.get("enterprise"):
-        chosen = Enterprise.objects.filter(pk=form.cleaned_data["enterprise"]).first()
+        # Named only if the registry shows it: any id may be typed into the address.
+        chosen = services.registry(request.user).filter(pk=form.cleaned_data["enterprise"]).first()
     editable = set(
         visible(
             SupplyLink.objects.filter(pk__in=[link.pk for link in page]), request.user, "change"
@@ -136,7 +134,7 @@ def link_list(request: AuthedRequest) -> HttpResponse:
         "page": page,
         "query": query,
         "sort": request.GET.get("sort", "customer"),
-        "sortless": sortless.urlencode(),
+        "sortless": query_without(request, "sort"),
         "form": form,
         "chosen": chosen,
         "unfiltered": query_without(request, "enterprise"),
@@ -414,9 +412,6 @@ def chain_list(request: AuthedRequest) -> HttpResponse:
     require_role(request.user, IndustryChain)
     form, qs = _chains_filtered(request)
     page, query = paginate(request, qs)
-    sortless = request.GET.copy()
-    sortless.pop("sort", None)
-    sortless.pop("page", None)
     return render(
         request,
         "chains/network_chains.html",
@@ -424,7 +419,7 @@ def chain_list(request: AuthedRequest) -> HttpResponse:
             "page": page,
             "query": query,
             "sort": request.GET.get("sort", "region"),
-            "sortless": sortless.urlencode(),
+            "sortless": query_without(request, "sort"),
             "form": form,
             "may_add": holds_area(request.user, IndustryChain),
         },
@@ -619,7 +614,7 @@ def enterprise_chain(request: AuthedRequest, pk: int) -> HttpResponse:
     enterprise = get_for(
         Enterprise.objects.select_related("region", "park", "industry"), request.user, pk
     )
-    form = DepthForm(request.GET or None)
+    form = DepthForm(request.GET or None, initial={"depth": 2})
     form.is_valid()
     data = getattr(form, "cleaned_data", {})
     depth = data.get("depth") or 2

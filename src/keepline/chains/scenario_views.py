@@ -34,6 +34,7 @@ from keepline.core.errors import Conflict, InvalidInput, KeeplineError
 from keepline.core.scopes import holds_area, may, require_area, require_role
 from keepline.core.tabular import Column, read_table, workbook_response
 from keepline.core.web import AuthedRequest, apply_errors, paginate
+from keepline.places.models import Region
 
 RECOVERY_COLUMNS = [
     Column("uscc", gettext_lazy("Credit code"), True, "91510502MA62X5QF2B"),
@@ -220,11 +221,15 @@ def _district_choices(figures: scenarios.Figures) -> list[tuple[str, str]]:
 
 
 def _rows(scenario: Scenario, page: Any) -> list[dict[str, Any]]:
+    results = list(page)
+    codes = {scenarios.district_of(r.enterprise.region.path) for r in results}
+    names = {r.code: r.name for r in Region.objects.filter(code__in=codes)}
     rows = []
-    for r in page:
+    for r in results:
         rows.append(
             {
                 "result": r,
+                "district": names.get(scenarios.district_of(r.enterprise.region.path), ""),
                 "dry_on": scenarios.day_date(scenario, r.dry_day) if r.dry_day else None,
                 "survives": r.survives_days,
                 "recover": getattr(r, "recover", None),

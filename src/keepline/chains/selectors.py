@@ -249,16 +249,20 @@ def graph_data(actor: Actor, graph: Graph) -> dict[str, Any]:
     )
     home = city_of(graph.focus) if graph.focus is not None else None
     leader = graph.focus.pk if graph.focus is not None else None
+    # Coloured by district: towns and streets would give a colour per enterprise.
+    districts = {district_of(n.enterprise) for n in graph.nodes.values()}
+    names = {r.code: r.name for r in Region.objects.filter(code__in=districts)}
     nodes = []
     for node in graph.nodes.values():
         e = node.enterprise
+        district = district_of(e)
         nodes.append(
             {
                 "id": e.pk,
                 "name": e.name,
                 "level": node.level,
-                "region": e.region.name,
-                "region_code": e.region.code,
+                "region": names.get(district, e.region.name),
+                "region_code": district,
                 "home_city": home is None or city_of(e) == home,
                 "focus": e.pk == leader,
                 "segment": node.segment,

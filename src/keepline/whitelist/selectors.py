@@ -247,6 +247,23 @@ def open_invitation(enterprise: Enterprise) -> WhitelistInvitation | None:
     ).first()
 
 
+def open_states(
+    enterprises: list[Enterprise],
+) -> tuple[dict[int, WhitelistInvitation], dict[int, WhitelistApplication]]:
+    """The open invitation and the open application of each of these enterprises, by its id, in
+    two queries for a whole list (each enterprise has at most one of each)."""
+    invited = WhitelistInvitation.objects.filter(
+        enterprise__in=enterprises, status=InvitationStatus.OPEN
+    )
+    applying = WhitelistApplication.objects.filter(
+        enterprise__in=enterprises, status__in=OPEN_STATUSES
+    )
+    return (
+        {i.enterprise_id: i for i in invited},
+        {a.enterprise_id: a for a in applying if a.enterprise_id is not None},
+    )
+
+
 def invitations(actor: Actor, status: str = "") -> QuerySet[WhitelistInvitation]:
     """The invitations the actor may see, newest first; one status or every one."""
     qs = visible(WhitelistInvitation.objects.select_related("enterprise__region"), actor)
