@@ -87,7 +87,9 @@ def test_add_to_whitelist_applications_invites_and_tells_the_liaison(net: Net) -
     invitation = WhitelistInvitation.objects.get(enterprise=glass1)
     assert invitation.status == "open" and invitation.invited_by == "bureau"
     assert invitation.source == f"Scenario: {net.scenario.name}"
-    assert "纳溪酒厂 (would run dry on day 3)" in invitation.reason
+    # The liaison may not read the scenario: the reason names no other enterprise.
+    assert invitation.reason.startswith("Kept in a closed loop") and "avoids" in invitation.reason
+    assert "纳溪酒厂" not in invitation.reason and "江阳" not in invitation.reason
     # The glass works' industry names the chain when it belongs to no industry chain.
     assert invitation.chain == glass1.industry.name
     assert liaison.notifications.filter(kind="whitelist_invited").count() == 1

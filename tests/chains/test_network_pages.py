@@ -7,7 +7,9 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from keepline.chains import services
@@ -249,6 +251,28 @@ def test_the_chains_sort_by_size_and_export_their_members(
         ("白酒产业链", world.enterprise.name, "玻璃瓶"),
         ("白酒产业链", world.enterprise.name, "酿造"),
     ]
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/chains/chains/export.xlsx").status_code == 200
+        return len(captured.captured_queries)
+
+    before = queries()
+    services.add_member(
+        actor=bureau,
+        chain_id=small.pk,
+        enterprise_id=net["glass"].pk,  # type: ignore[attr-defined]
+        segment="玻璃瓶",
+    )
+    third = services.save_chain(actor=bureau, name="包装产业链", region_id=world.luzhou.pk)
+    services.add_member(
+        actor=bureau,
+        chain_id=third.pk,
+        enterprise_id=net["box"].pk,  # type: ignore[attr-defined]
+        segment="纸箱",
+    )
+    # The members of every chain are read together, however many chains there are.
+    assert queries() == before
 
 
 def test_the_pages_render_in_chinese_too(world: World, net: dict[str, object]) -> None:

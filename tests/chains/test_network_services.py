@@ -3,13 +3,20 @@ versions (409), audit, and who may touch what."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from keepline.chains import selectors, services
-from keepline.chains.models import ChainMember, IndustryChain, SupplyLink
+from keepline.chains.models import (
+    ChainMember,
+    IndustryChain,
+    Scenario,
+    ScenarioStatus,
+    SupplyLink,
+)
 from keepline.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from keepline.core.models import AuditEvent
 from keepline.enterprises.models import Enterprise
@@ -304,3 +311,24 @@ def test_a_liaison_sees_the_chains_its_enterprise_belongs_to(
     assert other in selectors.chains(world.users["leader"])
     assert IndustryChain.objects.count() == 2
     assert Region.objects.filter(pk=world.luzhou.pk).exists()
+
+
+def test_a_change_to_the_network_leaves_run_scenarios_out_of_date(
+    world: World, glass: Enterprise, naxi_firm: Enterprise
+) -> None:
+    def scenario(status: str) -> Scenario:
+        return Scenario.objects.create(
+            name=status, region=world.luzhou, starts_on=dt.date(2022, 9, 8), status=status
+        )
+
+    run, draft = scenario(ScenarioStatus.DONE), scenario(ScenarioStatus.DRAFT)
+    saved = _save(world.users["bureau"], glass, world.enterprise)
+    assert Scenario.objects.get(pk=run.pk).status == ScenarioStatus.STALE
+    assert Scenario.objects.get(pk=draft.pk).status == ScenarioStatus.DRAFT
+    # Run again, then the link goes: out of date again.
+    Scenario.objects.filter(pk=run.pk).update(status=ScenarioStatus.DONE)
+    services.delete_link(actor=world.users["bureau"], link_id=saved.pk, version=saved.version)
+    assert Scenario.objects.get(pk=run.pk).status == ScenarioStatus.STALE
+    Scenario.objects.filter(pk=run.pk).update(status=ScenarioStatus.DONE)
+    link(naxi_firm, glass)
+    assert Scenario.objects.get(pk=run.pk).status == ScenarioStatus.STALE

@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from keepline.chains import scenarios
 from keepline.chains.models import RecoveryTime, Scenario, ScenarioStatus
+from keepline.core.models import AuditEvent
 from tests.chains.support_scenarios import START, Chain, chain_fixture  # noqa: F401
 
 
@@ -138,6 +139,12 @@ def test_times_to_recover_from_a_file_all_or_nothing(ran: Chain) -> None:
         f["distillery"].name: 12,
         f["bottler"].name: 4,
     }
+    # A second file changes one and clears the other: the trail says whose time was what.
+    again = "uscc,days\n" + f"{f['distillery'].uscc},20\n{f['bottler'].uscc},\n"
+    assert client.post(url, {"action": "import", "file": _upload("ttr.csv", again)}).status_code
+    event = AuditEvent.objects.filter(action="import_recovery").latest("id")
+    assert event.before["days"] == {f["distillery"].uscc: 12, f["bottler"].uscc: 4}
+    assert event.after["days"] == {f["distillery"].uscc: 20, f["bottler"].uscc: None}
 
 
 def _upload(name: str, text: str) -> Any:

@@ -62,7 +62,10 @@ class SubstituteOut(Schema):
     name: str = Field(examples=["宜宾示例玻璃制品有限公司"])
     region: str = Field(description="Region code", examples=["510521"])
     spare: Decimal = Field(description="Output it could still add, 万元 a day", examples=["3.29"])
-    lowest: float = Field(description="Its lowest production ratio", examples=[1.0])
+    busiest: float = Field(
+        description="Its highest production ratio on the days the customer runs dry",
+        examples=[1.0],
+    )
     distance: str = Field(
         description="same_district | same_city | elsewhere", examples=["same_city"]
     )
@@ -166,7 +169,7 @@ def substitute_list(
                         "name": r.enterprise.name,
                         "region": r.enterprise.region.code,
                         "spare": r.spare,
-                        "lowest": r.lowest,
+                        "busiest": r.busiest,
                         "distance": DISTANCES[r.distance],
                         "supplier": r.supplier,
                         "whitelist_level": r.enterprise.whitelist_level,

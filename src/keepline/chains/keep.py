@@ -37,6 +37,7 @@ from django.utils.translation import gettext as _
 from keepline.chains import inputs as chain_inputs
 from keepline.chains.models import KeepRunningPick, Scenario, ScenarioStatus, SupplyLink
 from keepline.chains.propagation import Network, Result, simulate
+from keepline.chains.selectors import city_code, district_code
 from keepline.core import audit
 from keepline.core.errors import Conflict, InvalidInput
 from keepline.core.scopes import Actor, get_for, visible
@@ -178,6 +179,12 @@ def _kept(picked: list[Candidate], extra: Candidate | None) -> np.ndarray:
     return np.unique(np.concatenate(parts)) if parts else np.array([], dtype=np.int64)
 
 
+def gross_loss(result: Result) -> float:
+    """The loss as the scenario's totals count it: what the enterprises that lose output lose,
+    without netting off output made above normal elsewhere."""
+    return float(np.clip(result.lost, 0, None).sum())
+
+
 def rank(
     scenario_inputs: chain_inputs.ScenarioInputs,
     *,
@@ -192,7 +199,7 @@ def rank(
     si = scenario_inputs
     network = si.network
     current = base if base is not None else simulate(network, si.capacity)
-    ranking = Ranking(base_loss=float(current.lost.sum()))
+    ranking = Ranking(base_loss=gross_loss(current))
     pool = candidates(network, si.capacity, si.shut, si.kept_share, parks, si.ids)
     room = _room(si, si.capacity, current)
     first = {id(c): room.bound(c) for c in pool}
@@ -202,7 +209,7 @@ def rank(
     picked: list[Candidate] = []
     total = 0.0
     while len(picked) < limit and pool:
-        loss_now = float(current.lost.sum())
+        loss_now = gross_loss(current)
         bounds = {id(c): room.bound(c) for c in pool}
         order = sorted(pool, key=lambda c: (-bounds[id(c)], c.key))
         best: tuple[float, Candidate, Result] | None = None
@@ -211,7 +218,7 @@ def rank(
                 break
             trial = simulate(network, si.keeping(_kept(picked, candidate)))
             ranking.trials += 1
-            avoided = loss_now - float(trial.lost.sum())
+            avoided = loss_now - gross_loss(trial)
             if (
                 best is None
                 or avoided > best[0] + 1e-9
@@ -343,7 +350,7 @@ class Substitute:
 
     enterprise: Enterprise
     spare: Decimal  # 万元 a day it could still add
-    lowest: float  # its lowest production ratio in the scenario
+    busiest: float  # its highest production ratio on the days the customer is short
     distance: int  # 0 same district, 1 same city, 2 elsewhere
     supplier: bool  # supplies this customer already
 
@@ -371,17 +378,13 @@ class SubstituteReport:
     as_of: dt.datetime | None
 
 
-def _district_city(path: str) -> tuple[str, str]:
-    parts = path.strip("/").split("/")
-    return "/".join(parts[:3]), "/".join(parts[:2])
-
-
 def substitutes(
     actor: Actor, scenario: Scenario, enterprise: Enterprise, *, sort: str = "spare"
 ) -> SubstituteReport:
     """Suppliers of the sectors a customer runs short of (the scarce one first): enterprises of
     that industry, or that supply it to anyone, outside the shut area and with spare output in
-    the scenario — (1 + headroom − lowest production ratio) × normal daily output — sorted by
+    the scenario — (1 + headroom − its highest production ratio on the days the customer runs
+    dry) × normal daily output — sorted by
     that spare output and then by distance (or by distance first); only those the reader sees."""
     si = chain_inputs.build(scenario)
     at = si.position()
@@ -394,8 +397,10 @@ def substitutes(
         return SubstituteReport(None, [], scenario.ran_at)
     in_area = si.in_area
     lowest = result.ratio.min(axis=0)
+    # What a supplier can add while the customer is dry: what it is not already making then.
+    busiest = result.ratio[dry - 1 :].max(axis=0)
     headroom = float(scenario.headroom)
-    spare = (1.0 + headroom - lowest) * si.network.output
+    spare = (1.0 + headroom - busiest) * si.network.output
 
     net = si.network
     mine = net.customer == j
@@ -418,7 +423,8 @@ def substitutes(
     supplying = set(
         SupplyLink.objects.filter(sector_id__in=short).values_list("supplier_id", "sector_id")
     )
-    here_district, here_city = _district_city(enterprise.region.path)
+    here_district = district_code(enterprise.region.path)
+    here_city = city_code(enterprise.region.path)
     sectors: list[SectorSubstitutes] = []
     for s in short:
         current = set(net.supplier[mine & (net.sector == s)].tolist())
@@ -441,13 +447,13 @@ def substitutes(
             e = seen.get(int(si.ids[i]))
             if e is None:
                 continue
-            district, city = _district_city(e.region.path)
+            district, city = district_code(e.region.path), city_code(e.region.path)
             distance = 0 if district == here_district else 1 if city == here_city else 2
             rows.append(
                 Substitute(
                     enterprise=e,
                     spare=_money(float(spare[i])),
-                    lowest=round(float(lowest[i]), 3),
+                    busiest=round(float(busiest[i]), 3),
                     distance=distance,
                     supplier=i in current,
                 )

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from keepline.chains import keep
 from keepline.chains.models import ChainMember, KeepRunningPick, Scenario, ScenarioStatus
 from keepline.core.errors import NotFound
-from keepline.core.scopes import Actor, get_for, holds, may
+from keepline.core.scopes import Actor, get_for, holds, may, visible
 from keepline.core.tabular import workbook_response
 from keepline.core.web import AuthedRequest
 from keepline.enterprises.models import Enterprise
@@ -78,9 +78,11 @@ def reason(pick: KeepRunningPick, names: dict[int, Enterprise]) -> str:
     return text
 
 
-def chain_name(enterprise: Enterprise) -> str:
-    """The chain an enterprise keeps running: its industry chain, else its industry's name."""
-    member = ChainMember.objects.filter(enterprise=enterprise).select_related("chain").first()
+def chain_name(actor: Actor, enterprise: Enterprise) -> str:
+    """The chain an enterprise keeps running: its industry chain (one the actor sees), else its
+    industry's name."""
+    members = ChainMember.objects.filter(enterprise=enterprise).select_related("chain")
+    member = visible(members, actor).order_by("chain__name").first()
     if member is not None:
         return member.chain.name[:50]
     return enterprise.industry.name[:50]
@@ -189,12 +191,13 @@ def invite(request: AuthedRequest, pk: int, enterprise: int) -> HttpResponse:
     pick = scenario.picks.filter(enterprise=subject).first()
     if pick is None:
         raise NotFound(_("This enterprise is not ranked in the scenario."))
-    names = keep.visible_names(request.user, {e["id"] for e in pick.detail})
     whitelist_services.invite_application(
         actor=request.user,
         enterprise_id=subject.pk,
-        chain=request.POST.get("chain", "").strip() or chain_name(subject),
-        reason=reason(pick, names),
+        chain=request.POST.get("chain", "").strip() or chain_name(request.user, subject),
+        # The liaison reads the invitation and may not read the scenario: no other enterprise
+        # is named in it.
+        reason=reason(pick, {}),
         source=_("Scenario: %(name)s") % {"name": scenario.name},
     )
     messages.success(
@@ -273,7 +276,7 @@ def substitutes_export(request: AuthedRequest, pk: int, enterprise: int) -> Http
         _("Region"),
         _("Distance"),
         _("Spare output (10k CNY a day)"),
-        _("Lowest production"),
+        _("Production while the customer is dry"),
         _("Supplies it already"),
         _("Whitelist"),
     ]
@@ -289,7 +292,7 @@ def substitutes_export(request: AuthedRequest, pk: int, enterprise: int) -> Http
                 str(row.enterprise.region),
                 row.distance_label,
                 row.spare,
-                row.lowest,
+                row.busiest,
                 row.supplier,
                 row.enterprise.get_whitelist_level_display(),
             ]

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from keepline.chains.selectors import MAX_DEPTH
 from keepline.core.forms import SELECT, TEXT
+from keepline.core.scopes import MAX_KEY
 from keepline.service.forms import Picker
 
 NUMBER = TEXT | {"inputmode": "decimal"}
@@ -53,7 +54,9 @@ class LinkFilterForm(forms.Form):
         widget=forms.NumberInput(TEXT | {"placeholder": _("Stock at most (days)"), "step": "any"}),
     )
     # From an enterprise's page: the links of that enterprise.
-    enterprise = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    enterprise = forms.IntegerField(
+        required=False, min_value=1, max_value=MAX_KEY, widget=forms.HiddenInput
+    )
 
     def __init__(
         self,

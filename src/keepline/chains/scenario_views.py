@@ -30,23 +30,17 @@ from keepline.chains.scenario_forms import (
     area_formset,
     formset_areas,
 )
+from keepline.chains.selectors import district_code
 from keepline.core.errors import Conflict, InvalidInput, KeeplineError
 from keepline.core.scopes import holds_area, may, require_area, require_role
 from keepline.core.tabular import Column, read_table, workbook_response
-from keepline.core.web import AuthedRequest, apply_errors, paginate
+from keepline.core.web import AuthedRequest, apply_errors, paginate, query_without
 from keepline.places.models import Region
 
 RECOVERY_COLUMNS = [
     Column("uscc", gettext_lazy("Credit code"), True, "91510502MA62X5QF2B"),
     Column("days", gettext_lazy("Time to recover (days)"), True, "14"),
 ]
-
-
-def _sortless(request: AuthedRequest) -> str:
-    query = request.GET.copy()
-    query.pop("sort", None)
-    query.pop("page", None)
-    return query.urlencode()
 
 
 # ---- list -------------------------------------------------------------------------------------
@@ -72,7 +66,7 @@ def scenario_list(request: AuthedRequest) -> HttpResponse:
         "page": page,
         "query": query,
         "sort": f["sort"],
-        "sortless": _sortless(request),
+        "sortless": query_without(request, "sort"),
         "may_create": holds_area(request.user, Scenario),
     }
     return render(request, "chains/scenario_list.html", context, status=400 if form.errors else 200)
@@ -222,14 +216,14 @@ def _district_choices(figures: scenarios.Figures) -> list[tuple[str, str]]:
 
 def _rows(scenario: Scenario, page: Any) -> list[dict[str, Any]]:
     results = list(page)
-    codes = {scenarios.district_of(r.enterprise.region.path) for r in results}
+    codes = {district_code(r.enterprise.region.path) for r in results}
     names = {r.code: r.name for r in Region.objects.filter(code__in=codes)}
     rows = []
     for r in results:
         rows.append(
             {
                 "result": r,
-                "district": names.get(scenarios.district_of(r.enterprise.region.path), ""),
+                "district": names.get(district_code(r.enterprise.region.path), ""),
                 "dry_on": scenarios.day_date(scenario, r.dry_day) if r.dry_day else None,
                 "survives": r.survives_days,
                 "recover": getattr(r, "recover", None),
@@ -259,7 +253,7 @@ def scenario_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "rows": _rows(scenario, page),
         "query": query,
         "sort": sort,
-        "sortless": _sortless(request),
+        "sortless": query_without(request, "sort"),
         "may_change": may(request.user, "change", scenario),
         "last_day": scenarios.last_day(scenario),
         "figures_url": reverse("api:chains_scenario_figures", kwargs={"scenario_id": scenario.pk}),
@@ -395,11 +389,13 @@ def scenario_delete(request: AuthedRequest, pk: int) -> HttpResponse:
     """Ask, then delete the scenario with its results."""
     scenario = scenarios.get_scenario(request.user, pk, "change")
     if request.method == "POST":
+        # A version that is not a number is an old page's: the same 409 as a stale one.
+        version = request.POST.get("version", "").strip()
         try:
             scenarios.delete_scenario(
                 actor=request.user,
                 scenario_id=scenario.pk,
-                version=int(request.POST.get("version") or -1),
+                version=int(version) if version.isdigit() else -1,
             )
         except Conflict as exc:
             messages.error(request, exc.message)

@@ -35,6 +35,7 @@ from keepline.chains.models import (
     ScenarioSource,
     ScenarioStatus,
 )
+from keepline.chains.selectors import district_code
 from keepline.core import audit
 from keepline.core.errors import Conflict, InvalidInput, NotFound
 from keepline.core.scopes import Actor, SystemActor, get_for, require_place, require_role, visible
@@ -688,6 +689,11 @@ def import_recovery(
         r.enterprise_id: r
         for r in RecoveryTime.objects.filter(scenario=scenario, enterprise__in=found.values())
     }
+    # Each enterprise's time before and after, by credit code, for the audit trail.
+    was = {
+        u: existing[found[u].pk].days if found[u].pk in existing else None for _n, u, _d in parsed
+    }
+    now = {u: d for _n, u, d in parsed}
     clear = [found[u].pk for _n, u, d in parsed if d is None]
     RecoveryTime.objects.filter(scenario=scenario, enterprise_id__in=clear).delete()
     updates, creates = [], []
@@ -706,7 +712,13 @@ def import_recovery(
         actor=actor,
         action="import_recovery",
         obj=scenario,
-        after={"rows": len(parsed), "set": len(updates) + len(creates), "cleared": len(clear)},
+        before={"days": was},
+        after={
+            "rows": len(parsed),
+            "set": len(updates) + len(creates),
+            "cleared": len(clear),
+            "days": now,
+        },
     )
     return len(parsed)
 
@@ -758,12 +770,6 @@ RESULT_SORTS = {
     "-loss": ("lost", "dry_day", "enterprise__name"),
     "name": ("enterprise__name", "id"),
 }
-
-
-def district_of(path: str) -> str:
-    """The district (third level) code of a region path, or the region's own code above it."""
-    parts = path.strip("/").split("/")
-    return parts[2] if len(parts) >= 3 else parts[-1]
 
 
 def results(
@@ -894,10 +900,10 @@ def figures(actor: Actor, scenario: Scenario) -> Figures:
     count = ScenarioResult.objects.filter(scenario=scenario).count()
     by_region: dict[str, Split] = {}
     by_industry: dict[str, Split] = {}
-    districts = {district_of(r.enterprise.region.path) for r in rows}
+    districts = {district_code(r.enterprise.region.path) for r in rows}
     names = {r.code: r.name for r in Region.objects.filter(code__in=districts)}
     for row in rows:
-        code = district_of(row.enterprise.region.path)
+        code = district_code(row.enterprise.region.path)
         _split(by_region, code, names.get(code, code), row)
         industry = row.enterprise.industry
         key = industry.code if industry else ""
@@ -961,7 +967,7 @@ def compare(actor: Actor, ids: Sequence[Any], *, limit: int = 20) -> Comparison:
     enterprises: dict[int, Enterprise] = {}
     for row in rows:
         k = position[row.scenario_id]
-        regions[district_of(row.enterprise.region.path)][k] += row.lost
+        regions[district_code(row.enterprise.region.path)][k] += row.lost
         lost.setdefault(row.enterprise_id, [None] * len(chosen))[k] = row.lost
         dry.setdefault(row.enterprise_id, [None] * len(chosen))[k] = row.dry_day
         enterprises[row.enterprise_id] = row.enterprise

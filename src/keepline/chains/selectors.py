@@ -229,14 +229,15 @@ def chain_graph(actor: Actor, chain: IndustryChain) -> Graph:
     return graph
 
 
-def city_of(enterprise: Enterprise) -> str:
-    """The enterprise's city code, from its region's path (province/city/district)."""
-    parts = enterprise.region.path.strip("/").split("/")
+def city_code(path: str) -> str:
+    """The city (second level) code of a region path, or the region's own code above it."""
+    parts = path.strip("/").split("/")
     return parts[1] if len(parts) > 1 else parts[0]
 
 
-def district_of(enterprise: Enterprise) -> str:
-    parts = enterprise.region.path.strip("/").split("/")
+def district_code(path: str) -> str:
+    """The district (third level) code of a region path, or the region's own code above it."""
+    parts = path.strip("/").split("/")
     return parts[2] if len(parts) > 2 else parts[-1]
 
 
@@ -247,15 +248,15 @@ def graph_data(actor: Actor, graph: Graph) -> dict[str, Any]:
     openable = set(
         visible(Enterprise.objects.filter(pk__in=ids), actor).values_list("pk", flat=True)
     )
-    home = city_of(graph.focus) if graph.focus is not None else None
+    home = city_code(graph.focus.region.path) if graph.focus is not None else None
     leader = graph.focus.pk if graph.focus is not None else None
     # Coloured by district: towns and streets would give a colour per enterprise.
-    districts = {district_of(n.enterprise) for n in graph.nodes.values()}
+    districts = {district_code(n.enterprise.region.path) for n in graph.nodes.values()}
     names = {r.code: r.name for r in Region.objects.filter(code__in=districts)}
     nodes = []
     for node in graph.nodes.values():
         e = node.enterprise
-        district = district_of(e)
+        district = district_code(e.region.path)
         nodes.append(
             {
                 "id": e.pk,
@@ -263,7 +264,7 @@ def graph_data(actor: Actor, graph: Graph) -> dict[str, Any]:
                 "level": node.level,
                 "region": names.get(district, e.region.name),
                 "region_code": district,
-                "home_city": home is None or city_of(e) == home,
+                "home_city": home is None or city_code(e.region.path) == home,
                 "focus": e.pk == leader,
                 "segment": node.segment,
                 "openable": e.pk in openable,

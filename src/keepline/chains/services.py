@@ -20,7 +20,13 @@ from django.utils.translation import gettext as _
 
 from keepline.chains import importing
 from keepline.chains.importing import RowError
-from keepline.chains.models import ChainMember, IndustryChain, SupplyLink
+from keepline.chains.models import (
+    ChainMember,
+    IndustryChain,
+    Scenario,
+    ScenarioStatus,
+    SupplyLink,
+)
 from keepline.core import audit
 from keepline.core.errors import Conflict, Forbidden, InvalidInput
 from keepline.core.models import AuditEvent
@@ -104,6 +110,12 @@ def _over_message(customer: Enterprise, sector: Industry, total: Decimal) -> str
 
 
 # ---- links ------------------------------------------------------------------------------------
+
+
+def _network_changed() -> None:
+    """Scenarios were run over the network as it stood: a change to it leaves every run one
+    out of date (rerun to see its effect), as a change to a scenario's areas does."""
+    Scenario.objects.filter(status=ScenarioStatus.DONE).update(status=ScenarioStatus.STALE)
 
 
 @transaction.atomic
@@ -204,6 +216,7 @@ def save_link(
         audit.record(actor=actor, action="update", obj=link, before=old, after=new)
     else:
         audit.record(actor=actor, action="create", obj=link, after=after)
+    _network_changed()
     return link
 
 
@@ -217,6 +230,7 @@ def delete_link(*, actor: Actor, link_id: int, version: int) -> None:
     event = audit.build(actor=actor, action="delete", obj=link, before=before)
     link.delete()
     event.save()
+    _network_changed()
 
 
 @dataclass
@@ -434,6 +448,7 @@ def _write_import(
             result.created += 1
         result.links.append(link)
     AuditEvent.objects.bulk_create(events)
+    _network_changed()
 
 
 # ---- industry chains --------------------------------------------------------------------------

@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from keepline.core.models import Membership, User
 
 M = TypeVar("M", bound=models.Model)
+# The largest primary key (BigAutoField).
+MAX_KEY = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -140,9 +142,17 @@ def get_for(
     qs: models.QuerySet[M], actor: Actor, pk: Any, action: str = "view", **lookup: Any
 ) -> M:
     """The object, if the actor may see it (else 404) and may `action` it (else 403)."""
+    # Every key is a positive 64-bit integer: anything else (a word, 10**20) names nothing,
+    # and must not reach the database, which would refuse it with an error of its own.
     try:
-        obj = visible(qs, actor, "view").get(pk=pk, **lookup)
-    except (ObjectDoesNotExist, ValueError, TypeError):
+        key = int(pk)
+    except (ValueError, TypeError):
+        raise NotFound(_("Not found.")) from None
+    if not 0 < key <= MAX_KEY:
+        raise NotFound(_("Not found."))
+    try:
+        obj = visible(qs, actor, "view").get(pk=key, **lookup)
+    except ObjectDoesNotExist:
         raise NotFound(_("Not found.")) from None
     if action != "view" and not may(actor, action, obj):
         raise Forbidden(_("You may see this but not change it."))
