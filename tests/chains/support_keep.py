@@ -12,45 +12,20 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 import pytest
 
-from keepline.chains.models import Scenario, ScenarioArea, ScenarioStatus, SupplyLink
+from keepline.chains.models import Scenario, ScenarioArea, ScenarioStatus
 from keepline.core import services as core_services
 from keepline.core.models import Role, User
-from keepline.enterprises.models import Enterprise, Industry
+from keepline.enterprises.models import Enterprise
 from keepline.places.models import Region
-from tests.conftest import PASSWORD, SYSTEM, World, make_uscc
+from tests.chains.support_scenarios import firm, link
+from tests.conftest import PASSWORD, SYSTEM, World
 
 START = dt.date(2022, 9, 1)
 DAYS = 10
-
-
-def firm(serial: int, name: str, region: Region, industry: str, per_day: int) -> Enterprise:
-    return Enterprise.objects.create(
-        uscc=make_uscc(500 + serial, region.code),
-        name=name,
-        region=region,
-        industry=Industry.objects.get(code=industry),
-        above_size=True,
-        annual_output=Decimal(per_day * 365),
-        employees=100,
-    )
-
-
-def link(
-    supplier: Enterprise, customer: Enterprise, sector: str, share: str, stock: str
-) -> SupplyLink:
-    return SupplyLink.objects.create(
-        supplier=supplier,
-        customer=customer,
-        product=f"{sector}类产品",
-        sector=Industry.objects.get(code=sector),
-        share=Decimal(share),
-        stock_days=Decimal(stock),
-    )
 
 
 @dataclass

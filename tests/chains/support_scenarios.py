@@ -56,7 +56,7 @@ class Chain:
         return scenarios.create_scenario(actor=actor or self.admin, **args)
 
 
-def _firm(serial: int, name: str, region: Region, industry: str, per_day: int) -> Enterprise:
+def firm(serial: int, name: str, region: Region, industry: str, per_day: int) -> Enterprise:
     return Enterprise.objects.create(
         uscc=make_uscc(100 + serial, region.code),
         name=name,
@@ -85,12 +85,12 @@ def link(
 def chain_fixture(world: World) -> Chain:
     j, n = world.jiangyang, world.naxi
     firms = {
-        "glass": _firm(1, "江阳玻璃制品有限公司", j, "30", 10),
-        "box": _firm(2, "江阳纸箱包装有限公司", j, "22", 10),
-        "distillery": _firm(3, "纳溪酒业有限公司", n, "15", 20),
-        "bottler": _firm(4, "纳溪灌装有限公司", n, "15", 20),
-        "glass2": _firm(5, "纳溪玻璃有限公司", n, "30", 10),
-        "chemicals": _firm(6, "纳溪化工有限公司", n, "26", 10),
+        "glass": firm(1, "江阳玻璃制品有限公司", j, "30", 10),
+        "box": firm(2, "江阳纸箱包装有限公司", j, "22", 10),
+        "distillery": firm(3, "纳溪酒业有限公司", n, "15", 20),
+        "bottler": firm(4, "纳溪灌装有限公司", n, "15", 20),
+        "glass2": firm(5, "纳溪玻璃有限公司", n, "30", 10),
+        "chemicals": firm(6, "纳溪化工有限公司", n, "26", 10),
     }
     link(firms["glass"], firms["distillery"], "30", "1", "2")
     link(firms["box"], firms["distillery"], "22", "1", "10")

@@ -284,6 +284,21 @@ def _raise(errors: dict[str, list[str]]) -> None:
 # ---- services: create, edit, delete -----------------------------------------------------------
 
 
+def _heading(
+    actor: Actor, region_id: Any, name: str, starts_on: Any, days: Any
+) -> tuple[Region, str, dt.date | None, int | None, dict[str, list[str]]]:
+    """What every new scenario states — who keeps it, its name, first day and length — checked,
+    with the errors found so far."""
+    require_role(actor, Scenario, "change")
+    region = _keeper(actor, region_id)
+    errors: dict[str, list[str]] = {}
+    name = _text("name", name, errors, max_length=100)
+    first = _date(starts_on)
+    if first is None:
+        errors["starts_on"] = [_("Enter the first day modelled (YYYY-MM-DD).")]
+    return region, name, first, _days(days, errors), errors
+
+
 @transaction.atomic
 def create_scenario(
     *,
@@ -300,14 +315,7 @@ def create_scenario(
 ) -> Scenario:
     """A what-if: areas shut from one day to another at a strictness, over `days` from
     `starts_on`. Every area must lie within the days modelled."""
-    require_role(actor, Scenario, "change")
-    region = _keeper(actor, region_id)
-    errors: dict[str, list[str]] = {}
-    name = _text("name", name, errors, max_length=100)
-    first = _date(starts_on)
-    if first is None:
-        errors["starts_on"] = [_("Enter the first day modelled (YYYY-MM-DD).")]
-    length = _days(days, errors)
+    region, name, first, length, errors = _heading(actor, region_id, name, starts_on, days)
     given = {"closed_loop_share": closed_loop_share, "semi_closed_share": semi_closed_share}
     given["headroom"] = headroom
     shares = {k: _share(k, v, errors) for k, v in given.items() if v is not None}
@@ -348,14 +356,7 @@ def scenario_from_measures(
 ) -> Scenario:
     """A scenario of the control measures the actor sees that are in force on some day of the
     window: one area per region and park each covers, its dates clipped to the window."""
-    require_role(actor, Scenario, "change")
-    region = _keeper(actor, region_id)
-    errors: dict[str, list[str]] = {}
-    name = _text("name", name, errors, max_length=100)
-    first = _date(starts_on)
-    if first is None:
-        errors["starts_on"] = [_("Enter the first day modelled (YYYY-MM-DD).")]
-    length = _days(days, errors)
+    region, name, first, length, errors = _heading(actor, region_id, name, starts_on, days)
     _raise(errors)
     assert first is not None and length is not None
     last = first + dt.timedelta(days=length - 1)
