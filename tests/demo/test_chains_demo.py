@@ -1,9 +1,11 @@
 """The demo city's supply chains: links that follow the recipes, the four chains with their
-leaders, and the two scenarios run and ranked, with enterprises outside the shut districts running
-dry in the what-if."""
+leaders, and the two scenarios run and ranked: in the September measures only closed-loop
+enterprises produce inside the shut districts, and in the what-if enterprises outside them run
+dry."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
@@ -12,7 +14,10 @@ import pytest
 from django.db import transaction
 from django.db.models import Sum
 from django.test import override_settings
+from django.utils import timezone
 
+from keepline.bubble.models import EnterpriseMode
+from keepline.bubble.selectors import qualified_ids
 from keepline.chains.models import (
     IndustryChain,
     KeepRunningPick,
@@ -24,6 +29,8 @@ from keepline.chains.models import (
 )
 from keepline.demo.chains import RECIPES
 from keepline.demo.city import build_city
+from keepline.enterprises.models import Enterprise
+from keepline.reports.models import DailyReport
 
 SIZE = 120
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -76,6 +83,24 @@ class TestDemoChains:
         # Five of the seven districts and counties shut in September 2022.
         codes = {a.region.code for a in measured.areas.select_related("region")}
         assert codes == {"510502", "510503", "510504", "510521", "510522"}
+        # Residents stayed at home: inside, an enterprise produces only in closed loop or at the
+        # capacity its semi-closed daily report states; the rest make nothing.
+        assert measured.semi_closed_share == 0
+        start = timezone.make_aware(dt.datetime.combine(measured.starts_on, dt.time.min))
+        inside = ScenarioResult.objects.filter(scenario=measured, in_area=True)
+        qualified = qualified_ids(
+            Enterprise.objects.filter(pk__in=inside.values("enterprise")), start
+        )
+        reported = set(
+            DailyReport.objects.filter(
+                mode=EnterpriseMode.SEMI_CLOSED, date__lte=measured.starts_on, capacity_use__gt=0
+            ).values_list("enterprise", flat=True)
+        )
+        stopped = [r for r in inside if r.enterprise_id not in qualified | reported]
+        running = [r for r in inside if r.enterprise_id in qualified]
+        all_shut = 5  # 12 September: Naxi shut from the 10th
+        assert stopped and all(r.ratios[all_shut - 1] == 0 for r in stopped)
+        assert running and all(r.ratios[all_shut - 1] > 0 for r in running)
         # Locking the two central districts down starves customers outside them.
         outside = ScenarioResult.objects.filter(
             scenario=what_if, in_area=False, dry_day__isnull=False

@@ -9,8 +9,9 @@ days of stock the recipe gives. Four industry chains (liquor, chemicals, equipme
 are kept by the city with their chain leaders (链主).
 
 The scenarios: the September 2022 static management as the city's measures put it (five of the
-seven districts and counties shut from 8 September; Xuyong and Gulin, home of the big Gulin
-distillery, stay open and depend on glass and packaging from the shut districts), run and ranked
+seven districts and counties shut from 8 September, where only enterprises qualified for closed
+loop produce; Xuyong and Gulin, home of the big Gulin distillery, stay open and depend on glass
+and packaging from the shut districts), run and ranked
 for which suppliers to keep running; and a what-if of a fortnight's full lockdown of the two
 central districts, to compare with it.
 
@@ -217,6 +218,16 @@ def build_chains(actor: SystemActor, *, seed: int) -> DemoChains:
         region_id=city.pk,
         starts_on=SCENARIO_START,
         days=60,
+    )
+    # Under this static management residents stayed at home, so an enterprise neither qualified
+    # for closed loop nor reporting semi-closed production had no one at work: it made nothing,
+    # not the semi-closed share a scenario assumes by default.
+    measured = scenarios.update_scenario(
+        actor=actor,
+        scenario_id=measured.pk,
+        version=measured.version,
+        semi_closed_share=Decimal("0"),
+        note="静态管理期间居民居家，既未闭环生产、也未报送半封闭生产日报的企业无人到岗，按停产计。",
     )
     scenarios.run_scenario(actor=actor, scenario_id=measured.pk)
     keep.rank_scenario(actor=actor, scenario_id=measured.pk)
