@@ -98,9 +98,10 @@ class TestDemoChains:
         )
         stopped = [r for r in inside if r.enterprise_id not in qualified | reported]
         running = [r for r in inside if r.enterprise_id in qualified]
-        all_shut = 5  # 12 September: Naxi shut from the 10th
-        assert stopped and all(r.ratios[all_shut - 1] == 0 for r in stopped)
-        assert running and all(r.ratios[all_shut - 1] > 0 for r in running)
+        # The first day on which all five areas are shut (Naxi shut two days after the rest).
+        all_shut = max(a.starts_on for a in measured.areas.all()) - measured.starts_on
+        assert stopped and all(r.ratios[all_shut.days] == 0 for r in stopped)
+        assert running and all(r.ratios[all_shut.days] > 0 for r in running)
         # Locking the two central districts down starves customers outside them.
         outside = ScenarioResult.objects.filter(
             scenario=what_if, in_area=False, dry_day__isnull=False
