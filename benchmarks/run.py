@@ -413,20 +413,21 @@ def _bench_power_index(kwh: object) -> None:
     from django.db import connection
 
     from keepline.core.scopes import SystemActor
-    from keepline.power import metrics
+    from keepline.power.metrics.baselines import Baseline, BaselineMethod
+    from keepline.power.metrics.index import PowerFilter, compute
     from keepline.reports.indicators import FigureScope
 
     first = dt.date(2022, 1, 1)
     last = first + dt.timedelta(days=METER_DAYS - 1)
-    baseline = metrics.Baseline(
-        method=metrics.BaselineMethod.PERIOD,
+    baseline = Baseline(
+        method=BaselineMethod.PERIOD,
         start=first + dt.timedelta(days=REFERENCE[0]),
         end=first + dt.timedelta(days=REFERENCE[1]),
     )
-    f = metrics.PowerFilter(
+    f = PowerFilter(
         scope=FigureScope(regions=("510000",)), since=first, until=last, baseline=baseline
     )
-    index_s, index = _timed(lambda: metrics.compute(SystemActor("benchmark"), f))
+    index_s, index = _timed(lambda: compute(SystemActor("benchmark"), f))
 
     def grouped_scan() -> int:
         with connection.cursor() as cursor:

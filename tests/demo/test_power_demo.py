@@ -23,7 +23,7 @@ from keepline.core.scopes import SystemActor
 from keepline.demo.city import MIN_SIZE, build_city
 from keepline.demo.power import DemoPower
 from keepline.enterprises.models import PowerAccount
-from keepline.power import metrics
+from keepline.power.metrics.index import PowerFilter, compute
 from keepline.power.models import AlertKind, DailyReading, LoadProfile, PowerAlert
 from keepline.reports.models import DailyReport
 
@@ -65,8 +65,8 @@ def _flagged(*kinds: str) -> set[str]:
 
 def _index(since: dt.date, until: dt.date) -> dict[dt.date, Decimal]:
     """The city's power resumption index per day (baseline: same month last year)."""
-    figures = metrics.compute(
-        SystemActor("test"), metrics.PowerFilter(since=since, until=until), breakdowns=False
+    figures = compute(
+        SystemActor("test"), PowerFilter(since=since, until=until), breakdowns=False
     )
     return {p.day: p.tally.index for p in figures.series if p.tally.index is not None}
 

@@ -24,7 +24,7 @@ from django.utils.translation import pgettext
 from keepline.bubble.models import EnterpriseMode
 from keepline.core.scopes import Actor, holds, visible
 from keepline.places.models import Park, Region, RegionLevel, WhitelistLevel
-from keepline.power import metrics
+from keepline.power.metrics.index import PowerFilter, compute, latest_day, scoped
 from keepline.power.models import DailyReading
 from keepline.problems import figures as problem_figures
 from keepline.problems.models import Problem
@@ -294,11 +294,11 @@ def power_section(ctx: BriefingContext) -> Section | None:
     readings up to the briefing's day (meter data arrives a day late)."""
     if not holds(ctx.actor, DailyReading):
         return None
-    enterprises, _resolved = metrics.scoped(ctx.actor, metrics.PowerFilter(scope=ctx.scope))
-    day = metrics.latest_day(enterprises, ctx.day)
+    enterprises, _resolved = scoped(ctx.actor, PowerFilter(scope=ctx.scope))
+    day = latest_day(enterprises, ctx.day)
     if day is None:
         return None
-    index = metrics.compute(ctx.actor, metrics.PowerFilter(scope=ctx.scope, since=day, until=day))
+    index = compute(ctx.actor, PowerFilter(scope=ctx.scope, since=day, until=day))
     h, yoy = index.headline, index.year_on_year
     day_zh, day_en = f"{day.month}月{day.day}日", day.strftime("%d %b %Y").lstrip("0")
     lines: list[tuple[str, str]] = []

@@ -63,7 +63,7 @@ from keepline.core.models import AuditEvent, User
 from keepline.core.scopes import Actor, SystemActor, get_for, may_place, require_role, visible
 from keepline.enterprises.models import Enterprise, PowerAccount
 from keepline.enterprises.selectors import in_area
-from keepline.power.metrics import Baseline, BaselineMethod, days_between, enterprise_days
+from keepline.power.metrics.baselines import Baseline, BaselineMethod, days_between, enterprise_days
 from keepline.power.models import (
     ALERT_VIEWERS,
     AlertKind,

@@ -11,8 +11,12 @@ from django.urls import reverse
 from ninja import Field, Query, Router, Schema
 
 from keepline.core.scopes import require_role
-from keepline.power import metrics
+from keepline.power.metrics.baselines import Baseline, BaselineMethod
+from keepline.power.metrics.behind import Group
+from keepline.power.metrics.index import PowerFilter, PowerIndex, PowerRow, compute
+from keepline.power.metrics.tallies import PowerTally, YearOnYear
 from keepline.power.models import DailyReading
+from keepline.reports.indicators import FigureScope
 
 router = Router()
 
@@ -20,8 +24,8 @@ router = Router()
 class BaselineIn(Schema):
     """The baseline of an analysis, in the parameter names the pages use too."""
 
-    baseline: metrics.BaselineMethod = Field(
-        metrics.BaselineMethod.SAME_MONTH_LAST_YEAR,
+    baseline: BaselineMethod = Field(
+        BaselineMethod.SAME_MONTH_LAST_YEAR,
         description="same_month (daily average of the same month last year), period (of "
         "baseline_start..baseline_end) or days_before (of the baseline_days days before "
         "baseline_event)",
@@ -32,8 +36,8 @@ class BaselineIn(Schema):
     baseline_event: dt.date | None = Field(None, examples=["2022-09-01"])
     baseline_days: int = Field(30, examples=[30])
 
-    def chosen(self) -> metrics.Baseline:
-        return metrics.Baseline(
+    def chosen(self) -> Baseline:
+        return Baseline(
             method=self.baseline,
             start=self.baseline_start,
             end=self.baseline_end,
@@ -68,9 +72,9 @@ class IndexIn(BaselineIn):
     )
     large: bool = Field(False, description="Large industrial users only")
 
-    def power_filter(self) -> metrics.PowerFilter:
-        return metrics.PowerFilter(
-            scope=metrics.FigureScope.parse(
+    def power_filter(self) -> PowerFilter:
+        return PowerFilter(
+            scope=FigureScope.parse(
                 regions=self.region,
                 parks=self.park,
                 industries=self.industry,
@@ -151,7 +155,7 @@ class IndexOut(Schema):
     )
 
 
-def _tally(t: metrics.PowerTally) -> dict[str, Any]:
+def _tally(t: PowerTally) -> dict[str, Any]:
     return {
         "enterprises": t.enterprises,
         "no_baseline": t.no_baseline,
@@ -166,7 +170,7 @@ def _tally(t: metrics.PowerTally) -> dict[str, Any]:
     }
 
 
-def _yoy(y: metrics.YearOnYear) -> dict[str, Any]:
+def _yoy(y: YearOnYear) -> dict[str, Any]:
     return {
         "first": y.first,
         "last": y.last,
@@ -180,27 +184,27 @@ def _yoy(y: metrics.YearOnYear) -> dict[str, Any]:
 
 
 def enterprises_url(
-    f: metrics.PowerFilter,
-    scope: metrics.FigureScope | None,
+    f: PowerFilter,
+    scope: FigureScope | None,
     day: dt.date,
-    group: str = metrics.Group.ALL,
+    group: str = Group.ALL,
 ) -> str | None:
     """The page of the enterprises behind a count on a day (None where no scope selects them:
     enterprises directly under an area, or in no park)."""
     if scope is None:
         return None
-    query = metrics.PowerFilter(
+    query = PowerFilter(
         scope=scope, until=day, baseline=f.baseline, large_only=f.large_only
     ).params()
     query.append(("group", str(group)))
     return reverse("power:index_enterprises") + "?" + urlencode(query)
 
 
-def index_body(index: metrics.PowerIndex) -> dict[str, Any]:
+def index_body(index: PowerIndex) -> dict[str, Any]:
     """The index as the API answers it."""
     f = index.filter
 
-    def row(r: metrics.PowerRow) -> dict[str, Any]:
+    def row(r: PowerRow) -> dict[str, Any]:
         return {
             "key": r.key,
             "label": r.label,
@@ -244,4 +248,4 @@ def index_body(index: metrics.PowerIndex) -> dict[str, Any]:
 )
 def power_index(request: Any, filters: Query[IndexIn]) -> Any:
     require_role(request.auth, DailyReading)
-    return index_body(metrics.compute(request.auth, filters.power_filter()))
+    return index_body(compute(request.auth, filters.power_filter()))

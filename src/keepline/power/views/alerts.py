@@ -29,7 +29,7 @@ from keepline.core.tabular import workbook_response
 from keepline.core.web import AuthedRequest, apply_errors, paginate
 from keepline.enterprises.models import Enterprise, PowerAccount
 from keepline.power import alerts as power_alerts
-from keepline.power.metrics import Baseline, BaselineMethod
+from keepline.power.metrics.baselines import Baseline, BaselineMethod
 from keepline.power.models import AlertKind, AlertStatus, DailyReading, LoadProfile, PowerAlert
 from keepline.reports.forms import DATE, park_choices, region_choices
 

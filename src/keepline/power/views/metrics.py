@@ -21,11 +21,14 @@ from keepline.core.forms import TEXT
 from keepline.core.scopes import require_role
 from keepline.core.tabular import workbook_response
 from keepline.core.web import AuthedRequest, apply_errors
-from keepline.power import metrics
 from keepline.power.api.metrics import enterprises_url
+from keepline.power.metrics.behind import Group, enterprises_behind
+from keepline.power.metrics.index import PowerFilter, PowerIndex, compute
+from keepline.power.metrics.tallies import PowerTally
 from keepline.power.models import DailyReading
 from keepline.power.views.alerts import BaselineForm
 from keepline.reports.forms import FiguresForm
+from keepline.reports.indicators import FigureScope
 
 DATE = TEXT | {"type": "date"}
 ISO = "%Y-%m-%d"  # what a date input takes, whatever the language
@@ -62,11 +65,11 @@ class IndexForm(FiguresForm, BaselineForm):
         "baseline_days",
     ]
 
-    def power_filter(self) -> metrics.PowerFilter:
+    def power_filter(self) -> PowerFilter:
         """The filter of the valid form; the baseline's and the scope's errors name fields."""
         data = self.cleaned_data
-        return metrics.PowerFilter(
-            scope=metrics.FigureScope.parse(
+        return PowerFilter(
+            scope=FigureScope.parse(
                 regions=data["region"],
                 parks=data["park"],
                 industries=data["industry"],
@@ -80,7 +83,7 @@ class IndexForm(FiguresForm, BaselineForm):
         )
 
 
-def _form_filter(request: AuthedRequest) -> tuple[IndexForm, metrics.PowerFilter | None]:
+def _form_filter(request: AuthedRequest) -> tuple[IndexForm, PowerFilter | None]:
     """The bound form and its filter; None with the form's errors set when the input is bad."""
     form = IndexForm(request.GET, user=request.user)
     if not form.is_valid():
@@ -92,7 +95,7 @@ def _form_filter(request: AuthedRequest) -> tuple[IndexForm, metrics.PowerFilter
         return form, None
 
 
-def _filter(request: AuthedRequest) -> metrics.PowerFilter:
+def _filter(request: AuthedRequest) -> PowerFilter:
     """The filter of a request that has no form to show errors on: they make the 400 page."""
     form, f = _form_filter(request)
     if f is None:
@@ -104,16 +107,16 @@ def _filter(request: AuthedRequest) -> metrics.PowerFilter:
 
 
 COUNTS = (
-    ("enterprises", metrics.Group.ALL),
-    ("counted", metrics.Group.COUNTED),
-    ("resumed", metrics.Group.RESUMED),
-    ("no_reading", metrics.Group.NO_READING),
-    ("no_baseline", metrics.Group.NO_BASELINE),
+    ("enterprises", Group.ALL),
+    ("counted", Group.COUNTED),
+    ("resumed", Group.RESUMED),
+    ("no_reading", Group.NO_READING),
+    ("no_baseline", Group.NO_BASELINE),
 )
 
 
 def _counts(
-    f: metrics.PowerFilter, scope: metrics.FigureScope | None, tally: metrics.PowerTally, day: Any
+    f: PowerFilter, scope: FigureScope | None, tally: PowerTally, day: Any
 ) -> list[dict[str, Any]]:
     return [
         {"key": key, "value": getattr(tally, key), "url": enterprises_url(f, scope, day, group)}
@@ -121,7 +124,7 @@ def _counts(
     ]
 
 
-def _chart(index: metrics.PowerIndex) -> dict[str, Any]:
+def _chart(index: PowerIndex) -> dict[str, Any]:
     """The trend as the chart draws it (the table under it shows the same numbers)."""
     return {
         "days": [p.day.isoformat() for p in index.series],
@@ -141,13 +144,13 @@ def index(request: AuthedRequest) -> HttpResponse:
     form, f = (
         _form_filter(request)
         if request.GET
-        else (IndexForm(user=request.user), metrics.PowerFilter())
+        else (IndexForm(user=request.user), PowerFilter())
     )
     context: dict[str, Any] = {"form": form}
     status = 200
     if f is not None:
         try:
-            result = metrics.compute(request.user, f)
+            result = compute(request.user, f)
         except InvalidInput as exc:
             apply_errors(form, exc)
             f = None
@@ -204,7 +207,7 @@ def index_export(request: AuthedRequest) -> HttpResponse:
             errors={"table": [_("Use one of: %(tables)s.") % {"tables": ", ".join(TABLES)}]},
         )
     f = _filter(request)
-    result = metrics.compute(request.user, f, breakdowns=table != "series")
+    result = compute(request.user, f, breakdowns=table != "series")
     counts = [
         _("Enterprises"),
         _("Counted"),
@@ -218,7 +221,7 @@ def index_export(request: AuthedRequest) -> HttpResponse:
         _("Power resumption index"),
     ]
 
-    def cells(t: metrics.PowerTally) -> list[Any]:
+    def cells(t: PowerTally) -> list[Any]:
         return [
             t.enterprises,
             t.counted,
@@ -248,10 +251,10 @@ def index_export(request: AuthedRequest) -> HttpResponse:
     )
 
 
-def _behind(request: AuthedRequest) -> tuple[metrics.PowerFilter, dt.date, list[Any], str]:
+def _behind(request: AuthedRequest) -> tuple[PowerFilter, dt.date, list[Any], str]:
     f = _filter(request)
-    group = request.GET.get("group", metrics.Group.ALL)
-    day, rows = metrics.enterprises_behind(request.user, f, group, request.GET.get("sort", "name"))
+    group = request.GET.get("group", Group.ALL)
+    day, rows = enterprises_behind(request.user, f, group, request.GET.get("sort", "name"))
     return f, day, rows, group
 
 
@@ -274,7 +277,7 @@ def index_enterprises(request: AuthedRequest) -> HttpResponse:
             "query": query.urlencode(),
             "sortless": sortless.urlencode(),
             "sort": request.GET.get("sort", "name"),
-            "group": metrics.Group(group).label,
+            "group": Group(group).label,
             "day": day,
             "baseline": f.baseline.describe(),
             "index_url": reverse("power:index") + "?" + urlencode(back),
