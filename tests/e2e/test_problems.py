@@ -18,8 +18,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from keepline.core.scopes import SystemActor
-from keepline.problems import services
 from keepline.problems.models import Problem, ProblemEventKind, ProblemStatus, Tier
+from keepline.problems.services import lifecycle, routing
 from tests.conftest import World
 from tests.e2e.conftest import PHONE, PageFactory, shot, sign_in
 
@@ -31,7 +31,7 @@ def test_a_problem_is_filed_routed_accepted_once_replied_rated_and_closed(
     e2e_world: World, new_page: PageFactory
 ) -> None:
     world = e2e_world
-    services.set_routing_rule(
+    routing.set_routing_rule(
         actor=SYSTEM, category="logistics", region=world.luzhou, department=world.department
     )
 
@@ -95,7 +95,7 @@ def test_an_overdue_problem_escalates_to_the_city_on_the_sweep(
     e2e_world: World, new_page: PageFactory
 ) -> None:
     world = e2e_world
-    problem = services.file_problem(
+    problem = lifecycle.file_problem(
         actor=SYSTEM, enterprise_id=world.enterprise.pk, category="labour", title="员工无法返岗"
     )
     # Filed two days ago and never acknowledged: its one-hour deadline has long passed.

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from keepline.problems import services
 from keepline.problems.models import CalendarDay, Problem
+from keepline.problems.services import lifecycle
 from tests.conftest import World
 
 
@@ -19,7 +19,7 @@ def file(world: World, role: str = "liaison", **fields: Any) -> Problem:
         "description": "两辆原料车被拦在高速出口。",
     }
     values.update(fields)
-    return services.file_problem(actor=world.users[role], **values)
+    return lifecycle.file_problem(actor=world.users[role], **values)
 
 
 def calendar_2022() -> None:

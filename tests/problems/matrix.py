@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from keepline.core.models import Department
-from keepline.problems import services
 from keepline.problems.models import Problem, ProblemStatus, RoutingRule
+from keepline.problems.services import lifecycle, routing
 from tests.conftest import World
 from tests.matrix import Case, foreign, obj, object_statuses, static, statuses
 
@@ -49,17 +49,17 @@ def _problem(w: World, which: str, status: str = ProblemStatus.SUBMITTED) -> Pro
         return found
     admin = w.users["admin"]
     if not RoutingRule.objects.exists():
-        services.set_routing_rule(
+        routing.set_routing_rule(
             actor=admin, category="logistics", region=w.luzhou, department=w.department
         )
-    p = services.file_problem(
+    p = lifecycle.file_problem(
         actor=admin, enterprise_id=enterprise.pk, category="logistics", title="原料车被拦"
     )
     for step in STEPS[status]:  # type: ignore[index]
         if step == "accept":
-            p = services.accept_problem(actor=admin, problem_id=p.pk, version=p.version)
+            p = lifecycle.accept_problem(actor=admin, problem_id=p.pk, version=p.version)
         else:
-            p = services.reply_problem(
+            p = lifecycle.reply_problem(
                 actor=admin, problem_id=p.pk, version=p.version, text="已放行", final=True
             )
     return p

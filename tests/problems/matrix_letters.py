@@ -10,8 +10,8 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from keepline.problems import services
 from keepline.problems.models import CoordinationLetter, LetterStatus
+from keepline.problems.services import attachments, letters
 from tests.conftest import World
 from tests.matrix import Case, foreign, object_statuses, statuses
 from tests.problems.matrix import FILERS, VIEWERS, _problem
@@ -30,7 +30,7 @@ def _document(w: World, which: str) -> Any:
     problem = _problem(w, which)
     found = problem.attachments.first()
     if found is None:
-        services.attach_documents(
+        attachments.attach_documents(
             actor=w.users["admin"], problem_id=problem.pk, files=[("a.png", PNG)]
         )
         found = problem.attachments.first()
@@ -43,13 +43,13 @@ def _letter(w: World, which: str, status: str = LetterStatus.DRAFTED) -> Coordin
     if found is not None:
         return found
     admin = w.users["admin"]
-    letter = services.draft_letter(
+    letter = letters.draft_letter(
         actor=admin, problem_id=problem.pk, **(LETTER | {"subject": f"协调函 {which}"})
     )
     if status in (LetterStatus.SENT, LetterStatus.REPLIED):
-        letter = services.send_letter(actor=admin, letter_id=letter.pk, version=letter.version)
+        letter = letters.send_letter(actor=admin, letter_id=letter.pk, version=letter.version)
     if status == LetterStatus.REPLIED:
-        letter = services.record_letter_reply(
+        letter = letters.record_letter_reply(
             actor=admin,
             letter_id=letter.pk,
             version=letter.version,

@@ -12,8 +12,8 @@ from openpyxl import Workbook
 
 from keepline.core import services as core_services
 from keepline.core.models import Role, User
-from keepline.problems import services
 from keepline.problems.models import CoordinationLetter, Problem, ProblemEvent, ProblemStatus
+from keepline.problems.services import letters
 from keepline.reports.models import DailyReport, ReportChannel
 from tests.conftest import PASSWORD, SYSTEM, World
 
@@ -65,16 +65,12 @@ LETTER = {
 
 
 def draft(world: World, problem_id: int, role: str = "bureau", **fields: Any) -> CoordinationLetter:
-    return services.draft_letter(
-        actor=world.users[role], problem_id=problem_id, **(LETTER | fields)
-    )
+    return letters.draft_letter(actor=world.users[role], problem_id=problem_id, **(LETTER | fields))
 
 
 def sent(world: World, problem_id: int, role: str = "bureau") -> CoordinationLetter:
     letter = draft(world, problem_id, role)
-    return services.send_letter(
-        actor=world.users[role], letter_id=letter.pk, version=letter.version
-    )
+    return letters.send_letter(actor=world.users[role], letter_id=letter.pk, version=letter.version)
 
 
 def workbook(rows: list[list[Any]]) -> bytes:

@@ -10,8 +10,9 @@ import pytest
 
 from keepline.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from keepline.core.models import Attachment
-from keepline.problems import documents, services
+from keepline.problems import documents
 from keepline.problems.models import Problem, ProblemEvent
+from keepline.problems.services import attachments
 from tests.conftest import World
 from tests.problems.conftest import file
 from tests.problems.support import PNG, foreign_liaison
@@ -81,31 +82,31 @@ def test_documents_are_added_later_by_filer_liaison_and_handlers_until_closed(
 ) -> None:
     problem = file(world, role="district")
     for role in ("district", "liaison", "commissioner"):
-        services.attach_documents(
+        attachments.attach_documents(
             actor=world.users[role], problem_id=problem.pk, files=[(f"{role}.pdf", b"%PDF")]
         )
     assert problem.attachments.count() == 3
     with pytest.raises(Forbidden):
-        services.attach_documents(
+        attachments.attach_documents(
             actor=world.users["leader"], problem_id=problem.pk, files=[("x.pdf", b"%PDF")]
         )
     with pytest.raises(NotFound):
-        services.attach_documents(
+        attachments.attach_documents(
             actor=world.other_user,  # type: ignore[arg-type]
             problem_id=problem.pk,
             files=[("x.pdf", b"%PDF")],
         )
     with pytest.raises(InvalidInput) as error:
-        services.attach_documents(
+        attachments.attach_documents(
             actor=world.users["district"], problem_id=problem.pk, files=[("x.pdf", b"")]
         )
     assert "attachments" in error.value.errors
     with pytest.raises(InvalidInput):
-        services.attach_documents(actor=world.users["district"], problem_id=problem.pk, files=[])
+        attachments.attach_documents(actor=world.users["district"], problem_id=problem.pk, files=[])
     assert problem.attachments.count() == 3
     Problem.objects.filter(pk=problem.pk).update(status="closed")
     with pytest.raises(Conflict):
-        services.attach_documents(
+        attachments.attach_documents(
             actor=world.users["liaison"], problem_id=problem.pk, files=[("y.pdf", b"%PDF")]
         )
 
@@ -131,11 +132,11 @@ def test_the_detail_page_attaches_and_shows_errors_at_the_field(world: World) ->
 
 def test_a_document_is_read_only_through_its_own_problem(world: World) -> None:
     own = file(world)
-    services.attach_documents(
+    attachments.attach_documents(
         actor=world.users["admin"], problem_id=own.pk, files=[("a.pdf", b"%PDF")]
     )
     foreign = file(world, role="admin", enterprise_id=world.foreign_enterprise.pk)
-    services.attach_documents(
+    attachments.attach_documents(
         actor=world.users["admin"], problem_id=foreign.pk, files=[("secret.pdf", b"%PDF-s")]
     )
     secret = foreign.attachments.get()

@@ -9,9 +9,10 @@ import pytest
 
 from keepline.core.errors import Forbidden
 from keepline.core.models import AuditEvent
-from keepline.problems import selectors, services
+from keepline.problems import selectors
 from keepline.problems.calendar import add_working_days, is_working_day, working_days_between
 from keepline.problems.models import CalendarDay
+from keepline.problems.services import calendar as calendar_services
 from keepline.problems.setup_forms import CalendarRow
 from tests.conftest import TZ, World
 from tests.problems.conftest import calendar_2022
@@ -76,15 +77,19 @@ def test_working_days_between_counts_backwards_and_within_a_day(db: Any) -> None
 
 def test_the_bureau_keeps_the_calendar_and_it_is_audited(world: World) -> None:
     bureau = world.users["bureau"]
-    services.set_calendar_day(actor=bureau, date=dt.date(2022, 10, 3), working=False, name="国庆")
+    calendar_services.set_calendar_day(
+        actor=bureau, date=dt.date(2022, 10, 3), working=False, name="国庆"
+    )
     assert not is_working_day(dt.date(2022, 10, 3))
-    services.set_calendar_day(actor=bureau, date=dt.date(2022, 10, 8), working=True, name="调休")
+    calendar_services.set_calendar_day(
+        actor=bureau, date=dt.date(2022, 10, 8), working=True, name="调休"
+    )
     assert is_working_day(dt.date(2022, 10, 8))
     assert [d.name for d in selectors.calendar_days(world.users["liaison"], 2022)] == [
         "国庆",
         "调休",
     ]
-    services.remove_calendar_day(actor=bureau, date=dt.date(2022, 10, 3))
+    calendar_services.remove_calendar_day(actor=bureau, date=dt.date(2022, 10, 3))
     assert is_working_day(dt.date(2022, 10, 3))
     actions = list(
         AuditEvent.objects.filter(action__startswith="problems.calendar_day").values_list(
@@ -101,12 +106,14 @@ def test_the_bureau_keeps_the_calendar_and_it_is_audited(world: World) -> None:
 @pytest.mark.parametrize("role", ["liaison", "district", "department", "commissioner"])
 def test_only_the_bureau_changes_the_calendar(world: World, role: str) -> None:
     with pytest.raises(Forbidden):
-        services.set_calendar_day(actor=world.users[role], date=dt.date(2022, 10, 3), working=False)
+        calendar_services.set_calendar_day(
+            actor=world.users[role], date=dt.date(2022, 10, 3), working=False
+        )
     assert is_working_day(dt.date(2022, 10, 3))
 
 
 def test_a_checked_calendar_file_is_written_by_the_service(world: World) -> None:
-    services.set_calendar_day(
+    calendar_services.set_calendar_day(
         actor=world.users["bureau"], date=dt.date(2023, 1, 2), working=True, name="旧"
     )
     rows = [
@@ -114,10 +121,10 @@ def test_a_checked_calendar_file_is_written_by_the_service(world: World) -> None
         CalendarRow(3, dt.date(2023, 1, 28), True, "调休"),
     ]
     with pytest.raises(Forbidden):
-        services.import_calendar(actor=world.users["district"], rows=rows)
+        calendar_services.import_calendar(actor=world.users["district"], rows=rows)
     assert CalendarDay.objects.count() == 1
     before = AuditEvent.objects.filter(action="problems.calendar_day_set").count()
-    assert services.import_calendar(actor=world.users["bureau"], rows=rows) == (1, 1)
+    assert calendar_services.import_calendar(actor=world.users["bureau"], rows=rows) == (1, 1)
     days = {d.date: (d.working, d.name) for d in CalendarDay.objects.all()}
     assert days == {dt.date(2023, 1, 2): (False, "元旦"), dt.date(2023, 1, 28): (True, "调休")}
     assert AuditEvent.objects.filter(action="problems.calendar_day_set").count() == before + 2

@@ -7,8 +7,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from keepline.problems import services
 from keepline.problems.models import ProblemEvent
+from keepline.problems.services import lifecycle
 from tests.conftest import World
 from tests.problems.conftest import file
 from tests.race import POSTGRES_ROW_LOCKS, race
@@ -20,7 +20,7 @@ def test_two_handlers_accepting_at_once_one_wins(
     world: World, transactional_db: Any, monkeypatch: Any
 ) -> None:
     problem = file(world)
-    original = services._lock
+    original = lifecycle._lock
 
     def slowed(*args: Any, **kwargs: Any) -> Any:
         # Hold the first caller after its read, so the second reads too unless the row is locked.
@@ -28,10 +28,10 @@ def test_two_handlers_accepting_at_once_one_wins(
         time.sleep(0.3)
         return found
 
-    monkeypatch.setattr(services, "_lock", slowed)
+    monkeypatch.setattr(lifecycle, "_lock", slowed)
 
     def accept(role: str) -> Callable[[], Any]:
-        return lambda: services.accept_problem(
+        return lambda: lifecycle.accept_problem(
             actor=world.users[role], problem_id=problem.pk, version=1
         )
 

@@ -9,16 +9,17 @@ import pytest
 from keepline.core.errors import Forbidden
 from keepline.core.models import AuditEvent
 from keepline.core.scopes import SystemActor
-from keepline.problems import selectors, services
+from keepline.problems import selectors
 from keepline.problems.models import Problem, Tier
+from keepline.problems.services import lifecycle, sweep
 from tests.conftest import World
 from tests.problems.conftest import file
 
 TASK = SystemActor("task:problem-sweep")
 
 
-def _sweep(now: dt.datetime) -> services.SweepResult:
-    return services.sweep_deadlines(actor=TASK, now=now)
+def _sweep(now: dt.datetime) -> sweep.SweepResult:
+    return sweep.sweep_deadlines(actor=TASK, now=now)
 
 
 def _tier(problem: Problem) -> str:
@@ -36,8 +37,8 @@ def test_each_missed_deadline_escalates_one_tier_once(world: World) -> None:
     assert _tier(p) == Tier.CITY
     version = p.version
     # The same moment again, and later before the next deadline: nothing more.
-    assert _sweep(late) == services.SweepResult()
-    assert _sweep(p.interim_due - dt.timedelta(minutes=1)) == services.SweepResult()
+    assert _sweep(late) == sweep.SweepResult()
+    assert _sweep(p.interim_due - dt.timedelta(minutes=1)) == sweep.SweepResult()
     p.refresh_from_db()
     assert (p.tier, p.version) == (Tier.CITY, version)
 
@@ -47,7 +48,7 @@ def test_each_missed_deadline_escalates_one_tier_once(world: World) -> None:
     result = _sweep(p.close_due + dt.timedelta(minutes=1))
     assert (result.escalated, result.overdue) == ([], [p.pk])
     assert _tier(p) == Tier.PROVINCE
-    assert _sweep(p.close_due + dt.timedelta(days=30)) == services.SweepResult()
+    assert _sweep(p.close_due + dt.timedelta(days=30)) == sweep.SweepResult()
 
     events = selectors.timeline(world.users["liaison"], p.pk)
     assert [e.kind for e in events] == ["filed", "escalated", "escalated", "overdue"]
@@ -69,29 +70,29 @@ def test_several_deadlines_missed_at_once_escalate_one_tier(world: World) -> Non
 def test_deadlines_met_in_time_do_not_escalate(world: World) -> None:
     commissioner = world.users["commissioner"]
     p = file(world)
-    p = services.accept_problem(actor=commissioner, problem_id=p.pk, version=1)
-    assert _sweep(p.acknowledge_due + dt.timedelta(hours=1)) == services.SweepResult()
-    p = services.reply_problem(
+    p = lifecycle.accept_problem(actor=commissioner, problem_id=p.pk, version=1)
+    assert _sweep(p.acknowledge_due + dt.timedelta(hours=1)) == sweep.SweepResult()
+    p = lifecycle.reply_problem(
         actor=commissioner, problem_id=p.pk, version=p.version, text="处理中", final=False
     )
-    assert _sweep(p.interim_due + dt.timedelta(hours=1)) == services.SweepResult()
-    p = services.reply_problem(
+    assert _sweep(p.interim_due + dt.timedelta(hours=1)) == sweep.SweepResult()
+    p = lifecycle.reply_problem(
         actor=commissioner, problem_id=p.pk, version=p.version, text="已解决", final=True
     )
     # Replied: waiting on the enterprise, not overdue however long it waits.
-    assert _sweep(p.close_due + dt.timedelta(days=10)) == services.SweepResult()
+    assert _sweep(p.close_due + dt.timedelta(days=10)) == sweep.SweepResult()
     assert _tier(p) == Tier.LOCAL
 
 
 def test_a_reopened_problem_escalates_when_its_new_close_deadline_passes(world: World) -> None:
     commissioner, liaison = world.users["commissioner"], world.users["liaison"]
     p = file(world)
-    p = services.accept_problem(actor=commissioner, problem_id=p.pk, version=1)
-    p = services.reply_problem(
+    p = lifecycle.accept_problem(actor=commissioner, problem_id=p.pk, version=1)
+    p = lifecycle.reply_problem(
         actor=commissioner, problem_id=p.pk, version=p.version, text="已解决", final=True
     )
-    p = services.reopen_problem(actor=liaison, problem_id=p.pk, version=p.version, reason="未解决")
-    assert _sweep(p.close_due - dt.timedelta(minutes=1)) == services.SweepResult()
+    p = lifecycle.reopen_problem(actor=liaison, problem_id=p.pk, version=p.version, reason="未解决")
+    assert _sweep(p.close_due - dt.timedelta(minutes=1)) == sweep.SweepResult()
     assert _sweep(p.close_due + dt.timedelta(minutes=1)).escalated == [p.pk]
 
 
@@ -99,12 +100,12 @@ def test_a_bureau_sweeps_only_its_area_and_others_may_not_sweep(world: World) ->
     own = file(world)
     foreign = file(world, "admin", enterprise_id=world.foreign_enterprise.pk)
     late = foreign.acknowledge_due + dt.timedelta(hours=1)
-    result = services.sweep_deadlines(actor=world.users["bureau"], now=late)
+    result = sweep.sweep_deadlines(actor=world.users["bureau"], now=late)
     assert result.escalated == [own.pk]
     assert _tier(foreign) == Tier.LOCAL
     for role in ["district", "liaison", "department"]:
         with pytest.raises(Forbidden):
-            services.sweep_deadlines(actor=world.users[role], now=late)
+            sweep.sweep_deadlines(actor=world.users[role], now=late)
 
 
 def test_near_and_overdue_flags(world: World) -> None:
@@ -115,6 +116,6 @@ def test_near_and_overdue_flags(world: World) -> None:
     assert (near.kind, near.near, near.overdue) == ("acknowledge", True, False)
     over = selectors.deadline_state(p, start + dt.timedelta(minutes=61))
     assert (over.kind, over.near, over.overdue) == ("acknowledge", False, True)
-    p = services.accept_problem(actor=world.users["commissioner"], problem_id=p.pk, version=1)
+    p = lifecycle.accept_problem(actor=world.users["commissioner"], problem_id=p.pk, version=1)
     state = selectors.deadline_state(p, start + dt.timedelta(minutes=61))
     assert (state.kind, state.due, state.overdue) == ("interim", p.interim_due, False)

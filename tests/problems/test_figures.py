@@ -24,8 +24,9 @@ import pytest
 from django.utils import timezone
 
 from keepline.core.models import Department
-from keepline.problems import figures, services
+from keepline.problems import figures
 from keepline.problems.models import Problem
+from keepline.problems.services import lifecycle
 from keepline.reports.indicators import FigureScope
 from tests.conftest import TZ, World
 from tests.problems.conftest import file
@@ -496,11 +497,11 @@ def test_live_figures_link_to_exactly_the_problems_behind_them(world: World) -> 
 def test_through_the_services_a_closed_problem_counts_with_its_rating(world: World) -> None:
     p = file(world)
     admin = world.users["admin"]
-    p = services.accept_problem(actor=admin, problem_id=p.pk, version=p.version)
-    p = services.reply_problem(
+    p = lifecycle.accept_problem(actor=admin, problem_id=p.pk, version=p.version)
+    p = lifecycle.reply_problem(
         actor=admin, problem_id=p.pk, version=p.version, text="已放行", final=True
     )
-    services.confirm_problem(
+    lifecycle.confirm_problem(
         actor=world.users["liaison"], problem_id=p.pk, version=p.version, rating=4
     )
     f = figures.compute(world.users["bureau"])

@@ -14,9 +14,10 @@ from openpyxl import load_workbook
 
 from keepline.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from keepline.core.models import AuditEvent, Notification, Role
-from keepline.problems import documents, services
+from keepline.problems import documents
 from keepline.problems.calendar import add_working_days
 from keepline.problems.models import CoordinationLetter, ProblemEvent, Tier
+from keepline.problems.services import letters
 from keepline.problems.tasks import warn_overdue_letters
 from tests.conftest import World
 from tests.problems.conftest import file
@@ -35,7 +36,7 @@ def test_a_letter_is_drafted_sent_numbered_and_answered(world: World) -> None:
     assert letter.issuer_region == world.luzhou
     assert letter.contact == LETTER["contact"]
     bureau = world.users["bureau"]
-    letter = services.send_letter(actor=bureau, letter_id=letter.pk, version=1)
+    letter = letters.send_letter(actor=bureau, letter_id=letter.pk, version=1)
     year = timezone.localdate().year
     assert letter.status == "sent"
     assert letter.number == f"泸企协〔{year}〕1号"
@@ -43,7 +44,7 @@ def test_a_letter_is_drafted_sent_numbered_and_answered(world: World) -> None:
     assert letter.reply_due == add_working_days(letter.sent_at, 5)
     second = sent(world, problem.pk)
     assert second.number == f"泸企协〔{year}〕2号"
-    letter = services.record_letter_reply(
+    letter = letters.record_letter_reply(
         actor=bureau,
         letter_id=letter.pk,
         version=letter.version,
@@ -96,10 +97,10 @@ def test_only_the_city_task_force_and_above_drafts(world: World) -> None:
         with pytest.raises(Forbidden):
             draft(world, problem.pk, role)
     with pytest.raises(NotFound):
-        services.draft_letter(actor=world.other_user, problem_id=problem.pk, **LETTER)  # type: ignore[arg-type]
+        letters.draft_letter(actor=world.other_user, problem_id=problem.pk, **LETTER)  # type: ignore[arg-type]
     district_bureau = user("district-bureau", Role.BUREAU, world.jiangyang)
     with pytest.raises(Forbidden):
-        services.draft_letter(actor=district_bureau, problem_id=problem.pk, **LETTER)
+        letters.draft_letter(actor=district_bureau, problem_id=problem.pk, **LETTER)
     assert not CoordinationLetter.objects.exists()
 
 
@@ -117,19 +118,19 @@ def test_steps_need_the_current_version_and_status(world: World) -> None:
     bureau = world.users["bureau"]
     letter = draft(world, problem.pk)
     with pytest.raises(Conflict):
-        services.send_letter(actor=bureau, letter_id=letter.pk, version=7)
+        letters.send_letter(actor=bureau, letter_id=letter.pk, version=7)
     with pytest.raises(Conflict):
-        services.record_letter_reply(actor=bureau, letter_id=letter.pk, version=1, text="x")
+        letters.record_letter_reply(actor=bureau, letter_id=letter.pk, version=1, text="x")
     with pytest.raises(InvalidInput):
-        services.withdraw_letter(actor=bureau, letter_id=letter.pk, version=1, reason=" ")
-    letter = services.withdraw_letter(
+        letters.withdraw_letter(actor=bureau, letter_id=letter.pk, version=1, reason=" ")
+    letter = letters.withdraw_letter(
         actor=bureau, letter_id=letter.pk, version=1, reason="已通过其他渠道解决"
     )
     assert (letter.status, letter.number) == ("withdrawn", "")
     with pytest.raises(Conflict):
-        services.send_letter(actor=bureau, letter_id=letter.pk, version=letter.version)
+        letters.send_letter(actor=bureau, letter_id=letter.pk, version=letter.version)
     with pytest.raises(Forbidden):
-        services.send_letter(actor=world.users["district"], letter_id=letter.pk, version=2)
+        letters.send_letter(actor=world.users["district"], letter_id=letter.pk, version=2)
 
 
 def test_the_word_document_names_the_enterprise_problem_number_and_reply_date(
@@ -142,7 +143,7 @@ def test_the_word_document_names_the_enterprise_problem_number_and_reply_date(
     assert LETTER["addressee"] in text and LETTER["subject"] in text and LETTER["body"] in text
     assert world.enterprise.name in text and world.enterprise.uscc in text
     assert problem.title in text and LETTER["contact"] in text
-    letter = services.send_letter(actor=world.users["bureau"], letter_id=letter.pk, version=1)
+    letter = letters.send_letter(actor=world.users["bureau"], letter_id=letter.pk, version=1)
     text = _text(documents.to_docx(letter))
     assert letter.number in text
     due = timezone.localtime(letter.reply_due)

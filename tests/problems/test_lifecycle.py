@@ -13,9 +13,10 @@ from django.utils import timezone
 from keepline.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from keepline.core.models import AuditEvent
 from keepline.enterprises.models import Enterprise
-from keepline.problems import selectors, services
+from keepline.problems import selectors
 from keepline.problems.calendar import add_working_days
 from keepline.problems.models import CalendarDay, ProblemSource, ProblemStatus
+from keepline.problems.services import lifecycle, limits
 from keepline.reports.models import DailyReport
 from tests.conftest import World
 from tests.problems.conftest import file
@@ -32,19 +33,19 @@ def test_filed_replied_rated_and_closed(world: World) -> None:
     assert problem.acknowledge_due == problem.filed_at + dt.timedelta(hours=1)
     assert problem.close_due == add_working_days(problem.filed_at, 5)
 
-    p = services.accept_problem(actor=commissioner, problem_id=problem.pk, version=1)
+    p = lifecycle.accept_problem(actor=commissioner, problem_id=problem.pk, version=1)
     assert p.status == ProblemStatus.ACCEPTED and p.accepted_at is not None
-    p = services.start_problem(actor=commissioner, problem_id=p.pk, version=p.version)
+    p = lifecycle.start_problem(actor=commissioner, problem_id=p.pk, version=p.version)
     assert p.status == ProblemStatus.IN_PROGRESS
-    p = services.reply_problem(
+    p = lifecycle.reply_problem(
         actor=commissioner, problem_id=p.pk, version=p.version, text="已协调交通局", final=False
     )
     assert p.status == ProblemStatus.IN_PROGRESS and p.interim_replied_at is not None
-    p = services.reply_problem(
+    p = lifecycle.reply_problem(
         actor=commissioner, problem_id=p.pk, version=p.version, text="车辆已放行", final=True
     )
     assert (p.status, p.reply) == (ProblemStatus.REPLIED, "车辆已放行")
-    p = services.confirm_problem(
+    p = lifecycle.confirm_problem(
         actor=liaison, problem_id=p.pk, version=p.version, rating=5, comment="很快"
     )
     assert (p.status, p.rating, p.rating_comment) == (ProblemStatus.CLOSED, 5, "很快")
@@ -68,24 +69,24 @@ def test_filed_replied_rated_and_closed(world: World) -> None:
 def test_reopened_problem_goes_back_to_work_with_a_fresh_close_deadline(world: World) -> None:
     liaison, commissioner = world.users["liaison"], world.users["commissioner"]
     p = file(world)
-    p = services.accept_problem(actor=commissioner, problem_id=p.pk, version=1)
-    p = services.reply_problem(
+    p = lifecycle.accept_problem(actor=commissioner, problem_id=p.pk, version=1)
+    p = lifecycle.reply_problem(
         actor=commissioner, problem_id=p.pk, version=p.version, text="已解决", final=True
     )
     with pytest.raises(InvalidInput) as blank:
-        services.reopen_problem(actor=liaison, problem_id=p.pk, version=p.version, reason=" ")
+        lifecycle.reopen_problem(actor=liaison, problem_id=p.pk, version=p.version, reason=" ")
     assert "reason" in blank.value.errors
     old_close = p.close_due
-    p = services.reopen_problem(
+    p = lifecycle.reopen_problem(
         actor=liaison, problem_id=p.pk, version=p.version, reason="车辆仍被拦"
     )
     assert p.status == ProblemStatus.IN_PROGRESS
     assert p.close_due > old_close
     assert p.close_due == add_working_days(p.reopened_at, 5)  # type: ignore[arg-type]
-    p = services.reply_problem(
+    p = lifecycle.reply_problem(
         actor=commissioner, problem_id=p.pk, version=p.version, text="已再次协调", final=True
     )
-    p = services.confirm_problem(actor=liaison, problem_id=p.pk, version=p.version, rating=3)
+    p = lifecycle.confirm_problem(actor=liaison, problem_id=p.pk, version=p.version, rating=3)
     assert p.status == ProblemStatus.CLOSED
     assert _kinds(world, p.pk) == [
         "filed",
@@ -102,12 +103,12 @@ def test_reopened_problem_goes_back_to_work_with_a_fresh_close_deadline(world: W
 def test_a_bad_rating_is_refused_and_changes_nothing(world: World, rating: Any) -> None:
     commissioner = world.users["commissioner"]
     p = file(world)
-    p = services.accept_problem(actor=commissioner, problem_id=p.pk, version=1)
-    p = services.reply_problem(
+    p = lifecycle.accept_problem(actor=commissioner, problem_id=p.pk, version=1)
+    p = lifecycle.reply_problem(
         actor=commissioner, problem_id=p.pk, version=p.version, text="已解决", final=True
     )
     with pytest.raises(InvalidInput) as error:
-        services.confirm_problem(
+        lifecycle.confirm_problem(
             actor=world.users["liaison"], problem_id=p.pk, version=p.version, rating=rating
         )
     assert "rating" in error.value.errors
@@ -118,17 +119,17 @@ def test_a_bad_rating_is_refused_and_changes_nothing(world: World, rating: Any) 
 def test_only_the_enterprise_confirms(world: World) -> None:
     commissioner = world.users["commissioner"]
     p = file(world)
-    p = services.accept_problem(actor=commissioner, problem_id=p.pk, version=1)
-    p = services.reply_problem(
+    p = lifecycle.accept_problem(actor=commissioner, problem_id=p.pk, version=1)
+    p = lifecycle.reply_problem(
         actor=commissioner, problem_id=p.pk, version=p.version, text="已解决", final=True
     )
     for role in ["commissioner", "district", "bureau"]:
         with pytest.raises(Forbidden):
-            services.confirm_problem(
+            lifecycle.confirm_problem(
                 actor=world.users[role], problem_id=p.pk, version=p.version, rating=5
             )
     with pytest.raises(Forbidden):
-        services.reopen_problem(
+        lifecycle.reopen_problem(
             actor=commissioner, problem_id=p.pk, version=p.version, reason="自己重开"
         )
 
@@ -136,18 +137,20 @@ def test_only_the_enterprise_confirms(world: World) -> None:
 def test_the_liaison_cannot_handle_its_own_problem(world: World) -> None:
     p = file(world)
     with pytest.raises(Forbidden):
-        services.accept_problem(actor=world.users["liaison"], problem_id=p.pk, version=1)
+        lifecycle.accept_problem(actor=world.users["liaison"], problem_id=p.pk, version=1)
 
 
 def test_a_step_on_a_stale_version_or_out_of_turn_is_a_conflict(world: World) -> None:
     commissioner, district = world.users["commissioner"], world.users["district"]
     p = file(world)
-    services.accept_problem(actor=commissioner, problem_id=p.pk, version=1)
+    lifecycle.accept_problem(actor=commissioner, problem_id=p.pk, version=1)
     with pytest.raises(Conflict) as second:
-        services.accept_problem(actor=district, problem_id=p.pk, version=1)
+        lifecycle.accept_problem(actor=district, problem_id=p.pk, version=1)
     assert second.value.current == {"status": "accepted", "version": 2}
     with pytest.raises(Conflict):
-        services.confirm_problem(actor=world.users["liaison"], problem_id=p.pk, version=2, rating=5)
+        lifecycle.confirm_problem(
+            actor=world.users["liaison"], problem_id=p.pk, version=2, rating=5
+        )
     p.refresh_from_db()
     assert p.status == ProblemStatus.ACCEPTED and p.handler == commissioner
 
@@ -156,11 +159,11 @@ def test_reassignment_needs_a_reason_and_is_on_the_timeline(world: World) -> Non
     district = world.users["district"]
     p = file(world)
     with pytest.raises(InvalidInput) as error:
-        services.reassign_problem(
+        lifecycle.reassign_problem(
             actor=district, problem_id=p.pk, version=1, reason="", department=world.department
         )
     assert "reason" in error.value.errors
-    p = services.reassign_problem(
+    p = lifecycle.reassign_problem(
         actor=district,
         problem_id=p.pk,
         version=1,
@@ -171,7 +174,7 @@ def test_reassignment_needs_a_reason_and_is_on_the_timeline(world: World) -> Non
     last = selectors.timeline(district, p.pk)[-1]
     assert (last.kind, last.note) == ("reassigned", "属交通运输职责")
     # The department's member who accepts becomes the handler.
-    p = services.accept_problem(actor=world.users["department"], problem_id=p.pk, version=2)
+    p = lifecycle.accept_problem(actor=world.users["department"], problem_id=p.pk, version=2)
     assert p.handler == world.users["department"]
     assert AuditEvent.objects.filter(action="problems.problem_reassigned").count() == 1
 
@@ -200,10 +203,10 @@ def test_a_whitelisted_enterprise_is_marked_as_at_filing(world: World) -> None:
 
 def test_time_limits_per_category_and_urgency(world: World) -> None:
     bureau = world.users["bureau"]
-    services.set_time_limit(
+    limits.set_time_limit(
         actor=bureau, category="energy", acknowledge_hours=2, interim_days=1, close_days=2
     )
-    services.set_time_limit(
+    limits.set_time_limit(
         actor=bureau,
         category="energy",
         urgency="critical",
@@ -219,17 +222,17 @@ def test_time_limits_per_category_and_urgency(world: World) -> None:
     other = file(world, category="labour", urgency="critical")
     assert other.close_due == add_working_days(other.filed_at, 5)
     with pytest.raises(InvalidInput) as error:
-        services.set_time_limit(
+        limits.set_time_limit(
             actor=bureau, category="labour", acknowledge_hours=0, interim_days=4, close_days=3
         )
     assert set(error.value.errors) == {"acknowledge_hours"}
     with pytest.raises(InvalidInput) as order:
-        services.set_time_limit(
+        limits.set_time_limit(
             actor=bureau, category="labour", acknowledge_hours=1, interim_days=4, close_days=3
         )
     assert set(order.value.errors) == {"interim_days"}
     with pytest.raises(Forbidden):
-        services.set_time_limit(
+        limits.set_time_limit(
             actor=world.users["district"], acknowledge_hours=1, interim_days=1, close_days=1
         )
 
@@ -267,16 +270,16 @@ def _report(world: World, problems: str) -> DailyReport:
 
 def test_a_daily_reports_problem_field_becomes_one_problem(world: World) -> None:
     report = _report(world, "天然气供应不足\n每日缺口约2000立方米")
-    p = services.file_from_report(actor=world.users["district"], report=report)
+    p = lifecycle.file_from_report(actor=world.users["district"], report=report)
     assert (p.source, p.report, p.title) == ("report", report, "天然气供应不足")
     assert p.description.endswith("2000立方米")
-    again = services.file_from_report(actor=world.users["district"], report=report)
+    again = lifecycle.file_from_report(actor=world.users["district"], report=report)
     assert again.pk == p.pk
     with pytest.raises(InvalidInput) as error:
-        services.file_from_report(actor=world.users["district"], report=_blank(world, report))
+        lifecycle.file_from_report(actor=world.users["district"], report=_blank(world, report))
     assert "problems" in error.value.errors
     with pytest.raises(Forbidden):
-        services.file_from_report(actor=world.other_user, report=report)  # type: ignore[arg-type]
+        lifecycle.file_from_report(actor=world.other_user, report=report)  # type: ignore[arg-type]
 
 
 def _blank(world: World, report: DailyReport) -> DailyReport:

@@ -11,8 +11,8 @@ import re
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from keepline.problems import services
 from keepline.problems.models import Problem, ProblemStatus
+from keepline.problems.services import lifecycle
 from tests.conftest import World
 from tests.problems.conftest import file
 
@@ -92,8 +92,8 @@ def test_liaison_files_it_is_routed_accepted_replied_rated_and_closed(world: Wor
 def test_a_rating_out_of_range_is_shown_on_its_field(world: World) -> None:
     commissioner = world.users["commissioner"]
     p = file(world)
-    p = services.accept_problem(actor=commissioner, problem_id=p.pk, version=p.version)
-    p = services.reply_problem(
+    p = lifecycle.accept_problem(actor=commissioner, problem_id=p.pk, version=p.version)
+    p = lifecycle.reply_problem(
         actor=commissioner, problem_id=p.pk, version=p.version, text="已解决", final=True
     )
     response = world.client("liaison").post(
@@ -151,11 +151,11 @@ def test_the_list_filters_and_flags_overdue_problems(world: World) -> None:
 def test_the_ledger_export_has_a_row_per_problem(world: World) -> None:
     commissioner = world.users["commissioner"]
     p = file(world)
-    p = services.accept_problem(actor=commissioner, problem_id=p.pk, version=p.version)
-    p = services.reply_problem(
+    p = lifecycle.accept_problem(actor=commissioner, problem_id=p.pk, version=p.version)
+    p = lifecycle.reply_problem(
         actor=commissioner, problem_id=p.pk, version=p.version, text="已放行", final=True
     )
-    services.confirm_problem(
+    lifecycle.confirm_problem(
         actor=world.users["liaison"], problem_id=p.pk, version=p.version, rating=4
     )
     file(world, "admin", enterprise_id=world.foreign_enterprise.pk)

@@ -7,8 +7,8 @@ import pytest
 from keepline.core import services as core_services
 from keepline.core.errors import Forbidden, InvalidInput
 from keepline.core.models import AuditEvent, Department, DepartmentKind
-from keepline.problems import services
 from keepline.problems.models import ProblemEventKind, RoutingRule, Tier
+from keepline.problems.services import lifecycle, routing
 from tests.conftest import PASSWORD, SYSTEM, World
 from tests.problems.conftest import file
 
@@ -39,12 +39,12 @@ def test_the_deepest_region_wins_then_the_category(world: World) -> None:
     anywhere_logistics = _department(world, "省交通厅")
     district_any = _department(world, "江阳区经信局", world.jiangyang)
     handler = core_services.create_user(actor=SYSTEM, username="energy", password=PASSWORD)
-    services.set_routing_rule(actor=admin, region=world.luzhou, department=city_any)
-    services.set_routing_rule(
+    routing.set_routing_rule(actor=admin, region=world.luzhou, department=city_any)
+    routing.set_routing_rule(
         actor=admin, category="logistics", region=world.luzhou, department=world.department
     )
-    services.set_routing_rule(actor=admin, category="logistics", department=anywhere_logistics)
-    services.set_routing_rule(
+    routing.set_routing_rule(actor=admin, category="logistics", department=anywhere_logistics)
+    routing.set_routing_rule(
         actor=admin, category="energy", region=world.jiangyang, handler=handler
     )
 
@@ -57,17 +57,17 @@ def test_the_deepest_region_wins_then_the_category(world: World) -> None:
     assert foreign.department == anywhere_logistics
 
     # A rule for the enterprise's own district beats the city's rule for the category.
-    services.set_routing_rule(actor=admin, region=world.jiangyang, department=district_any)
+    routing.set_routing_rule(actor=admin, region=world.jiangyang, department=district_any)
     assert file(world, category="logistics").department == district_any
 
 
 def test_a_rule_is_replaced_not_duplicated_and_the_filing_names_it(world: World) -> None:
     bureau = world.users["bureau"]
     other = _department(world, "泸州市商务局")
-    services.set_routing_rule(
+    routing.set_routing_rule(
         actor=bureau, category="logistics", region=world.luzhou, department=other
     )
-    rule = services.set_routing_rule(
+    rule = routing.set_routing_rule(
         actor=bureau, category="logistics", region=world.luzhou, department=world.department
     )
     problem = file(world)
@@ -75,26 +75,26 @@ def test_a_rule_is_replaced_not_duplicated_and_the_filing_names_it(world: World)
     filed = problem.events.get(kind=ProblemEventKind.FILED)
     assert filed.note == str(rule)
     assert AuditEvent.objects.filter(action="problems.routing_rule_set").count() == 2
-    services.remove_routing_rule(actor=bureau, rule_id=rule.pk)
+    routing.remove_routing_rule(actor=bureau, rule_id=rule.pk)
     assert file(world).handler == world.users["commissioner"]
 
 
 def test_the_bureau_sets_rules_only_within_its_region(world: World) -> None:
     bureau = world.users["bureau"]
     with pytest.raises(Forbidden):
-        services.set_routing_rule(actor=bureau, region=world.yibin, department=world.department)
+        routing.set_routing_rule(actor=bureau, region=world.yibin, department=world.department)
     with pytest.raises(Forbidden):
-        services.set_routing_rule(actor=bureau, department=world.department)
+        routing.set_routing_rule(actor=bureau, department=world.department)
     for role in ["district", "liaison", "department"]:
         with pytest.raises(Forbidden):
-            services.set_routing_rule(
+            routing.set_routing_rule(
                 actor=world.users[role], region=world.jiangyang, department=world.department
             )
 
 
 def test_a_rule_names_one_target(world: World) -> None:
     with pytest.raises(InvalidInput) as both:
-        services.set_routing_rule(
+        routing.set_routing_rule(
             actor=world.users["admin"],
             region=world.luzhou,
             department=world.department,
@@ -102,7 +102,7 @@ def test_a_rule_names_one_target(world: World) -> None:
         )
     assert "department" in both.value.errors
     with pytest.raises(InvalidInput) as bad:
-        services.set_routing_rule(
+        routing.set_routing_rule(
             actor=world.users["admin"], category="weather", department=world.department
         )
     assert "category" in bad.value.errors
@@ -116,17 +116,17 @@ def test_a_rule_names_only_departments_and_handlers_within_reach(world: World) -
         name="宜宾市交通运输局", kind="transport", region=world.yibin
     )
     with pytest.raises(InvalidInput) as refused:
-        services.set_routing_rule(
+        routing.set_routing_rule(
             actor=bureau, category="logistics", region=world.luzhou, department=yibin_transport
         )
     assert "department" in refused.value.errors
     with pytest.raises(InvalidInput) as refused:
-        services.set_routing_rule(
+        routing.set_routing_rule(
             actor=bureau, category="logistics", region=world.luzhou, handler=world.other_user
         )
     assert "handler" in refused.value.errors
     assert not RoutingRule.objects.exists()
-    rule = services.set_routing_rule(
+    rule = routing.set_routing_rule(
         actor=bureau, category="logistics", region=world.luzhou, handler=world.users["district"]
     )
     assert rule.handler == world.users["district"]
@@ -140,7 +140,7 @@ def test_a_problem_is_reassigned_only_to_a_department_serving_its_region(world: 
         name="宜宾市交通运输局", kind="transport", region=world.yibin
     )
     with pytest.raises(InvalidInput) as refused:
-        services.reassign_problem(
+        lifecycle.reassign_problem(
             actor=world.users["bureau"],
             problem_id=problem.pk,
             version=problem.version,
@@ -150,7 +150,7 @@ def test_a_problem_is_reassigned_only_to_a_department_serving_its_region(world: 
     assert "department" in refused.value.errors
     problem.refresh_from_db()
     assert (problem.department, problem.version) == (None, 1)
-    moved = services.reassign_problem(
+    moved = lifecycle.reassign_problem(
         actor=world.users["bureau"],
         problem_id=problem.pk,
         version=1,

@@ -9,8 +9,9 @@ from keepline.core import services as core_services
 from keepline.core.errors import Forbidden, NotFound
 from keepline.core.menu import items, opens
 from keepline.core.scopes import holds
-from keepline.problems import selectors, services
+from keepline.problems import selectors
 from keepline.problems.models import Problem
+from keepline.problems.services import lifecycle
 from tests.conftest import PASSWORD, SYSTEM, World
 from tests.problems.conftest import file
 
@@ -25,7 +26,7 @@ def test_a_liaison_never_sees_another_enterprises_problems(world: World) -> None
     with pytest.raises(NotFound):
         selectors.timeline(liaison, foreign.pk)
     with pytest.raises(NotFound):
-        services.reopen_problem(actor=liaison, problem_id=foreign.pk, version=1, reason="x")
+        lifecycle.reopen_problem(actor=liaison, problem_id=foreign.pk, version=1, reason="x")
 
 
 def test_a_department_sees_only_what_is_routed_to_it(world: World) -> None:
@@ -34,8 +35,8 @@ def test_a_department_sees_only_what_is_routed_to_it(world: World) -> None:
     second = file(world)
     assert list(selectors.problems(department)) == []
     with pytest.raises(NotFound):
-        services.accept_problem(actor=department, problem_id=first.pk, version=1)
-    services.reassign_problem(
+        lifecycle.accept_problem(actor=department, problem_id=first.pk, version=1)
+    lifecycle.reassign_problem(
         actor=world.users["district"],
         problem_id=second.pk,
         version=1,
@@ -47,7 +48,7 @@ def test_a_department_sees_only_what_is_routed_to_it(world: World) -> None:
         selectors.problem(department, first.pk)
     # Visible but the enterprise's to confirm: 403, not 404.
     with pytest.raises(Forbidden):
-        services.confirm_problem(actor=department, problem_id=second.pk, version=2, rating=5)
+        lifecycle.confirm_problem(actor=department, problem_id=second.pk, version=2, rating=5)
 
 
 def test_officials_see_their_area(world: World) -> None:
@@ -67,14 +68,14 @@ def test_a_named_handler_sees_and_handles_what_is_assigned_to_them(world: World)
     own = file(world)
     other = file(world)
     assert list(selectors.problems(helper)) == []
-    services.reassign_problem(
+    lifecycle.reassign_problem(
         actor=world.users["bureau"], problem_id=own.pk, version=1, reason="专人", handler=helper
     )
     assert list(selectors.problems(helper)) == [own]
-    accepted = services.accept_problem(actor=helper, problem_id=own.pk, version=2)
+    accepted = lifecycle.accept_problem(actor=helper, problem_id=own.pk, version=2)
     assert accepted.status == "accepted"
     with pytest.raises(NotFound):
-        services.accept_problem(actor=helper, problem_id=other.pk, version=1)
+        lifecycle.accept_problem(actor=helper, problem_id=other.pk, version=1)
 
 
 def test_a_department_membership_does_not_open_its_region_but_opens_the_menu(
@@ -85,7 +86,7 @@ def test_a_department_membership_does_not_open_its_region_but_opens_the_menu(
     to view problems, so the menu offers the list, and may pass a routed problem on."""
     department = world.users["department"]
     routed = file(world)
-    services.reassign_problem(
+    lifecycle.reassign_problem(
         actor=world.users["bureau"],
         problem_id=routed.pk,
         version=1,
@@ -96,7 +97,7 @@ def test_a_department_membership_does_not_open_its_region_but_opens_the_menu(
     assert list(selectors.problems(department)) == [routed]
     assert holds(department, Problem)
     assert "problems:list" in [i.url_name for i in items() if opens(department, i)]
-    passed = services.reassign_problem(
+    passed = lifecycle.reassign_problem(
         actor=department,
         problem_id=routed.pk,
         version=2,

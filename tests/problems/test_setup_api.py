@@ -10,8 +10,9 @@ from django.test import Client
 
 from keepline.core import services as core_services
 from keepline.core.models import AuditEvent, Department, DepartmentKind, Role
-from keepline.problems import services
+from keepline.problems import selectors
 from keepline.problems.models import CalendarDay, RoutingRule, TimeLimit
+from keepline.problems.services import routing
 from tests.conftest import PASSWORD, SYSTEM, World
 from tests.problems.conftest import calendar_2022, file
 
@@ -134,7 +135,7 @@ def test_a_bureau_of_another_city_cannot_set_or_remove_a_rule_for_ours(world: Wo
     )
     assert own.status_code == 200
 
-    ours = services.set_routing_rule(
+    ours = routing.set_routing_rule(
         actor=world.users["bureau"], region=world.jiangyang, department=world.department
     )
     assert client.delete(f"/api/problems/routing-rules/{ours.pk}").status_code == 403
@@ -180,7 +181,7 @@ def test_time_limits_are_set_listed_and_removed(world: World) -> None:
     )
     assert response.status_code == 200, response.content
     limit_id = response.json()["id"]
-    assert services.limits_for("energy", "critical") == services.Limits(1, 1, 2)
+    assert selectors.limits_for("energy", "critical") == selectors.Limits(1, 1, 2)
     listed = world.client("commissioner").get(url).json()["items"]
     assert [(x["category"], x["urgency"], x["close_days"]) for x in listed] == [
         ("energy", "critical", 2)
@@ -206,7 +207,7 @@ def test_time_limits_are_set_listed_and_removed(world: World) -> None:
     assert refused.status_code == 403
     assert world.client("district").delete(f"{url}/{limit_id}").status_code == 403
     assert bureau.delete(f"{url}/{limit_id}").status_code == 204
-    assert services.limits_for("energy", "critical") == services.Limits(1, 3, 5)
+    assert selectors.limits_for("energy", "critical") == selectors.Limits(1, 3, 5)
 
 
 def test_calendar_days_by_year_set_and_removed(world: World) -> None:

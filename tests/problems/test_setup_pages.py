@@ -13,8 +13,8 @@ from openpyxl import Workbook, load_workbook
 
 from keepline.core import services as core_services
 from keepline.core.models import AuditEvent, Department, DepartmentKind, Role
-from keepline.problems import services
 from keepline.problems.models import CalendarDay, RoutingRule, TimeLimit
+from keepline.problems.services import limits, routing
 from tests.conftest import PASSWORD, SYSTEM, World
 from tests.problems.conftest import calendar_2022, file
 
@@ -128,7 +128,7 @@ def test_a_bad_rule_is_shown_at_the_field_and_changes_nothing(world: World) -> N
 
 def test_a_rule_is_changed_through_its_prefilled_form_and_removed(world: World) -> None:
     bureau = world.client("bureau")
-    rule = services.set_routing_rule(
+    rule = routing.set_routing_rule(
         actor=world.users["bureau"],
         category="energy",
         region=world.luzhou,
@@ -177,7 +177,7 @@ def test_handler_choices_stay_in_the_bureaus_city(world: World) -> None:
 
 
 def test_officials_read_the_rule_book_without_forms(world: World) -> None:
-    services.set_routing_rule(
+    routing.set_routing_rule(
         actor=world.users["bureau"], region=world.luzhou, department=world.department
     )
     district = world.client("district")
@@ -230,7 +230,7 @@ def test_limits_show_the_default_an_override_and_what_each_pair_gets(world: Worl
     assert re.findall(r"\d+ / \d+ / \d+", _row(html, "category", "labour"))[2] == "1 / 3 / 5"
     assert 'id="default-replaced"' not in html
 
-    services.set_time_limit(
+    limits.set_time_limit(
         actor=world.users["bureau"], acknowledge_hours=2, interim_days=2, close_days=4
     )
     html = bureau.get("/problems/setup/limits/").content.decode()
@@ -257,7 +257,7 @@ def test_bad_limits_are_shown_at_the_field_and_change_nothing(world: World) -> N
 
 
 def test_limits_are_changed_prefilled_and_removed_and_read_only_for_others(world: World) -> None:
-    limit = services.set_time_limit(
+    limit = limits.set_time_limit(
         actor=world.users["admin"],
         category="labour",
         acknowledge_hours=4,
@@ -411,7 +411,7 @@ def test_a_bureau_user_of_another_city_sees_luzhous_rule_but_cannot_touch_it(
     core_services.add_membership(
         actor=SYSTEM, user=yibin_bureau, role=Role.BUREAU, target=world.yibin
     )
-    rule = services.set_routing_rule(
+    rule = routing.set_routing_rule(
         actor=world.users["bureau"], region=world.jiangyang, department=world.department
     )
     yibin_department = Department.objects.create(

@@ -11,8 +11,8 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from keepline.core.models import Notification
-from keepline.problems import services
 from keepline.problems.models import Problem, Tier
+from keepline.problems.services import lifecycle
 from tests.conftest import World
 from tests.problems.conftest import file
 
@@ -33,7 +33,7 @@ def test_filing_notifies_the_handler_and_a_reassignment_the_department(world: Wo
     assert _titles(world.users["commissioner"]) == [f"Problem assigned to you: {p.title}"]
     assert _titles(world.users["department"]) == []
 
-    services.reassign_problem(
+    lifecycle.reassign_problem(
         actor=world.users["bureau"],
         problem_id=p.pk,
         version=p.version,
@@ -46,8 +46,8 @@ def test_filing_notifies_the_handler_and_a_reassignment_the_department(world: Wo
 def test_acceptance_and_reply_notify_the_liaison(world: World) -> None:
     p = file(world)
     handler = world.users["commissioner"]
-    p = services.accept_problem(actor=handler, problem_id=p.pk, version=p.version)
-    services.reply_problem(
+    p = lifecycle.accept_problem(actor=handler, problem_id=p.pk, version=p.version)
+    lifecycle.reply_problem(
         actor=handler, problem_id=p.pk, version=p.version, text="Road reopened.", final=True
     )
     liaison = Notification.objects.filter(user=world.users["liaison"]).order_by("id")
@@ -101,7 +101,7 @@ def test_the_sweep_task_escalates_and_notifies_once(world: World) -> None:
 def test_the_sweep_warns_once_per_problem_and_deadline(world: World) -> None:
     p = file(world)
     # Acknowledged, so the interim reply is owed next; move it to within its last 20%.
-    p = services.accept_problem(actor=world.users["commissioner"], problem_id=p.pk, version=1)
+    p = lifecycle.accept_problem(actor=world.users["commissioner"], problem_id=p.pk, version=1)
     p.refresh_from_db()
     left = (p.interim_due - p.filed_at) * 0.1
     _shift(p, p.interim_due - timezone.now() - left)

@@ -9,8 +9,8 @@ from typing import Any
 from django.test import Client
 from django.utils import timezone
 
-from keepline.problems import services as problem_services
 from keepline.problems.models import Problem
+from keepline.problems.services import lifecycle as problem_lifecycle
 from keepline.service import selectors, services
 from keepline.service.models import Coverage, Visit, VisitStatus, WorkingGroup
 from tests.conftest import World
@@ -64,13 +64,13 @@ def test_coverage_is_assigned_listed_and_ended(world: World) -> None:
 
 def test_visits_are_planned_completed_with_problems_and_cancelled(world: World) -> None:
     commissioner = world.client("commissioner")
-    own = problem_services.file_problem(
+    own = problem_lifecycle.file_problem(
         actor=world.users["admin"],
         enterprise_id=world.enterprise.pk,
         category="energy",
         title="停电",
     )
-    foreign = problem_services.file_problem(
+    foreign = problem_lifecycle.file_problem(
         actor=world.users["admin"],
         enterprise_id=world.foreign_enterprise.pk,
         category="energy",

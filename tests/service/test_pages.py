@@ -13,8 +13,8 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from keepline.bubble.models import ModeRecord
-from keepline.problems import services as problem_services
 from keepline.problems.models import Problem, ProblemSource
+from keepline.problems.services import lifecycle as problem_lifecycle
 from keepline.reports.models import DailyReport
 from keepline.service import selectors, services
 from keepline.service.models import Coverage, KeyProject, Visit, VisitStatus, WorkingGroup
@@ -43,7 +43,7 @@ def _sheet(content: bytes) -> list[tuple[object, ...]]:
 
 def _file(world: World, title: str, foreign: bool = False) -> Problem:
     enterprise = world.foreign_enterprise if foreign else world.enterprise
-    return problem_services.file_problem(
+    return problem_lifecycle.file_problem(
         actor=world.users["admin"], enterprise_id=enterprise.pk, category="energy", title=title
     )
 

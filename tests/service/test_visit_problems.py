@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from keepline.core.errors import Conflict, InvalidInput
 from keepline.core.models import AuditEvent
-from keepline.problems import services as problem_services
 from keepline.problems.models import Problem, ProblemSource
+from keepline.problems.services import lifecycle as problem_lifecycle
 from keepline.service import selectors, services
 from keepline.service.models import Visit, VisitStatus
 from tests.conftest import World
@@ -19,7 +19,7 @@ from tests.conftest import World
 
 def _problem(world: World, foreign: bool = False) -> Problem:
     enterprise = world.foreign_enterprise if foreign else world.enterprise
-    return problem_services.file_problem(
+    return problem_lifecycle.file_problem(
         actor=world.users["admin"], enterprise_id=enterprise.pk, category="energy", title="停电"
     )
 

@@ -42,7 +42,7 @@ from keepline.core.models import Department, DepartmentKind, Notification, Role,
 from keepline.core.scopes import Actor, SystemActor
 from keepline.enterprises.models import Enterprise
 from keepline.places.models import Park, Region
-from keepline.problems import services as problem_services
+from keepline.problems import selectors as problem_selectors
 from keepline.problems.calendar import add_working_days
 from keepline.problems.models import (
     OPEN_STATUSES,
@@ -55,6 +55,11 @@ from keepline.problems.models import (
     Tier,
     Urgency,
 )
+from keepline.problems.services import calendar as problem_calendar
+from keepline.problems.services import letters as problem_letters
+from keepline.problems.services import lifecycle as problem_lifecycle
+from keepline.problems.services import routing as problem_routing
+from keepline.problems.services import sweep as problem_sweep
 from keepline.reports.models import DailyReport
 from keepline.service import services as service_services
 from keepline.service.models import Coverage, CoverageKind, Visit
@@ -524,7 +529,7 @@ class _Run:
         self.states: dict[int, _State] = {}  # problem id -> as it stands
         self.owed: dict[int, dict[str, dt.datetime]] = {}  # problem id -> deadlines owed
         self.last_sweep = _at(FIRST_DAY, 0) - SWEEP_EVERY
-        self.limits: dict[tuple[str, str], problem_services.Limits] = {}
+        self.limits: dict[tuple[str, str], problem_selectors.Limits] = {}
 
     # -- people ------------------------------------------------------------------------------
 
@@ -599,13 +604,13 @@ class _Run:
         for first, last, name in HOLIDAYS:
             day = first
             while day <= last:
-                problem_services.set_calendar_day(
+                problem_calendar.set_calendar_day(
                     actor=self.actor, date=day, working=False, name=name
                 )
                 day += dt.timedelta(days=1)
                 days += 1
         for day, name in MAKE_UP_DAYS:
-            problem_services.set_calendar_day(actor=self.actor, date=day, working=True, name=name)
+            problem_calendar.set_calendar_day(actor=self.actor, date=day, working=True, name=name)
             days += 1
         return days
 
@@ -624,7 +629,7 @@ class _Run:
             (ProblemCategory.LIVING_SUPPLIES, city, self.commerce, None),
         ]
         for category, region, department, handler in rules:
-            problem_services.set_routing_rule(
+            problem_routing.set_routing_rule(
                 actor=self.actor,
                 category=category,
                 region=region,
@@ -772,7 +777,7 @@ class _Run:
         }
         kind = (problem.category, problem.urgency)
         if kind not in self.limits:
-            self.limits[kind] = problem_services.limits_for(*kind)
+            self.limits[kind] = problem_selectors.limits_for(*kind)
         limits = self.limits[kind]
         if filed:
             changes["acknowledge_due"] = when + dt.timedelta(hours=limits.acknowledge_hours)
@@ -818,7 +823,7 @@ class _Run:
             if not passed:
                 return False
             self.last_sweep = when
-            result = problem_services.sweep_deadlines(actor=SWEEPER, now=when)
+            result = problem_sweep.sweep_deadlines(actor=SWEEPER, now=when)
             for pk in [*result.escalated, *result.overdue]:
                 self.states.pop(pk, None)  # its version moved on
             return bool(result.escalated or result.overdue)
@@ -878,10 +883,10 @@ class _Run:
             else:
                 filer = self.official(enterprise)
             if plan.report is not None:
-                problem = problem_services.file_from_report(actor=filer, report=plan.report)
+                problem = problem_lifecycle.file_from_report(actor=filer, report=plan.report)
             else:
                 assert plan.template is not None
-                problem = problem_services.file_problem(
+                problem = problem_lifecycle.file_problem(
                     actor=filer,
                     enterprise_id=enterprise.pk,
                     category=plan.category,
@@ -903,15 +908,15 @@ class _Run:
             pk, version = problem.pk, problem.version
             done: Problem
             if step.kind == "accept":
-                done = problem_services.accept_problem(
+                done = problem_lifecycle.accept_problem(
                     actor=self.handler_of(problem), problem_id=pk, version=version
                 )
             elif step.kind == "start":
-                done = problem_services.start_problem(
+                done = problem_lifecycle.start_problem(
                     actor=self.handler_of(problem), problem_id=pk, version=version, note=step.text
                 )
             elif step.kind in ("interim", "reply"):
-                done = problem_services.reply_problem(
+                done = problem_lifecycle.reply_problem(
                     actor=self.handler_of(problem),
                     problem_id=pk,
                     version=version,
@@ -919,11 +924,11 @@ class _Run:
                     final=step.kind == "reply",
                 )
             elif step.kind == "reopen":
-                done = problem_services.reopen_problem(
+                done = problem_lifecycle.reopen_problem(
                     actor=self.confirmer(problem), problem_id=pk, version=version, reason=step.text
                 )
             elif step.kind == "confirm":
-                done = problem_services.confirm_problem(
+                done = problem_lifecycle.confirm_problem(
                     actor=self.confirmer(problem),
                     problem_id=pk,
                     version=version,
@@ -931,7 +936,7 @@ class _Run:
                     comment=step.text,
                 )
             elif step.kind == "reassign":
-                done = problem_services.reassign_problem(
+                done = problem_lifecycle.reassign_problem(
                     actor=self.bureau,
                     problem_id=pk,
                     version=version,
@@ -1250,7 +1255,7 @@ class _Run:
 
         def draft(when: dt.datetime) -> bool:
             nonlocal letter_id
-            letter = problem_services.draft_letter(
+            letter = problem_letters.draft_letter(
                 actor=self.bureau,
                 problem_id=self.ids[plan.key],
                 addressee="宜宾市新冠肺炎疫情防控指挥部（稳产稳链工作专班）",
@@ -1272,7 +1277,7 @@ class _Run:
         def send(when: dt.datetime) -> bool:
             letter = CoordinationLetter.objects.get(pk=letter_id)
             self._stamp_letter(
-                problem_services.send_letter(
+                problem_letters.send_letter(
                     actor=self.bureau, letter_id=letter_id, version=letter.version
                 ),
                 when,
@@ -1282,7 +1287,7 @@ class _Run:
         def answer(when: dt.datetime) -> bool:
             letter = CoordinationLetter.objects.get(pk=letter_id)
             self._stamp_letter(
-                problem_services.record_letter_reply(
+                problem_letters.record_letter_reply(
                     actor=self.bureau,
                     letter_id=letter_id,
                     version=letter.version,
@@ -1314,8 +1319,8 @@ class _Run:
                 issuer_region=letter.issuer_region_id, year=year
             ).aggregate(top=Max("serial"))["top"]
             serial = (taken or 0) + 1
-            number = problem_services.NUMBER_FORMAT.format(
-                abbreviation=problem_services.abbreviation(letter.issuer_region),
+            number = problem_selectors.NUMBER_FORMAT.format(
+                abbreviation=problem_selectors.abbreviation(letter.issuer_region),
                 year=year,
                 serial=serial,
             )
@@ -1393,7 +1398,7 @@ class _Run:
                 status__in=[*OPEN_STATUSES, ProblemStatus.REPLIED],
             ).order_by("pk")
             for problem in held:
-                done = problem_services.reassign_problem(
+                done = problem_lifecycle.reassign_problem(
                     actor=self.bureau,
                     problem_id=problem.pk,
                     version=problem.version,

@@ -12,10 +12,11 @@ from keepline.core.errors import InvalidInput
 from keepline.core.models import Department, User
 from keepline.core.scopes import require_role
 from keepline.places.models import Region
-from keepline.problems import selectors, services, setup_views
+from keepline.problems import selectors, setup_views
 from keepline.problems.api_documents import AttachmentOut, DocumentIn, decode
 from keepline.problems.api_documents import router as documents_router
 from keepline.problems.models import CalendarDay, Problem, RoutingRule, TimeLimit
+from keepline.problems.services import calendar, lifecycle, limits, routing
 from keepline.problems.setup_forms import read_calendar
 from keepline.problems.views import SORTS, checked_filters, filtered
 
@@ -207,7 +208,7 @@ def problem_file(request: Any, payload: FileIn) -> Any:
     require_role(request.auth, Problem, "file")
     data = payload.dict(exclude={"attachments"})
     files = decode(payload.attachments)
-    problem = services.file_problem(actor=request.auth, **data, files=files)
+    problem = lifecycle.file_problem(actor=request.auth, **data, files=files)
     return _detail(request, problem.pk)
 
 
@@ -223,13 +224,13 @@ def problem_detail(request: Any, problem_id: int) -> Any:
 
 @router.post("/problems/{problem_id}/accept", response=ProblemDetailOut, summary="Accept")
 def problem_accept(request: Any, problem_id: int, payload: VersionIn) -> Any:
-    services.accept_problem(actor=request.auth, problem_id=problem_id, version=payload.version)
+    lifecycle.accept_problem(actor=request.auth, problem_id=problem_id, version=payload.version)
     return _detail(request, problem_id)
 
 
 @router.post("/problems/{problem_id}/start", response=ProblemDetailOut, summary="Start work")
 def problem_start(request: Any, problem_id: int, payload: StartIn) -> Any:
-    services.start_problem(
+    lifecycle.start_problem(
         actor=request.auth, problem_id=problem_id, version=payload.version, note=payload.note
     )
     return _detail(request, problem_id)
@@ -239,7 +240,7 @@ def problem_start(request: Any, problem_id: int, payload: StartIn) -> Any:
     "/problems/{problem_id}/reply", response=ProblemDetailOut, summary="Interim or final reply"
 )
 def problem_reply(request: Any, problem_id: int, payload: ReplyIn) -> Any:
-    services.reply_problem(
+    lifecycle.reply_problem(
         actor=request.auth,
         problem_id=problem_id,
         version=payload.version,
@@ -255,7 +256,7 @@ def problem_reply(request: Any, problem_id: int, payload: ReplyIn) -> Any:
     summary="The enterprise confirms it solved and rates the handling (closes it)",
 )
 def problem_confirm(request: Any, problem_id: int, payload: ConfirmIn) -> Any:
-    services.confirm_problem(
+    lifecycle.confirm_problem(
         actor=request.auth,
         problem_id=problem_id,
         version=payload.version,
@@ -271,7 +272,7 @@ def problem_confirm(request: Any, problem_id: int, payload: ConfirmIn) -> Any:
     summary="The enterprise says the reply did not solve it",
 )
 def problem_reopen(request: Any, problem_id: int, payload: ReopenIn) -> Any:
-    services.reopen_problem(
+    lifecycle.reopen_problem(
         actor=request.auth, problem_id=problem_id, version=payload.version, reason=payload.reason
     )
     return _detail(request, problem_id)
@@ -294,7 +295,7 @@ def problem_reassign(request: Any, problem_id: int, payload: ReassignIn) -> Any:
         if handler is None:
             message = _("No such user.")
             raise InvalidInput(message, errors={"handler": [message]})
-    services.reassign_problem(
+    lifecycle.reassign_problem(
         actor=request.auth,
         problem_id=problem_id,
         version=payload.version,
@@ -560,7 +561,7 @@ def routing_rule_set(request: Any, payload: RuleIn) -> Any:
         if region is None:
             message = _("No such region.")
             raise InvalidInput(message, errors={"region": [message]})
-    rule = services.set_routing_rule(
+    rule = routing.set_routing_rule(
         actor=request.auth,
         category=payload.category,
         region=region,
@@ -575,7 +576,7 @@ def routing_rule_set(request: Any, payload: RuleIn) -> Any:
 )
 def routing_rule_remove(request: Any, rule_id: int) -> Any:
     require_role(request.auth, RoutingRule)
-    services.remove_routing_rule(actor=request.auth, rule_id=rule_id)
+    routing.remove_routing_rule(actor=request.auth, rule_id=rule_id)
     return Status(204, None)
 
 
@@ -619,7 +620,7 @@ def time_limit_list(request: Any) -> Any:
 )
 def time_limit_set(request: Any, payload: TimeLimitIn) -> Any:
     require_role(request.auth, TimeLimit, "change")
-    return services.set_time_limit(actor=request.auth, **payload.dict())
+    return limits.set_time_limit(actor=request.auth, **payload.dict())
 
 
 @router.delete(
@@ -627,7 +628,7 @@ def time_limit_set(request: Any, payload: TimeLimitIn) -> Any:
 )
 def time_limit_remove(request: Any, limit_id: int) -> Any:
     require_role(request.auth, TimeLimit)
-    services.remove_time_limit(actor=request.auth, limit_id=limit_id)
+    limits.remove_time_limit(actor=request.auth, limit_id=limit_id)
     return Status(204, None)
 
 
@@ -657,7 +658,7 @@ def calendar_list(request: Any, filters: Query[CalendarYearIn]) -> Any:
 )
 def calendar_set(request: Any, payload: CalendarDayIn) -> Any:
     require_role(request.auth, CalendarDay, "change")
-    return services.set_calendar_day(
+    return calendar.set_calendar_day(
         actor=request.auth, date=payload.date, working=payload.working, name=payload.name
     )
 
@@ -673,7 +674,7 @@ def calendar_set(request: Any, payload: CalendarDayIn) -> Any:
 def calendar_import(request: Any, file: File[UploadedFile]) -> Any:
     require_role(request.auth, CalendarDay, "change")
     rows = read_calendar(file.name or "upload.csv", file.read())
-    added, changed = services.import_calendar(actor=request.auth, rows=rows)
+    added, changed = calendar.import_calendar(actor=request.auth, rows=rows)
     days = CalendarDay.objects.filter(date__in=[r.date for r in rows]).order_by("date")
     return {"added": added, "changed": changed, "days": list(days)}
 
@@ -686,5 +687,5 @@ def calendar_import(request: Any, file: File[UploadedFile]) -> Any:
 )
 def calendar_remove(request: Any, day: dt.date) -> Any:
     require_role(request.auth, CalendarDay, "change")
-    services.remove_calendar_day(actor=request.auth, date=day)
+    calendar.remove_calendar_day(actor=request.auth, date=day)
     return Status(204, None)

@@ -18,8 +18,10 @@ from keepline.core.errors import InvalidInput
 from keepline.core.models import Attachment
 from keepline.core.scopes import get_for, require_area
 from keepline.core.web import attachment_response
-from keepline.problems import documents, importing, services
+from keepline.problems import documents, importing
 from keepline.problems.models import CoordinationLetter, Problem
+from keepline.problems.services import attachments, letters, lifecycle
+from keepline.problems.services import importing as importing_services
 from keepline.reports.models import DailyReport
 
 router = Router(tags=["problems"])
@@ -35,9 +37,9 @@ class DocumentIn(Schema):
     content_base64: str = Field(description="The file's bytes, base64", examples=["/9j/4AAQ…"])
 
 
-def decode(items: list[DocumentIn]) -> list[services.Upload]:
+def decode(items: list[DocumentIn]) -> list[attachments.Upload]:
     """JSON documents as uploads; a bad base64 body is named by its position."""
-    out: list[services.Upload] = []
+    out: list[attachments.Upload] = []
     errors: list[str] = []
     for n, item in enumerate(items, start=1):
         try:
@@ -60,7 +62,7 @@ class AttachmentOut(Schema):
     created_at: dt.datetime = Field(examples=["2022-09-12T09:31:00+08:00"])
 
 
-def _upload(file: UploadedFile) -> services.Upload:
+def _upload(file: UploadedFile) -> attachments.Upload:
     return (file.name or "", file.read(Attachment.MAX_BYTES + 1))
 
 
@@ -81,7 +83,7 @@ def attachment_list(request: Any, problem_id: int) -> Any:
     "the problem, its liaison or its handlers, until it is closed (409 then).",
 )
 def attachment_add(request: Any, problem_id: int, files: File[list[UploadedFile]]) -> Any:
-    services.attach_documents(
+    attachments.attach_documents(
         actor=request.auth, problem_id=problem_id, files=[_upload(f) for f in files]
     )
     return documents.attachments(request.auth, problem_id)
@@ -180,7 +182,7 @@ def letter_list(request: Any, filters: Query[LetterFilterIn]) -> Any:
     summary="Draft a coordination letter to another city's or province's task force",
 )
 def letter_draft(request: Any, problem_id: int, payload: LetterIn) -> Any:
-    letter = services.draft_letter(actor=request.auth, problem_id=problem_id, **payload.dict())
+    letter = letters.draft_letter(actor=request.auth, problem_id=problem_id, **payload.dict())
     return documents.letter(request.auth, letter.pk)
 
 
@@ -211,7 +213,7 @@ def letter_docx(request: Any, letter_id: int) -> HttpResponse:
     summary="Send a drafted letter: it is numbered and its reply date set",
 )
 def letter_send(request: Any, letter_id: int, payload: LetterVersionIn) -> Any:
-    services.send_letter(actor=request.auth, letter_id=letter_id, version=payload.version)
+    letters.send_letter(actor=request.auth, letter_id=letter_id, version=payload.version)
     return documents.letter(request.auth, letter_id)
 
 
@@ -223,7 +225,7 @@ def letter_send(request: Any, letter_id: int, payload: LetterVersionIn) -> Any:
 def letter_reply(
     request: Any, letter_id: int, payload: Form[LetterReplyIn], file: ReplyDocument = None
 ) -> Any:
-    services.record_letter_reply(
+    letters.record_letter_reply(
         actor=request.auth,
         letter_id=letter_id,
         version=payload.version,
@@ -248,7 +250,7 @@ def letter_reply_document(request: Any, letter_id: int) -> HttpResponse:
     summary="Withdraw a drafted or sent letter",
 )
 def letter_withdraw(request: Any, letter_id: int, payload: LetterWithdrawIn) -> Any:
-    services.withdraw_letter(
+    letters.withdraw_letter(
         actor=request.auth, letter_id=letter_id, version=payload.version, reason=payload.reason
     )
     return documents.letter(request.auth, letter_id)
@@ -292,7 +294,7 @@ def problem_import(request: Any, payload: Form[ImportIn], file: File[UploadedFil
         raise InvalidInput(_("The file has errors; nothing was imported."), errors=errors)
     if payload.check:
         return {"checked": len(check.rows), "imported": []}
-    created = services.import_problems(actor=request.auth, rows=check.rows)
+    created = importing_services.import_problems(actor=request.auth, rows=check.rows)
     return {"checked": len(check.rows), "imported": [p.pk for p in created]}
 
 
@@ -313,5 +315,5 @@ def problem_from_report(request: Any, report_id: int) -> Any:
         report_id,
     )
     existing = Problem.objects.filter(report=report).exists()
-    problem = services.file_from_report(actor=request.auth, report=report)
+    problem = lifecycle.file_from_report(actor=request.auth, report=report)
     return {"problem_id": problem.pk, "created": not existing}

@@ -1,6 +1,6 @@
 """Problems imported in bulk from an Excel (or CSV) file — the task force's paper ledger, a
 district's collected list: every row checked first, every bad row reported, nothing written
-unless all are good. The writing is keepline.problems.services.import_problems."""
+unless all are good. The writing is keepline.problems.services.importing.import_problems."""
 
 from __future__ import annotations
 

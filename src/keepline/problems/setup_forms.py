@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -19,8 +18,9 @@ from keepline.core.scopes import Actor, actor_roles, visible
 from keepline.core.tabular import Column, read_table
 from keepline.enterprises.models import Enterprise
 from keepline.places.models import Region
-from keepline.problems import services
+from keepline.problems import selectors
 from keepline.problems.models import ProblemCategory, Urgency
+from keepline.problems.services.calendar import CalendarRow
 
 DATE = TEXT | {"type": "date"}
 NUMBER = TEXT | {"min": 1, "inputmode": "numeric"}
@@ -40,7 +40,7 @@ def rule_department_choices(actor: Actor) -> list[tuple[int, str]]:
 
 
 def rule_handler_choices(actor: Actor) -> list[tuple[int, str]]:
-    users = services.rule_handlers(actor).order_by("username")
+    users = selectors.rule_handlers(actor).order_by("username")
     return [(u.pk, f"{u.display_name or u.username} ({u.username})") for u in users]
 
 
@@ -82,7 +82,7 @@ class RoutingRuleForm(forms.Form):
 
     def __init__(self, *args: Any, actor: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        regions = services.rule_regions(actor)
+        regions = selectors.rule_regions(actor)
         self.regions = {r.code: r for r in regions}
         head = [("", _("Anywhere"))] if Role.ADMIN in actor_roles(actor) else []
         self.fields["region"].choices = head + [(r.code, region_label(r)) for r in regions]  # type: ignore[attr-defined]
@@ -197,16 +197,6 @@ CALENDAR_MAX_ROWS = 1000
 YES = {"yes", "y", "true", "1", "是", "班", "上班"}
 NO = {"no", "n", "false", "0", "否", "休", "放假"}
 _DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
-
-
-@dataclass(frozen=True)
-class CalendarRow:
-    """One good row of a calendar file."""
-
-    row: int
-    date: dt.date
-    working: bool
-    name: str
 
 
 def parse_date(value: Any) -> dt.date | None:

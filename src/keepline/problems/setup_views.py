@@ -25,7 +25,7 @@ from keepline.core.scopes import Actor, actor_roles, get_for, holds, may_place, 
 from keepline.core.tabular import workbook_response
 from keepline.core.web import AuthedRequest, apply_errors
 from keepline.enterprises.models import Enterprise
-from keepline.problems import selectors, services
+from keepline.problems import selectors
 from keepline.problems.calendar import TZ, add_working_days, working_days_between
 from keepline.problems.models import (
     CalendarDay,
@@ -34,6 +34,9 @@ from keepline.problems.models import (
     TimeLimit,
     Urgency,
 )
+from keepline.problems.services import calendar as calendar_services
+from keepline.problems.services import limits as limits_services
+from keepline.problems.services import routing as routing_services
 from keepline.problems.setup_forms import (
     CALENDAR_COLUMNS,
     CalculatorForm,
@@ -80,7 +83,7 @@ def decide(actor: Actor, enterprise_id: int, category: str) -> tuple[Enterprise,
     if category not in ProblemCategory.values:
         message = _("Choose one of the listed values.")
         raise InvalidInput(message, errors={"category": [message]})
-    found = services.route(enterprise, category)
+    found = selectors.route(enterprise, category)
     if found.rule is not None:
         reason = "rule"
     elif found.handler is not None:
@@ -91,7 +94,7 @@ def decide(actor: Actor, enterprise_id: int, category: str) -> tuple[Enterprise,
 
 
 def may_change_rule(actor: Actor, rule: RoutingRule) -> bool:
-    """Whether the actor may change or remove this rule (services._require_rule_place)."""
+    """Whether the actor may change or remove this rule (routing_services._require_rule_place)."""
     if not holds(actor, RoutingRule, "change"):
         return False
     if rule.region is None:
@@ -123,7 +126,7 @@ def routing(request: AuthedRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                services.set_routing_rule(
+                routing_services.set_routing_rule(
                     actor=user,
                     category=data["category"],
                     region=data["region"],
@@ -168,7 +171,7 @@ def routing(request: AuthedRequest) -> HttpResponse:
 @require_POST
 def rule_remove(request: AuthedRequest, pk: int) -> HttpResponse:
     require_role(request.user, RoutingRule)
-    services.remove_routing_rule(actor=request.user, rule_id=pk)
+    routing_services.remove_routing_rule(actor=request.user, rule_id=pk)
     messages.success(request, _("Routing rule removed."))
     return redirect("problems:setup")
 
@@ -180,7 +183,7 @@ def effective_limits() -> list[dict[str, Any]]:
     """The limits each category × urgency gets now, as problems filed now would get them."""
     rows = []
     for category, label in ProblemCategory.choices:
-        cells = [services.limits_for(category, urgency) for urgency in Urgency.values]
+        cells = [selectors.limits_for(category, urgency) for urgency in Urgency.values]
         rows.append({"category": category, "label": label, "cells": cells})
     return rows
 
@@ -200,7 +203,7 @@ def limits(request: AuthedRequest) -> HttpResponse:
         form = TimeLimitForm(request.POST)
         if form.is_valid():
             try:
-                services.set_time_limit(actor=user, **form.cleaned_data)
+                limits_services.set_time_limit(actor=user, **form.cleaned_data)
             except InvalidInput as exc:
                 apply_errors(form, exc)
             else:
@@ -210,9 +213,9 @@ def limits(request: AuthedRequest) -> HttpResponse:
     elif may_change:
         editing = next((r for r in rules if str(r.pk) == request.GET.get("edit")), None)
         initial: dict[str, Any] = {
-            "acknowledge_hours": services.DEFAULT_ACKNOWLEDGE_HOURS,
-            "interim_days": services.DEFAULT_INTERIM_DAYS,
-            "close_days": services.DEFAULT_CLOSE_DAYS,
+            "acknowledge_hours": selectors.DEFAULT_ACKNOWLEDGE_HOURS,
+            "interim_days": selectors.DEFAULT_INTERIM_DAYS,
+            "close_days": selectors.DEFAULT_CLOSE_DAYS,
         }
         if editing is not None:
             initial = {
@@ -226,10 +229,10 @@ def limits(request: AuthedRequest) -> HttpResponse:
     context = {
         "rules": rules,
         "has_any_rule": any(r.category == "" and r.urgency == "" for r in rules),
-        "default": services.Limits(
-            services.DEFAULT_ACKNOWLEDGE_HOURS,
-            services.DEFAULT_INTERIM_DAYS,
-            services.DEFAULT_CLOSE_DAYS,
+        "default": selectors.Limits(
+            selectors.DEFAULT_ACKNOWLEDGE_HOURS,
+            selectors.DEFAULT_INTERIM_DAYS,
+            selectors.DEFAULT_CLOSE_DAYS,
         ),
         "urgencies": Urgency.choices,
         "effective": effective_limits(),
@@ -244,7 +247,7 @@ def limits(request: AuthedRequest) -> HttpResponse:
 @require_POST
 def limit_remove(request: AuthedRequest, pk: int) -> HttpResponse:
     require_role(request.user, TimeLimit)
-    services.remove_time_limit(actor=request.user, limit_id=pk)
+    limits_services.remove_time_limit(actor=request.user, limit_id=pk)
     messages.success(request, _("Time limits removed."))
     return redirect("problems:setup_limits")
 
@@ -319,7 +322,7 @@ def calendar_page(request: AuthedRequest) -> HttpResponse:
         form = CalendarDayForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
-            day = services.set_calendar_day(
+            day = calendar_services.set_calendar_day(
                 actor=user, date=data["date"], working=data["working"], name=data["name"]
             )
             messages.success(
@@ -373,7 +376,7 @@ def calendar_remove(request: AuthedRequest) -> HttpResponse:
         message = _("Give a date like 2023-01-02.")
         raise InvalidInput(message, errors={"date": [message]})
     day = form.cleaned_data["date"]
-    services.remove_calendar_day(actor=request.user, date=day)
+    calendar_services.remove_calendar_day(actor=request.user, date=day)
     messages.success(
         request, _("%(date)s follows Monday to Friday again.") % {"date": f"{day:%Y-%m-%d}"}
     )
@@ -394,7 +397,7 @@ def calendar_import(request: AuthedRequest) -> HttpResponse:
             upload = form.cleaned_data["file"]
             try:
                 rows = read_calendar(upload.name, upload.read())
-                added, changed = services.import_calendar(actor=request.user, rows=rows)
+                added, changed = calendar_services.import_calendar(actor=request.user, rows=rows)
             except KeeplineError as exc:
                 if exc.status != 400:
                     raise

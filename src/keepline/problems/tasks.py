@@ -1,10 +1,8 @@
-"""Background work on problems and who is told what about them.
+"""Background work on problems: the sweep and the reminders it sends.
 
 `sweep_problem_deadlines` runs the escalation sweep as the task "task:problem-sweep", warns
 the handlers of problems whose next deadline is near (once per problem and deadline) and the
-authors of coordination letters whose reply is overdue (once per letter). The
-`notify_*` functions pick the addressees: the handler, or with none the members of the
-department the problem is routed to; replies go to the enterprise's liaisons.
+authors of coordination letters whose reply is overdue (once per letter).
 """
 
 from __future__ import annotations
@@ -12,17 +10,18 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django_tasks import task
 
-from keepline.core.models import Membership, Notification, Role, User
+from keepline.core.models import Notification
 from keepline.core.notifications import notify
 from keepline.core.scopes import SystemActor
 from keepline.problems.models import OPEN_STATUSES, CoordinationLetter, LetterStatus, Problem
-from keepline.problems.selectors import deadline_state
+from keepline.problems.selectors import deadline_state, handlers_of
+from keepline.problems.services import sweep
+from keepline.problems.services.notifications import problem_url, tell
 
 NEAR_DEADLINE = "problem_near_deadline"
 LETTER_OVERDUE = "letter_reply_overdue"
@@ -32,78 +31,6 @@ DEADLINE_LABELS = {
     # The close deadline (办结), not closing an alert (关闭).
     "close": pgettext_lazy("deadline", "Close"),
 }
-
-
-def _url(problem: Problem) -> str:
-    return reverse("problems:detail", args=[problem.pk])
-
-
-def handlers_of(problem: Problem) -> list[User]:
-    """Who works the problem: its handler, or else every active member of its department."""
-    handler = problem.handler
-    if handler is not None:
-        return [handler] if handler.is_active else []
-    if problem.department_id is None:
-        return []
-    return list(
-        User.objects.filter(
-            is_active=True,
-            memberships__role=Role.DEPARTMENT,
-            memberships__department_id=problem.department_id,
-        ).distinct()
-    )
-
-
-def liaisons_of(problem: Problem) -> list[User]:
-    members = Membership.objects.filter(
-        role=Role.LIAISON, enterprise_id=problem.enterprise_id, user__is_active=True
-    ).select_related("user")
-    return list({m.user for m in members})
-
-
-def _tell(users: list[User], kind: str, title: str, body: str, problem: Problem) -> None:
-    for user in users:
-        notify(user, kind, title, body, _url(problem))
-
-
-def notify_assigned(problem: Problem) -> None:
-    _tell(
-        handlers_of(problem),
-        "problem_assigned",
-        _("Problem assigned to you: %(title)s") % {"title": problem.title},
-        str(problem.enterprise),
-        problem,
-    )
-
-
-def notify_accepted(problem: Problem) -> None:
-    _tell(
-        liaisons_of(problem),
-        "problem_accepted",
-        _("Your problem was accepted: %(title)s") % {"title": problem.title},
-        "",
-        problem,
-    )
-
-
-def notify_replied(problem: Problem) -> None:
-    _tell(
-        liaisons_of(problem),
-        "problem_replied",
-        _("Reply to your problem: %(title)s") % {"title": problem.title},
-        problem.reply if problem.replied_at else "",
-        problem,
-    )
-
-
-def notify_escalated(problem: Problem, note: str) -> None:
-    _tell(
-        handlers_of(problem),
-        "problem_escalated",
-        _("Deadline missed: %(title)s") % {"title": problem.title},
-        note,
-        problem,
-    )
 
 
 def warn_near_deadlines(now: dt.datetime) -> int:
@@ -123,10 +50,12 @@ def warn_near_deadlines(now: dt.datetime) -> int:
             "due": timezone.localtime(state.due).strftime("%Y-%m-%d %H:%M"),
         }
         with transaction.atomic():
-            sent = Notification.objects.filter(kind=NEAR_DEADLINE, url=_url(problem), body=body)
+            sent = Notification.objects.filter(
+                kind=NEAR_DEADLINE, url=problem_url(problem), body=body
+            )
             if sent.exists():
                 continue
-            _tell(
+            tell(
                 handlers_of(problem),
                 NEAR_DEADLINE,
                 _("Deadline near: %(title)s") % {"title": problem.title},
@@ -150,7 +79,7 @@ def warn_overdue_letters(now: dt.datetime) -> int:
         author = letter.author
         if author is None or not author.is_active or letter.reply_due is None:
             continue
-        url = _url(letter.problem)
+        url = problem_url(letter.problem)
         body = _("%(number)s to %(addressee)s: a reply was due by %(due)s.") % {
             "number": letter.number,
             "addressee": letter.addressee,
@@ -175,11 +104,8 @@ def warn_overdue_letters(now: dt.datetime) -> int:
 @task()
 def sweep_problem_deadlines() -> dict[str, int]:
     """Escalate the problems that missed a deadline and warn about those near one."""
-    # Imported here: the services import this module to send their notifications.
-    from keepline.problems import services
-
     now = timezone.now()
-    result = services.sweep_deadlines(actor=SystemActor("task:problem-sweep"), now=now)
+    result = sweep.sweep_deadlines(actor=SystemActor("task:problem-sweep"), now=now)
     warned = warn_near_deadlines(now)
     warn_overdue_letters(now)
     return {"escalated": len(result.escalated), "overdue": len(result.overdue), "warned": warned}

@@ -42,7 +42,7 @@ from keepline.core.web import (
     query_without,
 )
 from keepline.enterprises.models import Enterprise
-from keepline.problems import documents, importing, selectors, services
+from keepline.problems import documents, importing, rules, selectors
 from keepline.problems.calendar import TZ
 from keepline.problems.forms import (
     DATE_RANGES,
@@ -79,6 +79,8 @@ from keepline.problems.models import (
     Tier,
     Urgency,
 )
+from keepline.problems.services import attachments, letters, lifecycle
+from keepline.problems.services import importing as importing_services
 from keepline.reports.models import DailyReport
 from keepline.reports.selectors import region_chain
 
@@ -268,7 +270,7 @@ def handler_choices(enterprise: Enterprise) -> list[tuple[int, str]]:
 
 def department_choices(enterprise: Enterprise) -> list[tuple[int, str]]:
     """The departments of the enterprise's region and the regions above it."""
-    qs = services.reassign_departments(enterprise).select_related("region")
+    qs = selectors.reassign_departments(enterprise).select_related("region")
     return [(d.pk, f"{d.name} · {d.region}") for d in qs]
 
 
@@ -419,7 +421,7 @@ def problem_file(request: AuthedRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                problem = services.file_problem(
+                problem = lifecycle.file_problem(
                     actor=request.user,
                     enterprise_id=data["enterprise"],
                     category=data["category"],
@@ -437,7 +439,7 @@ def problem_file(request: AuthedRequest) -> HttpResponse:
     return render(request, "problems/file.html", {"form": form}, status=status)
 
 
-def _uploads(files: Any) -> list[services.Upload]:
+def _uploads(files: Any) -> list[attachments.Upload]:
     """Uploaded files as (name, bytes); a file beyond the size limit is read only far enough
     for the service to refuse it."""
     return [(f.name or "", f.read(Attachment.MAX_BYTES + 1)) for f in files]
@@ -487,23 +489,23 @@ def _act(user: User, problem_id: int, action: str, data: dict[str, Any]) -> str:
     """Call the action's service; the success message."""
     common = {"actor": user, "problem_id": problem_id, "version": data["version"]}
     if action == "accept":
-        services.accept_problem(**common)
+        lifecycle.accept_problem(**common)
         return _("Accepted.")
     if action == "start":
-        services.start_problem(**common, note=data["note"])
+        lifecycle.start_problem(**common, note=data["note"])
         return _("Work started.")
     if action == "reply":
-        services.reply_problem(**common, text=data["text"], final=data["final"])
+        lifecycle.reply_problem(**common, text=data["text"], final=data["final"])
         return _("Final reply sent.") if data["final"] else _("Interim reply sent.")
     if action == "confirm":
-        services.confirm_problem(**common, rating=data["rating"], comment=data["comment"])
+        lifecycle.confirm_problem(**common, rating=data["rating"], comment=data["comment"])
         return _("Confirmed and closed.")
     if action == "reopen":
-        services.reopen_problem(**common, reason=data["reason"])
+        lifecycle.reopen_problem(**common, reason=data["reason"])
         return _("Reopened.")
     department = Department.objects.filter(pk=data["department"]).first()
     handler = User.objects.filter(pk=data["handler"]).first()
-    services.reassign_problem(
+    lifecycle.reassign_problem(
         **common, reason=data["reason"], department=department, handler=handler
     )
     return _("Reassigned.")
@@ -607,7 +609,7 @@ def _detail_page(
     coordinator = (
         problem.status != ProblemStatus.CLOSED
         and may(request.user, "coordinate", problem)
-        and services.may_coordinate(request.user, problem)
+        and rules.may_coordinate(request.user, problem)
     )
     letters = []
     for letter in documents.letters_of(request.user, pk):
@@ -629,9 +631,7 @@ def _detail_page(
             "forms": {name: f for name, f in action_forms.items() if name in allowed},
             "attachments": documents.attachments(request.user, pk),
             "attach_form": (
-                (attach_form or AttachForm())
-                if services.may_attach(request.user, problem)
-                else None
+                (attach_form or AttachForm()) if rules.may_attach(request.user, problem) else None
             ),
             "letters": letters,
             "draft_form": (draft_form or LetterDraftForm()) if coordinator else None,
@@ -651,7 +651,7 @@ def problem_attach(request: AuthedRequest, pk: int) -> HttpResponse:
     form = AttachForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            stored = services.attach_documents(
+            stored = attachments.attach_documents(
                 actor=request.user, problem_id=pk, files=_uploads(form.cleaned_data["attachments"])
             )
         except KeeplineError as exc:
@@ -682,7 +682,7 @@ def letter_draft(request: AuthedRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            services.draft_letter(
+            letters.draft_letter(
                 actor=request.user,
                 problem_id=pk,
                 addressee=data["addressee"],
@@ -700,7 +700,7 @@ def letter_draft(request: AuthedRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Letter drafted; check it, then send it."))
         return redirect(reverse("problems:detail", args=[pk]) + "#letters")
     if not (
-        may(request.user, "coordinate", problem) and services.may_coordinate(request.user, problem)
+        may(request.user, "coordinate", problem) and rules.may_coordinate(request.user, problem)
     ):
         raise Forbidden(_("Coordination letters are written by the city task force or above."))
     return _detail_page(request, problem, draft_form=form, status=400)
@@ -727,16 +727,16 @@ def letter_step(request: AuthedRequest, pk: int, step: str) -> HttpResponse:
         common = {"actor": request.user, "letter_id": pk, "version": data["version"]}
         try:
             if step == "send":
-                services.send_letter(**common)
+                letters.send_letter(**common)
             elif step == "reply":
                 upload = data.get("reply_file")
-                services.record_letter_reply(
+                letters.record_letter_reply(
                     **common,
                     text=data["reply"],
                     file=_uploads([upload])[0] if upload else None,
                 )
             else:
-                services.withdraw_letter(**common, reason=data["reason"])
+                letters.withdraw_letter(**common, reason=data["reason"])
         except KeeplineError as exc:
             if exc.status == 400:
                 apply_errors(form, exc)
@@ -884,7 +884,9 @@ def problem_import(request: AuthedRequest) -> HttpResponse:
                 )
                 context["check"] = check
                 if check.ok and not form.cleaned_data["check_only"]:
-                    created = services.import_problems(actor=request.user, rows=check.rows)
+                    created = importing_services.import_problems(
+                        actor=request.user, rows=check.rows
+                    )
                     messages.success(
                         request, _("%(n)d problems filed from the file.") % {"n": len(created)}
                     )
@@ -912,7 +914,7 @@ def problem_from_report(request: AuthedRequest, report_id: int) -> HttpResponse:
         report_id,
     )
     existing = Problem.objects.filter(report=report).values_list("pk", flat=True).first()
-    problem = services.file_from_report(actor=request.user, report=report)
+    problem = lifecycle.file_from_report(actor=request.user, report=report)
     if existing is None:
         messages.success(request, _("Problem filed as no. %(pk)s.") % {"pk": problem.pk})
     else:

@@ -20,8 +20,8 @@ from keepline.core.scopes import Actor, SystemActor, get_for, may_place, require
 from keepline.enterprises.models import Enterprise
 from keepline.places.models import Park, Region
 from keepline.problems import selectors as problem_selectors
-from keepline.problems import services as problem_services
 from keepline.problems.models import Problem, Urgency
+from keepline.problems.services import lifecycle as problem_lifecycle
 from keepline.service import selectors
 from keepline.service.models import (
     Coverage,
@@ -517,7 +517,7 @@ def raise_problem_at_visit(
     visit = selectors.get_visit(actor, visit_id, "change", lock=True)
     if visit.status == VisitStatus.CANCELLED:
         raise Conflict(_("This visit was cancelled."), current=audit.snapshot(visit, VISIT_AUDIT))
-    problem = problem_services.file_problem(
+    problem = problem_lifecycle.file_problem(
         actor=actor,
         enterprise_id=visit.enterprise_id,
         category=category,

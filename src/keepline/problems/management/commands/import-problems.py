@@ -9,7 +9,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from keepline.core.errors import KeeplineError
 from keepline.core.scopes import SystemActor
-from keepline.problems import importing, services
+from keepline.problems import importing
+from keepline.problems.services import importing as importing_services
 
 
 class Command(BaseCommand):
@@ -35,7 +36,7 @@ class Command(BaseCommand):
             if check:
                 self.stdout.write(f"{len(result.rows)} rows are good (nothing written: --check).")
                 return
-            created = services.import_problems(actor=actor, rows=result.rows)
+            created = importing_services.import_problems(actor=actor, rows=result.rows)
         except KeeplineError as exc:
             for where, messages in exc.errors.items():
                 for message in messages:
