@@ -21,7 +21,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import chains
@@ -145,23 +145,19 @@ def enterprise_csv(rows: int, *, seed: int = 2022) -> bytes:
 
 
 def bench_import_enterprises() -> None:
-    from django.conf import settings
     from django.db import connection, transaction
 
+    from keepline.core.imports import ImportCheck
     from keepline.core.scopes import SystemActor
-    from keepline.core.tabular import read_table
     from keepline.enterprises import services
+    from keepline.enterprises.importers import ENTERPRISE_IMPORTER
     from keepline.enterprises.models import Enterprise
-    from keepline.enterprises.validation import COLUMNS
 
     actor = SystemActor("benchmark")
     data = enterprise_csv(ROWS)
 
-    def validate() -> services.ImportCheck:
-        _total, rows = read_table(
-            "bench.csv", data, COLUMNS, max_rows=settings.KEEPLINE_IMPORT_MAX_ROWS
-        )
-        return services.check_import(actor=actor, rows=rows)
+    def validate() -> ImportCheck[Any]:
+        return ENTERPRISE_IMPORTER.check(actor, "bench.csv", data)
 
     validation_s, check = _timed(validate)
     if not check.ok:
@@ -195,7 +191,7 @@ def bench_import_enterprises() -> None:
 
     total_s = validation_s + import_s
     print(f"import-enterprises: {ROWS:,} rows of CSV on {_describe()}")
-    _report("validation (read_table + check_import)", ROWS, validation_s)
+    _report("validation (the importer's check)", ROWS, validation_s)
     _report("writes (import_enterprises, incl. audit)", ROWS, import_s)
     _report("total", ROWS, total_s)
     _report("baseline: bare Enterprise bulk_create", ROWS, baseline_s)

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "axes",
     "ninja",
+    "django_filters",
     "django_tasks",
     "django_tasks_db",
     "keepline.core",

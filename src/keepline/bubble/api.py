@@ -167,7 +167,7 @@ def plan_decide(request: Any, plan_id: int, payload: DecisionIn) -> Any:
 
 class PreviewRowOut(Schema):
     enterprise_id: int = Field(examples=[12])
-    uscc: str = Field(examples=["91510500MA62X5QF2B"])
+    uscc: str = Field(examples=["91510500MA62X5QF23"])
     name: str = Field(examples=["泸州示例酒业有限公司"])
     current: str = Field(description="Mode before the switch", examples=["normal"])
     proposed: str = Field(examples=["closed_loop"])
@@ -349,7 +349,7 @@ class ModeFilterIn(Schema):
 
 class ModeRowOut(Schema):
     enterprise_id: int = Field(alias="pk", examples=[12])
-    uscc: str = Field(examples=["91510500MA62X5QF2B"])
+    uscc: str = Field(examples=["91510500MA62X5QF23"])
     name: str = Field(examples=["泸州示例酒业有限公司"])
     region: str = Field(alias="region.code", examples=["510502"])
     park: str | None = Field(None, examples=["LZ-LIQUOR"])

@@ -24,7 +24,7 @@ router = Router(tags=["chains"])
 class EndOut(Schema):
     id: int = Field(examples=[42])
     name: str = Field(examples=["泸州示例玻璃制品有限公司"])
-    uscc: str = Field(examples=["91510500MA62X5QF2B"])
+    uscc: str = Field(examples=["91510500MA62X5QF23"])
     region: str = Field(alias="region.code", examples=["510502"])
 
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from keepline.core.tabular import Column, read_table
 
 COLUMNS = [
-    Column("supplier", gettext_lazy("Supplier's credit code"), True, "91510500MA62X5QF2B"),
+    Column("supplier", gettext_lazy("Supplier's credit code"), True, "91510500MA62X5QF23"),
     Column("customer", gettext_lazy("Customer's credit code"), True, "91510502MA6CUSTOM7"),
     Column("product", gettext_lazy("Product"), True, "玻璃酒瓶"),
     Column("sector", gettext_lazy("Industry code"), True, "30"),

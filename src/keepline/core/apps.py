@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
 from keepline.core.menu import MenuItem
@@ -13,3 +14,8 @@ class CoreConfig(AppConfig):
         MenuItem(_("Administration"), _("People"), "people", "core.User"),
         MenuItem(_("Administration"), _("Audit trail"), "audit", "core.AuditEvent"),
     ]
+
+    def ready(self) -> None:
+        # Each app declares its file imports in `importers.py`; the one import page, command and
+        # API operation find them in the registry.
+        autodiscover_modules("importers")

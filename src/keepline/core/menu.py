@@ -20,6 +20,7 @@ class MenuItem:
     model: str  # app_label.Model whose right opens the page
     creates: bool = False  # the page makes new objects: needs the right over an area
     action: str = ""  # the right it needs; default "change" for creating pages, else "view"
+    args: tuple[str, ...] = ()  # the URL's arguments (the shared import page's kind)
 
 
 def items() -> list[MenuItem]:
@@ -43,7 +44,7 @@ def menu_for(request: HttpRequest) -> list[tuple[str | Promise, list[dict[str, o
     for item in items():
         if not opens(request.user, item):  # type: ignore[arg-type]
             continue
-        url = reverse(item.url_name)
+        url = reverse(item.url_name, args=item.args)
         groups.setdefault(item.group, []).append({"label": item.label, "url": url, "active": False})
     # The item with the longest URL the path starts with is the page's own (/enterprises/import/
     # is under /enterprises/, but only the import item is active there).

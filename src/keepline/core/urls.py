@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from keepline.core import views
+from keepline.core import import_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -14,4 +14,11 @@ urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
     path("audit/", views.audit_list, name="audit"),
     path("audit/export.xlsx", views.audit_export, name="audit_export"),
+    path("imports/<slug:kind>/", import_views.import_upload, name="import"),
+    path(
+        "imports/<slug:kind>/<int:upload_id>/confirm/",
+        import_views.import_confirm,
+        name="import_confirm",
+    ),
+    path("imports/<slug:kind>/template.xlsx", import_views.import_template, name="import_template"),
 ]

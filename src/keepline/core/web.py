@@ -35,9 +35,11 @@ class ErrorMiddleware:
     def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
         if request.path.startswith("/api/") or not isinstance(exc, KeeplineError):
             return None
+        # htmx swaps a 400/409 into the page: it gets the message, not a whole page.
+        partial = request.headers.get("HX-Request") and not request.headers.get("HX-Boosted")
         return render(
             request,
-            "core/error.html",
+            "core/_error.html" if partial else "core/error.html",
             {"status": exc.status, "message": exc.message},
             status=exc.status,
         )

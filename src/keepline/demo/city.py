@@ -22,6 +22,7 @@ from keepline.core.models import DepartmentKind, Role, User
 from keepline.core.scopes import SystemActor
 from keepline.demo import chains, power, problems, scenario
 from keepline.enterprises import services as enterprise_services
+from keepline.enterprises.importers import ENTERPRISE_IMPORTER
 from keepline.enterprises.models import Enterprise
 from keepline.places import services as place_services
 from keepline.places.models import MeasureKind, Park, ParkLevel, Region, RegionLevel
@@ -530,7 +531,7 @@ def build_enterprises(
 ) -> list[Enterprise]:
     """The registry, written by the same all-or-nothing import an official's file goes through."""
     rows = enterprise_rows(rng, places, size)
-    check = enterprise_services.check_import(actor=actor, rows=enumerate(rows, start=2))
+    check = ENTERPRISE_IMPORTER.check_rows(actor, enumerate(rows, start=2))
     if not check.ok:
         detail = "; ".join(f"row {e.row} {e.column}: {e.message}" for e in check.errors[:5])
         raise RuntimeError(f"The demo city's own rows fail the import check: {detail}")

@@ -3,7 +3,7 @@
 from decimal import Decimal
 from typing import Any
 
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from keepline.core.scopes import get_for, require_role
@@ -15,7 +15,7 @@ router = Router(tags=["enterprises"])
 
 class EnterpriseOut(Schema):
     id: int
-    uscc: str = Field(examples=["91510500MA62X5QF2B"])
+    uscc: str = Field(examples=["91510500MA62X5QF23"])
     name: str = Field(examples=["泸州示例酒业有限公司"])
     region: str = Field(alias="region.code", examples=["510502"])
     park: str | None = Field(None, examples=["LZ-LIQUOR"])
@@ -36,23 +36,8 @@ class EnterpriseOut(Schema):
         return [a.number for a in obj.power_accounts.all()]
 
 
-class EnterpriseFilterIn(Schema):
-    region: str = Field(
-        "", description="Region code; includes its whole subtree", examples=["510502"]
-    )
-    park: str = Field("", description="Park code", examples=["LZ-LIQUOR"])
-    industry: str = Field("", description="Section letter or division code", examples=["C", "15"])
-    size: str = Field("", description="above | below", examples=["above"])
-    q: str = Field("", description="Part of the name or credit code", examples=["酒业"])
-    sort: str = Field(
-        "name",
-        description="name, uscc, region, industry, output, employees, created; - for descending",
-        examples=["-output"],
-    )
-
-
 class EnterpriseIn(Schema):
-    uscc: str = Field(examples=["91510500MA62X5QF2B"])
+    uscc: str = Field(examples=["91510500MA62X5QF23"])
     name: str = Field(examples=["泸州示例酒业有限公司"])
     region: str = Field(description="District/county or town code", examples=["510502"])
     park: str = Field("", description="Park code, or empty", examples=["LZ-LIQUOR"])
@@ -102,12 +87,17 @@ def _one(request: Any, enterprise_id: int) -> Enterprise:
     )
 
 
-@router.get("/enterprises", response=list[EnterpriseOut], summary="Enterprises the user may see")
+@router.get(
+    "/enterprises",
+    response=list[EnterpriseOut],
+    summary="Enterprises the user may see",
+    description="The list page's filters and sort, field for field.",
+    openapi_extra=selectors.ENTERPRISES.openapi(),
+)
 @paginate(PageNumberPagination, page_size=50)
-def enterprise_list(request: Any, filters: Query[EnterpriseFilterIn]) -> Any:
+def enterprise_list(request: Any) -> Any:
     require_role(request.auth, Enterprise)
-    f = selectors.EnterpriseFilter(**filters.dict())
-    return selectors.enterprises(request.auth, f).prefetch_related("power_accounts")
+    return selectors.ENTERPRISES.rows(request.auth, request.GET).prefetch_related("power_accounts")
 
 
 @router.get("/enterprises/{enterprise_id}", response=EnterpriseOut, summary="One enterprise")

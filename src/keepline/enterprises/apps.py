@@ -14,8 +14,9 @@ class EnterprisesConfig(AppConfig):
         MenuItem(
             _("Registry"),
             _("Import enterprises"),
-            "enterprises:import",
+            "import",
             "enterprises.Enterprise",
             creates=True,
+            args=("enterprises",),
         ),
     ]

@@ -10,29 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from keepline.core.forms import SELECT, TEXT
-from keepline.core.scopes import visible
-from keepline.enterprises.models import Industry, IndustryLevel
+from keepline.enterprises.selectors import industry_choices
 from keepline.enterprises.validation import COLUMNS
-from keepline.places.forms import region_label
-from keepline.places.models import Park, Region
-
-
-def _industry_choices(empty: str = "—") -> list[tuple[str, str]]:
-    choices: list[tuple[str, str]] = [("", empty)]
-    for industry in Industry.objects.order_by("code"):
-        indent = "" if industry.level == IndustryLevel.SECTION else "　"
-        choices.append((industry.code, f"{indent}{industry.code} {industry.name}"))
-    return choices
-
-
-def _region_choices(user: Any, empty: str = "—") -> list[tuple[str, str]]:
-    return [("", empty)] + [(r.code, region_label(r)) for r in visible(Region.objects.all(), user)]
-
-
-def _park_choices(user: Any, empty: str = "—") -> list[tuple[str, str]]:
-    return [("", empty)] + [
-        (p.code, f"{p.name} ({p.code})") for p in visible(Park.objects.all(), user)
-    ]
+from keepline.places.selectors import park_choices, region_choices
 
 
 class EnterpriseForm(forms.Form):
@@ -45,11 +25,11 @@ class EnterpriseForm(forms.Form):
                 continue  # contacts are edited on the detail page
             widget: forms.Widget = forms.TextInput(TEXT)
             if column.key == "region":
-                widget = forms.Select(SELECT, choices=_region_choices(user))
+                widget = forms.Select(SELECT, choices=[("", "—"), *region_choices(user)])
             elif column.key == "park":
-                widget = forms.Select(SELECT, choices=_park_choices(user))
+                widget = forms.Select(SELECT, choices=[("", "—"), *park_choices(user)])
             elif column.key == "industry":
-                widget = forms.Select(SELECT, choices=_industry_choices())
+                widget = forms.Select(SELECT, choices=[("", "—"), *industry_choices()])
             elif column.key == "above_size":
                 widget = forms.Select(SELECT, choices=[("yes", _("yes")), ("no", _("no"))])
             elif column.key == "capacity_note":
@@ -60,47 +40,6 @@ class EnterpriseForm(forms.Form):
             # Required-ness is the service's to judge; the mark only guides the user.
             self.fields[column.key].show_required = column.required  # type: ignore[attr-defined]
         self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-
-class FilterForm(forms.Form):
-    q = forms.CharField(
-        label=_("Name or code"),
-        required=False,
-        widget=forms.TextInput(
-            TEXT
-            | {
-                "type": "search",
-                "placeholder": _("Name or credit code"),
-                "aria-label": _("Name or code"),
-            }
-        ),
-    )
-    region = forms.ChoiceField(label=_("Region"), required=False, widget=forms.Select(SELECT))
-    park = forms.ChoiceField(label=_("Park"), required=False, widget=forms.Select(SELECT))
-    industry = forms.ChoiceField(label=_("Industry"), required=False, widget=forms.Select(SELECT))
-    size = forms.ChoiceField(
-        label=_("Size"),
-        required=False,
-        choices=[
-            ("", _("All sizes")),
-            ("above", _("Above designated size")),
-            ("below", _("Below designated size")),
-        ],
-        widget=forms.Select(SELECT),
-    )
-
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["region"].choices = _region_choices(user, str(_("All regions")))  # type: ignore[attr-defined]
-        self.fields["park"].choices = _park_choices(user, str(_("All parks")))  # type: ignore[attr-defined]
-        self.fields["industry"].choices = _industry_choices(str(_("All industries")))  # type: ignore[attr-defined]
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("File (.xlsx or .csv)"),
-        widget=forms.ClearableFileInput(TEXT | {"accept": ".xlsx,.csv"}),
-    )
 
 
 class ContactForm(forms.Form):

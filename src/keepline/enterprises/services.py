@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
@@ -11,11 +9,11 @@ from django.utils.translation import gettext as _
 
 from keepline.core import audit
 from keepline.core.errors import Conflict, InvalidInput
+from keepline.core.imports import ImportCheck
 from keepline.core.models import AuditEvent
-from keepline.core.scopes import Actor, get_for, may_place, require_place
+from keepline.core.scopes import Actor, get_for, require_place
 from keepline.enterprises.models import Enterprise, EnterpriseContact, PowerAccount
 from keepline.enterprises.validation import (
-    COLUMNS,
     CORE_FIELDS,
     Lookups,
     clean_enterprise,
@@ -23,7 +21,6 @@ from keepline.enterprises.validation import (
 )
 
 AUDIT_FIELDS = [*CORE_FIELDS, "version"]
-COLUMN_LABELS = {c.key: c.label for c in COLUMNS}
 
 
 def _snapshot(enterprise: Enterprise) -> dict[str, Any]:
@@ -160,79 +157,9 @@ def reveal_phone(*, actor: Actor, contact_id: int) -> str:
 # ---- import ---------------------------------------------------------------------------------
 
 
-@dataclass
-class RowError:
-    row: int
-    column: str  # the column's key; `label` is what the user's file calls it
-    message: str
-
-    @property
-    def label(self) -> str:
-        return str(COLUMN_LABELS.get(self.column, self.column))
-
-
-@dataclass
-class ImportCheck:
-    """The outcome of checking a file: the clean rows, or every error in it."""
-
-    rows: list[dict[str, Any]] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-
-def check_import(
-    *,
-    actor: Actor,
-    rows: Iterable[tuple[int, dict[str, Any]]],
-    progress: Callable[[int], object] | None = None,
-) -> ImportCheck:
-    """Validate numbered rows; nothing is written. Duplicates are caught within the file as well
-    as against the database, and rows outside the actor's area are refused."""
-    lookups = Lookups.load()
-    result = ImportCheck()
-    seen_uscc: dict[str, int] = {}
-    seen_accounts: dict[str, int] = {}
-    for number, raw in rows:
-        values, errors = clean_enterprise(raw, lookups)
-        for column, messages in errors.items():
-            result.errors.extend(RowError(number, column, m) for m in messages)
-        code = values.get("uscc")
-        if code:
-            if code in seen_uscc:
-                result.errors.append(
-                    RowError(
-                        number, "uscc", _("Same code as row %(row)s.") % {"row": seen_uscc[code]}
-                    )
-                )
-            seen_uscc.setdefault(code, number)
-        for account in values.get("power_accounts", []):
-            if account in seen_accounts:
-                result.errors.append(
-                    RowError(
-                        number,
-                        "power_accounts",
-                        _("Account %(value)s is also in row %(row)s.")
-                        % {"value": account, "row": seen_accounts[account]},
-                    )
-                )
-            seen_accounts.setdefault(account, number)
-        if not errors and not may_place(
-            actor, "change", Enterprise, region=values["region"], park=values.get("park")
-        ):
-            result.errors.append(RowError(number, "region", _("This is outside your area.")))
-        if not errors:
-            result.rows.append(values)
-        if progress:
-            progress(1)
-    return result
-
-
 @transaction.atomic
 def import_enterprises(
-    *, actor: Actor, check: ImportCheck, batch_size: int = 2000
+    *, actor: Actor, check: ImportCheck[dict[str, Any]], batch_size: int = 2000
 ) -> list[Enterprise]:
     """Write the rows of a clean check in one transaction, with one audit event per enterprise."""
     if not check.ok:

@@ -12,7 +12,4 @@ urlpatterns = [
     path("<int:pk>/contacts/", views.contact_add, name="contact_add"),
     path("contacts/<int:pk>/remove/", views.contact_remove, name="contact_remove"),
     path("contacts/<int:pk>/phone/", views.contact_reveal, name="contact_reveal"),
-    path("import/", views.import_upload, name="import"),
-    path("import/template.xlsx", views.import_template, name="import_template"),
-    path("import/<int:upload_id>/confirm/", views.import_confirm, name="import_confirm"),
 ]

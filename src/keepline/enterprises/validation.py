@@ -26,10 +26,10 @@ from keepline.enterprises.models import (
 from keepline.places.models import Park, Region, RegionLevel
 
 COLUMNS = [
-    Column("uscc", _("Unified social credit code"), True, "91510500MA62X5QF2B"),
+    Column("uscc", _("Unified social credit code"), True, "91510500MA62X5QF23"),
     Column("name", _("Name"), True, "泸州示例酒业有限公司"),
     Column("region", _("Region code"), True, "510502"),
-    Column("park", _("Park code"), False, "LZ-HIGHTECH"),
+    Column("park", _("Park code"), False, ""),
     Column("industry", _("Industry code (GB/T 4754 division)"), True, "15"),
     Column("above_size", _("Above designated size (yes/no)"), True, "yes"),
     Column("annual_output", _("Annual output value (10k CNY)"), True, "52000.50"),

@@ -1,13 +1,12 @@
-"""Pages of the enterprise registry: list, export, detail, edit, contacts and import."""
+"""Pages of the enterprise registry: list, export, detail, edit and contacts (the import is
+the shared import page, `enterprises/importers.py`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,7 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from keepline.core.errors import KeeplineError
-from keepline.core.models import AuditEvent, Upload
+from keepline.core.lists import export_response, list_page
+from keepline.core.models import AuditEvent
 from keepline.core.scopes import (
     get_for,
     holds,
@@ -26,92 +26,31 @@ from keepline.core.scopes import (
     require_role,
     visible,
 )
-from keepline.core.tabular import read_table, workbook_response
-from keepline.core.web import AuthedRequest, apply_errors, paginate
+from keepline.core.web import AuthedRequest, apply_errors
 from keepline.enterprises import links, selectors, services
-from keepline.enterprises.forms import ContactForm, EnterpriseForm, FilterForm, ImportForm
+from keepline.enterprises.forms import ContactForm, EnterpriseForm
 from keepline.enterprises.models import Enterprise, EnterpriseContact
-from keepline.enterprises.validation import COLUMNS
-
-IMPORT_PURPOSE = "enterprises"
-PREVIEW_ROWS = 20
-
-
-def _filter(request: AuthedRequest) -> selectors.EnterpriseFilter:
-    get = request.GET
-    return selectors.EnterpriseFilter(
-        region=get.get("region", "").strip(),
-        park=get.get("park", "").strip(),
-        industry=get.get("industry", "").strip(),
-        size=get.get("size", ""),
-        q=get.get("q", "").strip(),
-        sort=get.get("sort", "name"),
-    )
 
 
 @login_required
 def enterprise_list(request: AuthedRequest) -> HttpResponse:
     require_role(request.user, Enterprise)
-    f = _filter(request)
-    page, query = paginate(request, selectors.enterprises(request.user, f))
-    sortless = request.GET.copy()
-    sortless.pop("sort", None)
-    sortless.pop("page", None)
-    context = {
-        "page": page,
-        "query": query,
-        "sort": f.sort,
-        "sortless": sortless.urlencode(),
-        "form": FilterForm(request.GET or None, user=request.user),
-        "can_create": holds_area(request.user, Enterprise),
-    }
-    # htmx swaps only the results when a filter changes.
-    template = (
-        "enterprises/_results.html"
-        if request.headers.get("HX-Request")
-        else "enterprises/list.html"
+    return list_page(
+        request,
+        selectors.ENTERPRISES,
+        "enterprises/list.html",
+        "enterprises/_results.html",
+        {
+            "export_url": reverse("enterprises:export"),
+            "can_create": holds_area(request.user, Enterprise),
+        },
     )
-    return render(request, template, context)
 
 
 @login_required
 def enterprise_export(request: AuthedRequest) -> HttpResponse:
     require_role(request.user, Enterprise)
-    rows = selectors.enterprises(request.user, _filter(request))
-    headers = [
-        _("Unified social credit code"),
-        _("Name"),
-        _("Region code"),
-        _("Region"),
-        _("Park"),
-        _("Industry code"),
-        _("Industry"),
-        _("Above designated size"),
-        _("Annual output value (10k CNY)"),
-        _("Employees"),
-        _("Production capacity"),
-    ]
-    return workbook_response(
-        "enterprises",
-        headers,
-        (
-            [
-                e.uscc,
-                e.name,
-                e.region.code,
-                e.region.name,
-                e.park.name if e.park else "",
-                e.industry.code,
-                e.industry.name,
-                e.above_size,
-                e.annual_output,
-                e.employees,
-                e.capacity_note,
-            ]
-            for e in rows.iterator(chunk_size=2000)
-        ),
-        title=_("Enterprises"),
-    )
+    return export_response(request, selectors.ENTERPRISES)
 
 
 @login_required
@@ -232,71 +171,3 @@ def contact_reveal(request: AuthedRequest, pk: int) -> HttpResponse:
     """The whole phone number as an htmx fragment; the view is audited by the service."""
     phone = services.reveal_phone(actor=request.user, contact_id=pk)
     return HttpResponse(format_html('<a href="tel:{0}">{0}</a>', phone))
-
-
-# ---- import ---------------------------------------------------------------------------------
-
-
-@login_required
-def import_template(request: AuthedRequest) -> HttpResponse:
-    require_area(request.user, Enterprise)
-    return workbook_response(
-        "enterprise-import-template",
-        [str(c.label) for c in COLUMNS],
-        [[c.example for c in COLUMNS]],
-        title=_("Enterprises"),
-    )
-
-
-@login_required
-def import_upload(request: AuthedRequest) -> HttpResponse:
-    """Step 1: upload. The file is checked at once; the preview shows every bad row, or the
-    rows that would be written and a button to confirm."""
-    require_area(request.user, Enterprise)
-    form = ImportForm(request.POST or None, request.FILES or None)
-    context: dict[str, Any] = {"form": form, "columns": COLUMNS}
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        data = upload.read()
-        try:
-            check = _check(request, upload.name, data)
-        except KeeplineError as exc:
-            apply_errors(form, exc)
-            form.add_error("file", exc.message)
-        else:
-            context["check"] = check
-            context["preview"] = check.rows[:PREVIEW_ROWS]
-            if check.ok:
-                saved = Upload.objects.create(
-                    user=request.user, purpose=IMPORT_PURPOSE, filename=upload.name, content=data
-                )
-                context["upload"] = saved
-    return render(request, "enterprises/import.html", context)
-
-
-def _check(request: AuthedRequest, filename: str, data: bytes) -> services.ImportCheck:
-    _total, rows = read_table(filename, data, COLUMNS, max_rows=settings.KEEPLINE_IMPORT_MAX_ROWS)
-    return services.check_import(actor=request.user, rows=rows)
-
-
-@login_required
-@require_POST
-def import_confirm(request: AuthedRequest, upload_id: int) -> HttpResponse:
-    """Step 2: the file is checked again (the registry may have changed) and written whole."""
-    require_area(request.user, Enterprise)
-    upload = get_for(
-        Upload.objects.filter(purpose=IMPORT_PURPOSE), request.user, upload_id, "change"
-    )
-    check = _check(request, upload.filename, bytes(upload.content))
-    if not check.ok:
-        return render(
-            request,
-            "enterprises/import.html",
-            {"form": ImportForm(), "columns": COLUMNS, "check": check, "preview": []},
-            status=400,
-        )
-    with transaction.atomic():
-        created = services.import_enterprises(actor=request.user, check=check)
-        upload.delete()
-    messages.success(request, _("%(count)s enterprises imported.") % {"count": len(created)})
-    return redirect(reverse("enterprises:list") + "?sort=-created")

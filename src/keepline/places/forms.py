@@ -10,11 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from keepline.core.forms import SELECT, TEXT
 from keepline.core.scopes import visible
 from keepline.places.models import MeasureKind, Park, ParkLevel, Region
-
-
-def region_label(region: Any) -> str:
-    """A region indented by its depth in the tree, with its code."""
-    return f"{'　' * max(region.depth - 1, 0)}{region.code} {region.name}"
+from keepline.places.selectors import region_label
 
 
 class RegionChoice(forms.ModelChoiceField):

@@ -21,7 +21,7 @@ from keepline.enterprises.models import Enterprise
 from keepline.problems.models import Problem, ProblemCategory, Urgency
 
 COLUMNS = [
-    Column("uscc", gettext_lazy("Unified social credit code"), True, "91510500MA62X5QF2B"),
+    Column("uscc", gettext_lazy("Unified social credit code"), True, "91510500MA62X5QF23"),
     Column("category", gettext_lazy("Category"), True, "物流运输"),
     Column("urgency", gettext_lazy("Urgency"), False, "紧急"),
     Column("title", gettext_lazy("Problem"), True, "原料运输车辆无法进入园区"),

@@ -36,7 +36,7 @@ class ReportOut(Schema):
     id: int
     enterprise_id: int = Field(examples=[42])
     enterprise: str = Field(alias="enterprise.name", examples=["泸州示例酒业有限公司"])
-    uscc: str = Field(alias="enterprise.uscc", examples=["91510500MA62X5QF2B"])
+    uscc: str = Field(alias="enterprise.uscc", examples=["91510500MA62X5QF23"])
     date: dt.date = Field(examples=["2022-09-11"])
     mode: str = Field(description="Mode the enterprise reports", examples=["closed_loop"])
     staff_on_site: int = Field(examples=[420])
@@ -125,7 +125,7 @@ def report_submit(request: Any, enterprise_id: int, date: dt.date, payload: Repo
 
 class MissingOut(Schema):
     id: int
-    uscc: str = Field(examples=["91510500MA62X5QF2B"])
+    uscc: str = Field(examples=["91510500MA62X5QF23"])
     name: str = Field(examples=["泸州示例酒业有限公司"])
     region: str = Field(alias="region.code", examples=["510502"])
     park: str | None = Field(None, examples=["LZ-LIQUOR"])
@@ -542,7 +542,7 @@ def figures(request: Any, filters: Query[FiguresIn]) -> Any:
 
 class FigureEnterpriseOut(Schema):
     id: int
-    uscc: str = Field(examples=["91510500MA62X5QF2B"])
+    uscc: str = Field(examples=["91510500MA62X5QF23"])
     name: str = Field(examples=["泸州示例酒业有限公司"])
     region: str = Field(alias="region.code", examples=["510502"])
     park: str | None = Field(None, examples=["LZ-LIQUOR"])

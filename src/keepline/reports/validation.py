@@ -29,7 +29,7 @@ REPORT_FIELDS = [
     "problems",
 ]
 COLUMNS = [
-    Column("uscc", gettext_lazy("Unified social credit code"), True, "91510500MA62X5QF2B"),
+    Column("uscc", gettext_lazy("Unified social credit code"), True, "91510500MA62X5QF23"),
     Column("date", gettext_lazy("Report date"), True, "2022-09-11"),
     Column("mode", gettext_lazy("Mode"), True, "closed_loop"),
     Column("staff_on_site", gettext_lazy("Staff on site"), True, "420"),

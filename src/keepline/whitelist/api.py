@@ -45,7 +45,7 @@ class ListingOut(Schema):
     park_id: int | None = Field(None, examples=[None])
     name: str = Field(examples=["泸州示例酒业有限公司"])
     uscc: str | None = Field(
-        None, description="Credit code of an enterprise", examples=["91510500MA62X5QF2B"]
+        None, description="Credit code of an enterprise", examples=["91510500MA62X5QF23"]
     )
     region: str = Field(description="Region code of the subject", examples=["510502"])
     authority: str | None = Field(

@@ -36,7 +36,7 @@ class AlertOut(Schema):
     id: int
     enterprise_id: int = Field(examples=[42])
     enterprise: str = Field(alias="enterprise.name", examples=["泸州示例酒业有限公司"])
-    uscc: str = Field(alias="enterprise.uscc", examples=["91510500MA62X5QF2B"])
+    uscc: str = Field(alias="enterprise.uscc", examples=["91510500MA62X5QF23"])
     kind: str = Field(
         description="halted_with_power, producing_without_power, idling or missing_data",
         examples=["halted_with_power"],

@@ -1,0 +1,324 @@
+"""One way to list: a declaration per list, read by its page, its Excel export and its API.
+
+A `Listing` names the model's visible rows (through `visible()`), the filters (a django-filter
+FilterSet), the columns (for the table header, the sort keys and the export alike) and the
+default order. `Listing.rows()` is the one road from a query string to rows:
+visible → filter → sort, and a bad filter is an `InvalidInput` naming its field. The page
+(`list_page`), the export (`export_response`) and the API (`Listing.openapi()` for the
+parameters, `Listing.rows()` in the handler) all take that road, so the API's filters are the
+page's, field for field.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+import django_filters
+from django import forms
+from django.core.paginator import Paginator
+from django.db import models
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import render
+from django.utils.choices import CallableChoiceIterator
+from django.utils.translation import gettext as _
+
+from keepline.core.errors import InvalidInput
+from keepline.core.scopes import Actor, visible
+from keepline.core.tabular import workbook_response
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+M = TypeVar("M", bound=models.Model)
+
+# The page size of every list page; the API pages by its own paginator.
+PAGE_SIZE = 50
+
+
+class FilterSet(django_filters.FilterSet):
+    """A list's filters. It knows the actor, so a scoped filter can offer (on the page) and
+    accept (everywhere) only what the actor may see."""
+
+    def __init__(self, data: QueryDict | None, queryset: QuerySet[Any], *, actor: Actor) -> None:
+        self.actor = actor
+        super().__init__(data, queryset=queryset)
+        for name, form_field in self.form.fields.items():
+            widget = form_field.widget
+            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+            widget.attrs.setdefault("class", css)
+            widget.attrs.setdefault("aria-label", str(form_field.label or name))
+            if isinstance(widget, forms.DateInput):
+                widget.input_type = "date"
+
+
+class ScopedField(forms.CharField):
+    """A code naming one object the actor may see; it cleans to that object."""
+
+    def __init__(self, *, resolve: Callable[[str], Any], **kwargs: Any) -> None:
+        self.resolve = resolve
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> Any:
+        text = super().clean(value)
+        if not text:
+            return None
+        found = self.resolve(text)
+        if found is None:
+            raise forms.ValidationError(
+                _("%(value)s is not one you can choose.") % {"value": text[:40]}, code="invalid"
+            )
+        return found
+
+
+class ScopedChoiceFilter(django_filters.Filter):
+    """A choice among the objects the actor may see (a region, a park, an enterprise…).
+
+    `resolve(actor, code)` finds the object (through `visible()`) or None, so the API and the
+    page refuse the same values; `choices(actor)` builds the page's dropdown, only when a page
+    renders it; `apply(qs, obj)` narrows the rows.
+    """
+
+    field_class = ScopedField
+
+    def __init__(
+        self,
+        *,
+        choices: Callable[[Actor], Sequence[tuple[str, str]]],
+        resolve: Callable[[Actor, str], Any],
+        apply: Callable[[QuerySet[Any], Any], QuerySet[Any]],
+        empty_label: Any = "—",
+        **kwargs: Any,
+    ) -> None:
+        self.empty_label = empty_label
+        self.choices_for = choices
+        self.resolve = resolve
+        self.apply = apply
+        kwargs.setdefault("widget", forms.Select)
+        super().__init__(**kwargs)
+
+    @property
+    def field(self) -> forms.Field:
+        if not hasattr(self, "_field"):
+            actor = self.parent.actor
+            self.extra["resolve"] = lambda code: self.resolve(actor, code)
+            form_field = super().field
+            form_field.widget.choices = CallableChoiceIterator(
+                lambda: [("", str(self.empty_label)), *self.choices_for(actor)]
+            )
+        return self._field
+
+    def filter(self, qs: QuerySet[Any], value: Any) -> QuerySet[Any]:
+        return qs if value is None else self.apply(qs, value)
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a list: its header, its value for the export and, when `sort` names an
+    ORM path, its sort key. `css` is the table cell's class (hidden on a phone, numbers);
+    `table`/`export` say where it shows (a sort-only column shows in neither)."""
+
+    key: str
+    label: StrOrPromise
+    value: str | Callable[[Any], Any] = ""
+    sort: str = ""
+    css: str = ""
+    export: bool = True
+    table: bool = True
+
+    def read(self, obj: Any) -> Any:
+        if callable(self.value):
+            return self.value(obj)
+        getter = operator.attrgetter(self.value or self.key)
+        try:
+            return getter(obj)
+        except AttributeError:  # a nullable relation on the way
+            return ""
+
+
+@dataclass(frozen=True)
+class Header:
+    """A table header as the template draws it: the link that sorts by it, and its state."""
+
+    label: StrOrPromise
+    css: str
+    url: str
+    state: str  # "ascending" | "descending" | "" (the aria-sort value)
+
+
+@dataclass(frozen=True)
+class Listing(Generic[M]):
+    """The declaration of one list. `base(actor)` gives the rows the actor may see; the
+    default is every visible row of the filterset's model."""
+
+    filterset: type[FilterSet]
+    columns: Sequence[Column]
+    default_sort: str
+    title: StrOrPromise
+    filename: str
+    base: Callable[[Actor], QuerySet[M]] | None = None
+    related: Sequence[str] = field(default_factory=tuple)
+
+    @property
+    def sorts(self) -> dict[str, str]:
+        return {c.key: c.sort for c in self.columns if c.sort}
+
+    def visible_rows(self, actor: Actor) -> QuerySet[M]:
+        if self.base is not None:
+            return self.base(actor)
+        model = self.filterset._meta.model
+        return visible(model.objects.select_related(*self.related), actor)
+
+    def bind(self, actor: Actor, params: QueryDict) -> FilterSet:
+        return self.filterset(params, self.visible_rows(actor), actor=actor)
+
+    def sort_key(self, params: QueryDict) -> str:
+        """The requested sort if it names a sortable column, else the default."""
+        requested = params.get("sort", "")
+        return requested if requested.lstrip("-") in self.sorts else self.default_sort
+
+    def order(self, qs: QuerySet[M], sort: str) -> QuerySet[M]:
+        path = self.sorts[sort.lstrip("-")]
+        if sort.startswith("-"):
+            return qs.order_by(models.F(path).desc(nulls_last=True), "-pk")
+        return qs.order_by(models.F(path).asc(nulls_last=True), "pk")
+
+    def rows(self, actor: Actor, params: QueryDict) -> QuerySet[M]:
+        """visible → filter → sort; a bad filter raises `InvalidInput` naming its field."""
+        bound = self.bind(actor, params)
+        if not bound.is_valid():
+            raise invalid_filters(bound)
+        return self.order(bound.qs, self.sort_key(params))
+
+    def export_columns(self) -> list[Column]:
+        return [c for c in self.columns if c.export]
+
+    def openapi(self) -> dict[str, Any]:
+        """The filters and the sort as OpenAPI query parameters (the API's documentation)."""
+        parameters: list[dict[str, Any]] = []
+        for name, flt in self.filterset.base_filters.items():
+            schema: dict[str, Any] = {"type": "string"}
+            form_field = flt.field_class
+            if issubclass(form_field, forms.DateField):
+                schema["format"] = "date"
+            elif issubclass(form_field, forms.DateTimeField):
+                schema["format"] = "date-time"
+            elif issubclass(form_field, forms.IntegerField):
+                schema = {"type": "integer"}
+            elif issubclass(form_field, forms.NullBooleanField | forms.BooleanField):
+                schema = {"type": "boolean"}
+            choices = flt.extra.get("choices")
+            if choices and not callable(choices):
+                schema["enum"] = [str(value) for value, _label in choices]
+            parameters.append(
+                {
+                    "in": "query",
+                    "name": name,
+                    "required": False,
+                    "description": str(flt.label or name),
+                    "schema": schema,
+                }
+            )
+        sort_keys = [k for key in self.sorts for k in (key, f"-{key}")]
+        parameters.append(
+            {
+                "in": "query",
+                "name": "sort",
+                "required": False,
+                "description": f"A column; '-' first for descending (default {self.default_sort})",
+                "schema": {"type": "string", "enum": sort_keys},
+            }
+        )
+        return {"parameters": parameters}
+
+
+def invalid_filters(bound: FilterSet) -> InvalidInput:
+    errors = {name: [str(m) for m in messages] for name, messages in bound.errors.items()}
+    return InvalidInput(_("Some filters are not valid."), errors=errors)
+
+
+def headers(listing: Listing[Any], params: QueryDict, sort: str) -> list[Header]:
+    """Header links: a sortable column toggles its direction; the page number is dropped."""
+    base = params.copy()
+    for name in ("sort", "page"):
+        base.pop(name, None)
+    prefix = base.urlencode()
+    result = []
+    for column in listing.columns:
+        if not column.table:
+            continue
+        if not column.sort:
+            result.append(Header(column.label, column.css, "", ""))
+            continue
+        state = (
+            "ascending" if sort == column.key else "descending" if sort == f"-{column.key}" else ""
+        )
+        target = f"-{column.key}" if state == "ascending" else column.key
+        url = f"?{prefix}&sort={target}" if prefix else f"?sort={target}"
+        result.append(Header(column.label, column.css, url, state))
+    return result
+
+
+def list_page(
+    request: HttpRequest,
+    listing: Listing[Any],
+    template: str,
+    results_template: str,
+    extra: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """A list page: the filters, the sorted and paginated rows, and the same rows as an htmx
+    partial when a filter changes. Invalid filters answer 400 with the errors by field."""
+    actor: Actor = request.user  # type: ignore[assignment]
+    bound = listing.bind(actor, request.GET)
+    sort = listing.sort_key(request.GET)
+    valid = bound.is_valid()
+    qs = listing.order(bound.qs, sort) if valid else bound.queryset.none()
+    page = Paginator(qs, PAGE_SIZE).get_page(_page_number(request.GET.get("page")))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "listing": listing,
+        "filters": bound.form,
+        "page": page,
+        "query": query.urlencode(),
+        "sort": sort,
+        "headers": headers(listing, request.GET, sort),
+        "results_template": results_template,
+        **(extra or {}),
+    }
+    # htmx swaps only the results when a filter changes.
+    partial = request.headers.get("HX-Request") and not request.headers.get("HX-Boosted")
+    return render(
+        request,
+        "core/_results.html" if partial else template,
+        context,
+        status=200 if valid else 400,
+    )
+
+
+def _page_number(raw: str | None) -> int | str:
+    """A page number too long to be a page (a 10 MB string) is the last page, not an error."""
+    if raw is None or len(raw) > 9:
+        return "last" if raw else 1
+    return raw
+
+
+def export_response(request: HttpRequest, listing: Listing[Any]) -> HttpResponse:
+    """The filtered, sorted rows as an Excel workbook with the declared columns."""
+    actor: Actor = request.user  # type: ignore[assignment]
+    rows = listing.rows(actor, request.GET)
+    columns = listing.export_columns()
+    return workbook_response(
+        listing.filename,
+        [str(c.label) for c in columns],
+        _cells(rows, columns),
+        title=str(listing.title),
+    )
+
+
+def _cells(rows: QuerySet[Any], columns: Sequence[Column]) -> Iterator[list[Any]]:
+    for obj in rows.iterator(chunk_size=2000):
+        yield [c.read(obj) for c in columns]
