@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from keepline.core.models import DepartmentKind, Notification, User
 from keepline.demo.city import build_city
-from keepline.demo.problems import END, FIRST_DAY, LARGE, SWEEPER
+from keepline.demo.problems.stories import END, FIRST_DAY, LARGE, SWEEPER
 from keepline.enterprises.models import Enterprise
 from keepline.problems import selectors as problem_selectors
 from keepline.problems.calendar import add_working_days, is_working_day
@@ -33,7 +33,6 @@ from keepline.problems.models import (
     ProblemStatus,
     Tier,
 )
-from keepline.service import selectors as service_selectors
 from keepline.service.models import (
     Coverage,
     CoverageKind,
@@ -42,6 +41,8 @@ from keepline.service.models import (
     VisitStatus,
     WorkingGroup,
 )
+from keepline.service.selectors.coverage import covered_enterprises, key_projects, open_at
+from keepline.service.selectors.visits import done_visits, planned_visits
 
 SIZE = 120
 TZ = ZoneInfo("Asia/Shanghai")
@@ -248,9 +249,9 @@ class TestDemoServiceNetwork:
             :LARGE
         ]
         covered = set(
-            service_selectors.open_at(
-                Coverage.objects.filter(kind=CoverageKind.ENTERPRISE), today
-            ).values_list("enterprise_id", flat=True)
+            open_at(Coverage.objects.filter(kind=CoverageKind.ENTERPRISE), today).values_list(
+                "enterprise_id", flat=True
+            )
         )
         share = sum(e.pk in covered for e in largest) / len(largest)
         assert 0.8 <= share < 1
@@ -259,14 +260,14 @@ class TestDemoServiceNetwork:
 
     def test_the_commissioner_login_has_work_to_show(self) -> None:
         me = _user("commissioner")
-        enterprises = service_selectors.covered_enterprises(me, me)
+        enterprises = covered_enterprises(me, me)
         assert enterprises.count() >= 5
-        assert service_selectors.key_projects(me).exists()
+        assert key_projects(me).exists()
         problems = problem_selectors.problems(me)
         assert problems.filter(status__in=OPEN_STATUSES).exists()
         assert problems.filter(status=ProblemStatus.CLOSED).exists()
-        assert service_selectors.done_visits(me, visitor=me).count() >= 3
-        ahead = service_selectors.planned_visits(me, visitor=me)
+        assert done_visits(me, visitor=me).count() >= 3
+        ahead = planned_visits(me, visitor=me)
         assert ahead.exists()
         assert all(v.planned_for and v.planned_for > timezone.localdate() for v in ahead)
 
@@ -279,9 +280,7 @@ class TestDemoServiceNetwork:
         assert successor.since == dt.date(2022, 9, 16) and successor.user != ended.user
         # The one who left no longer sees the enterprise; the successor holds what was open.
         assert ended.enterprise is not None
-        assert not service_selectors.covered_enterprises(ended.user, ended.user).filter(
-            pk=ended.enterprise.pk
-        )
+        assert not covered_enterprises(ended.user, ended.user).filter(pk=ended.enterprise.pk)
         assert not Problem.objects.filter(
             enterprise=ended.enterprise,
             handler=ended.user,
@@ -307,13 +306,13 @@ class TestDemoServiceNetwork:
 
     def test_visits_on_both_lists(self) -> None:
         bureau = _user("bureau")
-        done = service_selectors.done_visits(bureau)
+        done = done_visits(bureau)
         assert done.count() >= 30
         first = dt.datetime.combine(FIRST_DAY, dt.time(), TZ)
         for visit in done:
             assert visit.visited_at is not None and first <= visit.visited_at <= END
             assert visit.findings and visit.created_at > visit.visited_at
-        planned = service_selectors.planned_visits(bureau)
+        planned = planned_visits(bureau)
         assert planned.count() >= 8
         assert all(v.planned_for and v.planned_for > timezone.localdate() for v in planned)
         assert Visit.objects.filter(status=VisitStatus.CANCELLED, cancel_reason__gt="").exists()

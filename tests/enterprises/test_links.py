@@ -12,7 +12,7 @@ import pytest
 
 from keepline.enterprises import links
 from keepline.enterprises.links import EnterpriseLink
-from keepline.service import services
+from keepline.service.services.coverage import assign_coverage
 from tests.conftest import ROLES, World
 
 SEES_ENTERPRISE = {r for r in ROLES if r != "checkpoint"}
@@ -67,16 +67,14 @@ def test_the_page_shows_who_covers_the_enterprise_today(world: World) -> None:
     empty = world.client("district").get(url).content.decode()
     assert 'id="covered-by-none"' in empty
     admin = world.users["admin"]
-    mine = services.assign_coverage(
+    mine = assign_coverage(
         actor=admin,
         kind="enterprise",
         user=world.users["commissioner"],
         enterprise=world.enterprise,
     )
-    area = services.assign_coverage(
-        actor=admin, kind="area", user=world.users["leader"], park=world.park
-    )
-    elsewhere = services.assign_coverage(
+    area = assign_coverage(actor=admin, kind="area", user=world.users["leader"], park=world.park)
+    elsewhere = assign_coverage(
         actor=admin, kind="area", user=world.users["leader"], region=world.naxi
     )
     html = world.client("district").get(url).content.decode()

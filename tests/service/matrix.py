@@ -13,8 +13,12 @@ from typing import Any
 
 from django.utils import timezone
 
-from keepline.service import selectors, services
 from keepline.service.models import Coverage, KeyProject, Visit, VisitStatus, WorkingGroup
+from keepline.service.selectors.coverage import local_today
+from keepline.service.services.coverage import assign_coverage
+from keepline.service.services.groups import create_working_group
+from keepline.service.services.projects import create_key_project
+from keepline.service.services.visits import plan_visit, record_visit
 from tests.conftest import World
 from tests.matrix import ALL, Case, foreign, object_statuses, static, statuses
 
@@ -39,7 +43,7 @@ def _coverage(w: World, which: str) -> Coverage:
         return found
     user = w.users["commissioner"] if which == "own" else w.other_user
     assert user is not None
-    return services.assign_coverage(
+    return assign_coverage(
         actor=w.users["admin"], kind="enterprise", user=user, enterprise=enterprise
     )
 
@@ -50,7 +54,7 @@ def _project(w: World, which: str) -> KeyProject:
     found = KeyProject.objects.filter(enterprise=enterprise, name=name).first()
     if found is not None:
         return found
-    return services.create_key_project(actor=w.users["admin"], enterprise=enterprise, name=name)
+    return create_key_project(actor=w.users["admin"], enterprise=enterprise, name=name)
 
 
 def _visit(w: World, which: str, status: str = VisitStatus.PLANNED) -> Visit:
@@ -60,16 +64,16 @@ def _visit(w: World, which: str, status: str = VisitStatus.PLANNED) -> Visit:
         return found
     admin = w.users["admin"]
     if status == VisitStatus.DONE:
-        return services.record_visit(
+        return record_visit(
             actor=admin,
             enterprise=enterprise,
             visited_at=timezone.now() - dt.timedelta(hours=1),
             findings="生产正常",
         )
-    return services.plan_visit(
+    return plan_visit(
         actor=admin,
         enterprise=enterprise,
-        planned_for=selectors.local_today() + dt.timedelta(days=1),
+        planned_for=local_today() + dt.timedelta(days=1),
         purpose="走访",
     )
 
@@ -82,7 +86,7 @@ def _group(w: World, which: str) -> WorkingGroup:
     own = which == "own"
     leader = w.users["leader"] if own else w.other_user
     assert leader is not None
-    return services.create_working_group(
+    return create_working_group(
         actor=w.users["admin"],
         authority=w.luzhou if own else w.yibin,
         name=name,
@@ -90,7 +94,7 @@ def _group(w: World, which: str) -> WorkingGroup:
         members=[w.users["commissioner"]] if own else [],
         regions=[w.jiangyang if own else w.yibin_district],
         parks=[w.park] if own else [],
-        starts_on=selectors.local_today(),
+        starts_on=local_today(),
     )
 
 
@@ -162,7 +166,7 @@ def _project_api(w: World, which: str) -> dict[str, Any]:
 
 
 def _tomorrow() -> str:
-    return (selectors.local_today() + dt.timedelta(days=1)).isoformat()
+    return (local_today() + dt.timedelta(days=1)).isoformat()
 
 
 def _an_hour_ago() -> str:
@@ -225,7 +229,7 @@ def _group_page(w: World, which: str) -> dict[str, Any]:
         # Led by someone within the sending region (a Luzhou leader may not lead Yibin's group).
         "leader": "leader" if own else "other",
         "regions": [(w.jiangyang if own else w.yibin_district).code],
-        "starts_on": selectors.local_today().isoformat(),
+        "starts_on": local_today().isoformat(),
     }
 
 

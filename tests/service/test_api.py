@@ -11,8 +11,10 @@ from django.utils import timezone
 
 from keepline.problems.models import Problem
 from keepline.problems.services import lifecycle as problem_lifecycle
-from keepline.service import selectors, services
 from keepline.service.models import Coverage, Visit, VisitStatus, WorkingGroup
+from keepline.service.selectors.coverage import local_today
+from keepline.service.services.coverage import assign_coverage
+from keepline.service.services.projects import create_key_project
 from tests.conftest import World
 from tests.service.conftest import person
 
@@ -22,7 +24,7 @@ def _post(client: Client, url: str, data: dict[str, Any]) -> Any:
 
 
 def _tomorrow() -> str:
-    return (selectors.local_today() + dt.timedelta(days=1)).isoformat()
+    return (local_today() + dt.timedelta(days=1)).isoformat()
 
 
 def test_coverage_is_assigned_listed_and_ended(world: World) -> None:
@@ -157,7 +159,7 @@ def test_working_groups_are_sent_changed_and_stood_down(world: World) -> None:
         "leader": "leader",
         "members": ["commissioner"],
         "regions": [world.jiangyang.code],
-        "starts_on": selectors.local_today().isoformat(),
+        "starts_on": local_today().isoformat(),
     }
     bad = _post(bureau, "/api/service/groups", {**base, "regions": ["999999"]})
     assert bad.status_code == 400 and set(bad.json()["errors"]) == {"regions"}
@@ -185,25 +187,23 @@ def test_working_groups_are_sent_changed_and_stood_down(world: World) -> None:
     ).json()
     assert changed["members"] == ["district", "park"] and changed["regions"] == group["regions"]
     ended = _post(bureau, f"/api/service/groups/{group['id']}/end", {"version": changed["version"]})
-    assert (
-        ended.status_code == 200 and ended.json()["ends_on"] == selectors.local_today().isoformat()
-    )
+    assert ended.status_code == 200 and ended.json()["ends_on"] == local_today().isoformat()
     assert world.client("commissioner").get(f"/api/service/groups/{group['id']}").status_code == 404
 
 
 def test_my_work_lists_only_what_the_user_covers(world: World) -> None:
     admin = world.users["admin"]
-    services.assign_coverage(
+    assign_coverage(
         actor=admin,
         kind="enterprise",
         user=world.users["commissioner"],
         enterprise=world.enterprise,
     )
-    project = services.create_key_project(
+    project = create_key_project(
         actor=admin, enterprise=world.foreign_enterprise, name="翠屏扩产项目"
     )
     rival = person("rival")
-    services.assign_coverage(actor=admin, kind="project", user=rival, project=project)
+    assign_coverage(actor=admin, kind="project", user=rival, project=project)
     mine = world.client("commissioner").get("/api/service/mine").json()
     assert [e["name"] for e in mine["enterprises"]] == [world.enterprise.name]
     assert mine["counts"]["enterprises"] == 1 and mine["projects"] == []

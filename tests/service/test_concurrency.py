@@ -10,8 +10,12 @@ from typing import Any
 
 from django.utils import timezone
 
-from keepline.service import selectors, services
 from keepline.service.models import CoverageKind, Visit, VisitStatus
+from keepline.service.selectors.coverage import local_today
+from keepline.service.services import coverage as coverage_services
+from keepline.service.services import visits as visit_services
+from keepline.service.services.coverage import assign_coverage, end_coverage
+from keepline.service.services.visits import cancel_visit, complete_visit, plan_visit
 from tests.conftest import World
 from tests.race import POSTGRES_ROW_LOCKS, race
 from tests.service.conftest import person
@@ -35,16 +39,16 @@ def _slow(monkeypatch: Any, module: Any, name: str) -> None:
 def test_finishing_and_cancelling_the_same_visit_at_once(
     world: World, transactional_db: Any, monkeypatch: Any
 ) -> None:
-    visit = services.plan_visit(
+    visit = plan_visit(
         actor=world.users["commissioner"],
         enterprise=world.enterprise,
-        planned_for=selectors.local_today() + dt.timedelta(days=1),
+        planned_for=local_today() + dt.timedelta(days=1),
         purpose="走访",
     )
-    _slow(monkeypatch, selectors, "get_visit")
+    _slow(monkeypatch, visit_services, "get_visit")
 
     def finish() -> None:
-        services.complete_visit(
+        complete_visit(
             actor=world.users["commissioner"],
             visit_id=visit.pk,
             visited_at=timezone.now(),
@@ -53,9 +57,7 @@ def test_finishing_and_cancelling_the_same_visit_at_once(
         )
 
     def cancel() -> None:
-        services.cancel_visit(
-            actor=world.users["district"], visit_id=visit.pk, reason="改期", version=1
-        )
+        cancel_visit(actor=world.users["district"], visit_id=visit.pk, reason="改期", version=1)
 
     assert race(finish, cancel) == ["409", "won"]
     visit = Visit.objects.get(pk=visit.pk)
@@ -66,15 +68,15 @@ def test_finishing_and_cancelling_the_same_visit_at_once(
 def test_ending_the_same_coverage_twice_at_once(
     world: World, transactional_db: Any, monkeypatch: Any
 ) -> None:
-    coverage = services.assign_coverage(
+    coverage = assign_coverage(
         actor=world.users["district"],
         kind=CoverageKind.ENTERPRISE,
         user=person("zhang"),
         enterprise=world.enterprise,
     )
-    _slow(monkeypatch, services, "get_for")
+    _slow(monkeypatch, coverage_services, "get_for")
 
     def end(role: str) -> Callable[[], Any]:
-        return lambda: services.end_coverage(actor=world.users[role], coverage_id=coverage.pk)
+        return lambda: end_coverage(actor=world.users[role], coverage_id=coverage.pk)
 
     assert race(end("district"), end("bureau")) == ["409", "won"]

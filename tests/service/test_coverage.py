@@ -11,8 +11,18 @@ from keepline.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from keepline.core.models import AuditEvent, Membership, Role, User
 from keepline.core.scopes import visible
 from keepline.enterprises.models import Enterprise, EnterpriseContact
-from keepline.service import selectors, services
 from keepline.service.models import Coverage, CoverageKind
+from keepline.service.selectors.coverage import (
+    coverage_history,
+    covered_by,
+    covered_enterprises,
+    covering,
+    get_coverage,
+    key_projects,
+    local_today,
+)
+from keepline.service.services.coverage import assign_coverage, end_coverage
+from keepline.service.services.projects import create_key_project
 from tests.conftest import SYSTEM, World
 from tests.service.conftest import fresh, person
 
@@ -20,7 +30,7 @@ from tests.service.conftest import fresh, person
 def _assign(
     world: World, user: User, kind: str = CoverageKind.ENTERPRISE, **target: Any
 ) -> Coverage:
-    return services.assign_coverage(actor=world.users["district"], kind=kind, user=user, **target)
+    return assign_coverage(actor=world.users["district"], kind=kind, user=user, **target)
 
 
 def test_commissioner_gains_and_loses_sight_of_the_enterprise(world: World) -> None:
@@ -32,18 +42,18 @@ def test_commissioner_gains_and_loses_sight_of_the_enterprise(world: World) -> N
     zhang = fresh(zhang)
     assert list(visible(Enterprise.objects.all(), zhang)) == [world.enterprise]
     assert list(visible(EnterpriseContact.objects.all(), zhang)) == [world.contact]
-    assert list(selectors.covered_enterprises(zhang, zhang)) == [world.enterprise]
+    assert list(covered_enterprises(zhang, zhang)) == [world.enterprise]
     assert coverage.granted_membership is not None
     assert coverage.granted_membership.role == Role.COMMISSIONER
 
-    services.end_coverage(actor=world.users["district"], coverage_id=coverage.pk)
+    end_coverage(actor=world.users["district"], coverage_id=coverage.pk)
 
     zhang = fresh(zhang)
     assert not visible(Enterprise.objects.all(), zhang).exists()
     assert not Membership.objects.filter(user=zhang).exists()
     coverage.refresh_from_db()
-    assert coverage.until == selectors.local_today()
-    assert list(selectors.coverage_history(SYSTEM, user=zhang)) == [coverage]
+    assert coverage.until == local_today()
+    assert list(coverage_history(SYSTEM, user=zhang)) == [coverage]
 
 
 def test_a_membership_granted_by_hand_outlives_the_coverage(world: World) -> None:
@@ -51,24 +61,24 @@ def test_a_membership_granted_by_hand_outlives_the_coverage(world: World) -> Non
     coverage = _assign(world, commissioner, enterprise=world.enterprise)
     assert coverage.granted_membership is None
 
-    services.end_coverage(actor=world.users["bureau"], coverage_id=coverage.pk)
+    end_coverage(actor=world.users["bureau"], coverage_id=coverage.pk)
 
     assert list(visible(Enterprise.objects.all(), fresh(commissioner))) == [world.enterprise]
 
 
 def test_the_membership_stays_while_another_coverage_needs_it(world: World) -> None:
     zhang = person("zhang")
-    project = services.create_key_project(
+    project = create_key_project(
         actor=world.users["district"], enterprise=world.enterprise, name="技改扩能项目"
     )
     by_enterprise = _assign(world, zhang, enterprise=world.enterprise)
     by_project = _assign(world, zhang, kind=CoverageKind.PROJECT, project=project)
     assert Membership.objects.filter(user=zhang).count() == 1
 
-    services.end_coverage(actor=world.users["district"], coverage_id=by_enterprise.pk)
+    end_coverage(actor=world.users["district"], coverage_id=by_enterprise.pk)
     assert list(visible(Enterprise.objects.all(), fresh(zhang))) == [world.enterprise]
 
-    services.end_coverage(actor=world.users["district"], coverage_id=by_project.pk)
+    end_coverage(actor=world.users["district"], coverage_id=by_project.pk)
     assert not visible(Enterprise.objects.all(), fresh(zhang)).exists()
 
 
@@ -76,28 +86,28 @@ def test_who_covered_an_enterprise_on_a_past_day(world: World) -> None:
     first, second, leader, park_head = (person(n) for n in ("first", "second", "lead", "parkh"))
     district = world.users["district"]
     old = _assign(world, first, enterprise=world.enterprise, since=dt.date(2022, 9, 1))
-    services.end_coverage(actor=district, coverage_id=old.pk, until=dt.date(2022, 9, 15))
+    end_coverage(actor=district, coverage_id=old.pk, until=dt.date(2022, 9, 15))
     _assign(world, second, enterprise=world.enterprise, since=dt.date(2022, 9, 16))
     _assign(
         world, leader, kind=CoverageKind.AREA, region=world.jiangyang, since=dt.date(2022, 9, 1)
     )
     _assign(world, park_head, kind=CoverageKind.AREA, park=world.park, since=dt.date(2022, 9, 20))
 
-    def covering(day: dt.date) -> set[str]:
-        rows = selectors.covering(world.users["bureau"], world.enterprise, day)
+    def covering_on(day: dt.date) -> set[str]:
+        rows = covering(world.users["bureau"], world.enterprise, day)
         return {row.user.username for row in rows}
 
-    assert covering(dt.date(2022, 9, 10)) == {"first", "lead"}
-    assert covering(dt.date(2022, 9, 15)) == {"first", "lead"}
-    assert covering(dt.date(2022, 9, 16)) == {"second", "lead"}
-    assert covering(dt.date(2022, 9, 25)) == {"second", "lead", "parkh"}
-    assert not selectors.covering(world.users["bureau"], world.foreign_enterprise).exists()
-    assert [c.enterprise for c in selectors.covered_by(SYSTEM, first, dt.date(2022, 9, 3))] == [
+    assert covering_on(dt.date(2022, 9, 10)) == {"first", "lead"}
+    assert covering_on(dt.date(2022, 9, 15)) == {"first", "lead"}
+    assert covering_on(dt.date(2022, 9, 16)) == {"second", "lead"}
+    assert covering_on(dt.date(2022, 9, 25)) == {"second", "lead", "parkh"}
+    assert not covering(world.users["bureau"], world.foreign_enterprise).exists()
+    assert [c.enterprise for c in covered_by(SYSTEM, first, dt.date(2022, 9, 3))] == [
         world.enterprise
     ]
-    assert not selectors.covered_by(SYSTEM, first).exists()
-    assert list(selectors.covered_enterprises(SYSTEM, leader)) == [world.enterprise]
-    history = selectors.coverage_history(SYSTEM, enterprise=world.enterprise)
+    assert not covered_by(SYSTEM, first).exists()
+    assert list(covered_enterprises(SYSTEM, leader)) == [world.enterprise]
+    history = coverage_history(SYSTEM, enterprise=world.enterprise)
     assert history.count() == 4
 
 
@@ -116,7 +126,7 @@ def test_a_coverage_has_exactly_one_target_of_its_kind(
     world: World, kind: str, target: dict[str, str], fields: set[str]
 ) -> None:
     with pytest.raises(InvalidInput) as caught:
-        services.assign_coverage(
+        assign_coverage(
             actor=world.users["bureau"],
             kind=kind,
             user=person("zhang"),
@@ -129,7 +139,7 @@ def test_a_coverage_has_exactly_one_target_of_its_kind(
 
 def test_assigning_and_ending_are_audited_and_kept(world: World) -> None:
     coverage = _assign(world, person("zhang"), enterprise=world.enterprise)
-    services.end_coverage(actor=world.users["bureau"], coverage_id=coverage.pk)
+    end_coverage(actor=world.users["bureau"], coverage_id=coverage.pk)
     events = AuditEvent.objects.filter(object_id=str(coverage.pk), object_type="service.coverage")
     assert sorted(e.action for e in events) == ["assign_coverage", "end_coverage"]
     assert {e.actor_name for e in events} == {"district", "bureau"}
@@ -143,13 +153,13 @@ def test_the_same_coverage_twice_is_refused_and_ending_twice_conflicts(world: Wo
         _assign(world, zhang, enterprise=world.enterprise)
     assert "user" in caught.value.errors
     with pytest.raises(InvalidInput) as caught:
-        services.end_coverage(
+        end_coverage(
             actor=world.users["district"], coverage_id=coverage.pk, until=dt.date(2000, 1, 1)
         )
     assert "until" in caught.value.errors
-    services.end_coverage(actor=world.users["district"], coverage_id=coverage.pk, version=1)
+    end_coverage(actor=world.users["district"], coverage_id=coverage.pk, version=1)
     with pytest.raises(Conflict):
-        services.end_coverage(actor=world.users["district"], coverage_id=coverage.pk)
+        end_coverage(actor=world.users["district"], coverage_id=coverage.pk)
 
 
 def test_a_coverage_starts_today_or_earlier(world: World) -> None:
@@ -158,7 +168,7 @@ def test_a_coverage_starts_today_or_earlier(world: World) -> None:
             world,
             person("zhang"),
             enterprise=world.enterprise,
-            since=selectors.local_today() + dt.timedelta(days=1),
+            since=local_today() + dt.timedelta(days=1),
         )
     assert "since" in caught.value.errors
 
@@ -168,12 +178,12 @@ def test_coverage_is_arranged_and_seen_within_the_area(world: World) -> None:
     with pytest.raises(Forbidden):
         _assign(world, zhang, enterprise=world.foreign_enterprise)
     with pytest.raises(Forbidden):
-        services.assign_coverage(
+        assign_coverage(
             actor=world.users["district"], kind=CoverageKind.AREA, user=zhang, region=world.luzhou
         )
     for role in ("commissioner", "liaison", "leader", "department"):
         with pytest.raises(Forbidden):
-            services.assign_coverage(
+            assign_coverage(
                 actor=world.users[role],
                 kind=CoverageKind.ENTERPRISE,
                 user=zhang,
@@ -184,41 +194,41 @@ def test_coverage_is_arranged_and_seen_within_the_area(world: World) -> None:
     others = _assign(world, world.users["commissioner"], enterprise=world.enterprise)
     zhang = fresh(zhang)
 
-    assert set(selectors.coverage_history(world.users["park"])) == {mine, others}
+    assert set(coverage_history(world.users["park"])) == {mine, others}
     # A commissioner sees their own coverage, not a colleague's at the same enterprise.
-    assert list(selectors.coverage_history(zhang)) == [mine]
-    assert not selectors.coverage_history(world.users["liaison"]).exists()
+    assert list(coverage_history(zhang)) == [mine]
+    assert not coverage_history(world.users["liaison"]).exists()
     with pytest.raises(NotFound):
-        selectors.get_coverage(world.other_user, mine.pk)  # type: ignore[arg-type]
+        get_coverage(world.other_user, mine.pk)  # type: ignore[arg-type]
     with pytest.raises(NotFound):
-        selectors.get_coverage(zhang, others.pk)
+        get_coverage(zhang, others.pk)
     with pytest.raises(Forbidden):
-        services.end_coverage(actor=zhang, coverage_id=mine.pk)
+        end_coverage(actor=zhang, coverage_id=mine.pk)
     with pytest.raises(NotFound):
-        services.end_coverage(actor=world.other_user, coverage_id=mine.pk)  # type: ignore[arg-type]
+        end_coverage(actor=world.other_user, coverage_id=mine.pk)  # type: ignore[arg-type]
 
 
 def test_key_projects_are_created_within_the_area(world: World) -> None:
-    project = services.create_key_project(
+    project = create_key_project(
         actor=world.users["park"], enterprise=world.enterprise, name=" 新厂区建设 "
     )
     assert project.name == "新厂区建设"
     assert project.region == world.jiangyang
     with pytest.raises(InvalidInput) as caught:
-        services.create_key_project(
+        create_key_project(
             actor=world.users["park"], enterprise=world.enterprise, name="新厂区建设"
         )
     assert "name" in caught.value.errors
     with pytest.raises(Forbidden):
-        services.create_key_project(
+        create_key_project(
             actor=world.users["park"], enterprise=world.foreign_enterprise, name="项目"
         )
     with pytest.raises(Forbidden):
-        services.create_key_project(
+        create_key_project(
             actor=world.users["district"],
             enterprise=world.foreign_enterprise,
             region=world.jiangyang,
             name="项目",
         )
-    assert list(selectors.key_projects(world.users["commissioner"])) == [project]
-    assert not selectors.key_projects(world.other_user).exists()  # type: ignore[arg-type]
+    assert list(key_projects(world.users["commissioner"])) == [project]
+    assert not key_projects(world.other_user).exists()  # type: ignore[arg-type]

@@ -16,8 +16,11 @@ from keepline.bubble.models import ModeRecord
 from keepline.problems.models import Problem, ProblemSource
 from keepline.problems.services import lifecycle as problem_lifecycle
 from keepline.reports.models import DailyReport
-from keepline.service import selectors, services
 from keepline.service.models import Coverage, KeyProject, Visit, VisitStatus, WorkingGroup
+from keepline.service.selectors.coverage import local_today
+from keepline.service.selectors.mine import my_work
+from keepline.service.services.coverage import assign_coverage
+from keepline.service.services.visits import plan_visit, record_visit
 from tests.conftest import World
 from tests.service.conftest import person
 
@@ -30,7 +33,7 @@ def _version(html: str, form_id: str) -> int:
 
 
 def _tomorrow() -> str:
-    return (selectors.local_today() + dt.timedelta(days=1)).isoformat()
+    return (local_today() + dt.timedelta(days=1)).isoformat()
 
 
 def _an_hour_ago() -> str:
@@ -69,13 +72,9 @@ def _report_today(world: World) -> None:
 
 def test_my_work_shows_the_commissioners_enterprises_and_never_anothers(world: World) -> None:
     admin, commissioner = world.users["admin"], world.users["commissioner"]
-    services.assign_coverage(
-        actor=admin, kind="enterprise", user=commissioner, enterprise=world.enterprise
-    )
+    assign_coverage(actor=admin, kind="enterprise", user=commissioner, enterprise=world.enterprise)
     rival = person("rival")
-    services.assign_coverage(
-        actor=admin, kind="enterprise", user=rival, enterprise=world.foreign_enterprise
-    )
+    assign_coverage(actor=admin, kind="enterprise", user=rival, enterprise=world.foreign_enterprise)
     ModeRecord.objects.create(
         enterprise=world.enterprise,
         mode="closed_loop",
@@ -89,10 +88,10 @@ def test_my_work_shows_the_commissioners_enterprises_and_never_anothers(world: W
         acknowledge_due=timezone.now() - dt.timedelta(minutes=5)
     )
     _file(world, "翠屏停电", foreign=True)
-    planned = services.plan_visit(
+    planned = plan_visit(
         actor=commissioner,
         enterprise=world.enterprise,
-        planned_for=selectors.local_today() + dt.timedelta(days=2),
+        planned_for=local_today() + dt.timedelta(days=2),
         purpose="协调天然气",
     )
 
@@ -118,7 +117,7 @@ def test_my_work_shows_the_commissioners_enterprises_and_never_anothers(world: W
 
 def test_my_work_has_a_clear_empty_state_and_an_area_summary(world: World) -> None:
     assert 'id="mine-empty"' in world.client("checkpoint").get("/service/mine/").content.decode()
-    services.assign_coverage(
+    assign_coverage(
         actor=world.users["bureau"],
         kind="area",
         user=world.users["leader"],
@@ -171,7 +170,7 @@ def test_coverage_is_assigned_listed_exported_and_ended(world: World) -> None:
     ended = bureau.post(f"/service/coverage/{coverage.pk}/end/", {"version": version})
     assert ended.status_code == 302
     coverage.refresh_from_db()
-    assert (coverage.until, coverage.ended_by) == (selectors.local_today(), "bureau")
+    assert (coverage.until, coverage.ended_by) == (local_today(), "bureau")
     # Today was its last day: it stays in the history with who ended it, and ends no more.
     history = bureau.get("/service/coverage/?state=all").content.decode()
     row = history[history.index(f'data-coverage="{coverage.pk}"') :]
@@ -300,7 +299,7 @@ def test_working_groups_are_sent_changed_and_stood_down(world: World) -> None:
         "leader": "leader",
         "members": "commissioner, district",
         "regions": [world.jiangyang.code],
-        "starts_on": selectors.local_today().isoformat(),
+        "starts_on": local_today().isoformat(),
     }
     bad = bureau.post("/service/groups/new/", {**base, "leader": "nobody"})
     assert bad.status_code == 400 and 'data-field-error="leader"' in bad.content.decode()
@@ -324,7 +323,7 @@ def test_working_groups_are_sent_changed_and_stood_down(world: World) -> None:
     ended = bureau.post(f"/service/groups/{group.pk}/end/", {"version": _version(page, "end-form")})
     assert ended.status_code == 302
     group.refresh_from_db()
-    assert group.ends_on == selectors.local_today()
+    assert group.ends_on == local_today()
     assert "市督导第一组" in bureau.get("/service/groups/").content.decode()
 
 
@@ -335,7 +334,7 @@ def test_key_projects_are_created_and_listed_with_their_officers(world: World) -
     twice = district.post("/service/projects/new/", data)
     assert twice.status_code == 400 and 'data-field-error="name"' in twice.content.decode()
     project = KeyProject.objects.get()
-    services.assign_coverage(
+    assign_coverage(
         actor=world.users["district"],
         kind="project",
         user=world.users["commissioner"],
@@ -356,12 +355,10 @@ def test_the_menu_opens_the_service_network_by_right(world: World) -> None:
 
 def test_my_work_shows_each_enterprises_soonest_planned_and_latest_done_visit(world: World) -> None:
     admin, commissioner = world.users["admin"], world.users["commissioner"]
-    services.assign_coverage(
-        actor=admin, kind="enterprise", user=commissioner, enterprise=world.enterprise
-    )
-    today = selectors.local_today()
+    assign_coverage(actor=admin, kind="enterprise", user=commissioner, enterprise=world.enterprise)
+    today = local_today()
     later, soon = (
-        services.plan_visit(
+        plan_visit(
             actor=commissioner,
             enterprise=world.enterprise,
             planned_for=today + dt.timedelta(days=d),
@@ -370,7 +367,7 @@ def test_my_work_shows_each_enterprises_soonest_planned_and_latest_done_visit(wo
         for d in (5, 1)
     )
     old, recent = (
-        services.record_visit(
+        record_visit(
             actor=commissioner,
             enterprise=world.enterprise,
             visited_at=timezone.now() - dt.timedelta(days=d),
@@ -378,6 +375,6 @@ def test_my_work_shows_each_enterprises_soonest_planned_and_latest_done_visit(wo
         )
         for d in (9, 2)
     )
-    (work,) = selectors.my_work(commissioner).enterprises
+    (work,) = my_work(commissioner).enterprises
     assert (work.next_visit, work.last_visit) == (soon, recent)
     assert later != soon and old != recent

@@ -13,11 +13,15 @@ from django.test import Client
 
 from keepline.core import services as core_services
 from keepline.core.models import Role
-from keepline.enterprises.models import Enterprise, Industry
-from keepline.service import selectors, services
+from keepline.core.pickers import PICK_LIMIT, PICK_SEARCH
+from keepline.enterprises.models import Enterprise
 from keepline.service.models import Coverage, Visit, WorkingGroup
-from keepline.service.views import PICK_LIMIT, PICK_SEARCH
-from tests.conftest import SYSTEM, World, make_uscc
+from keepline.service.selectors.coverage import local_today
+from keepline.service.selectors.people import coverage_people
+from keepline.service.services.coverage import assign_coverage
+from keepline.service.services.visits import plan_visit
+from tests.conftest import SYSTEM, World
+from tests.factories import EnterpriseFactory, IndustryFactory
 from tests.service.conftest import person
 
 
@@ -39,18 +43,18 @@ def _post_json(client: Client, url: str, data: dict[str, Any]) -> Any:
 
 
 def _tomorrow() -> str:
-    return (selectors.local_today() + dt.timedelta(days=1)).isoformat()
+    return (local_today() + dt.timedelta(days=1)).isoformat()
 
 
 def _many_enterprises(world: World, count: int) -> list[Enterprise]:
-    industry = Industry.objects.get(code="15")
+    industry = IndustryFactory(code="15")
+    # Built, then written in one insert: the pickers' pages need many.
     return Enterprise.objects.bulk_create(
-        Enterprise(
-            uscc=make_uscc(100 + n),
+        EnterpriseFactory.build(
+            serial=100 + n,
             name=f"江阳批量企业{n:03d}有限公司",
             region=world.jiangyang,
             industry=industry,
-            above_size=True,
             annual_output=Decimal("100.00"),
             employees=50,
         )
@@ -99,18 +103,18 @@ def test_a_park_arranger_is_offered_the_people_over_its_park_not_a_neighbours(
 ) -> None:
     naxi = person("naxi.cadre")
     core_services.add_membership(actor=SYSTEM, user=naxi, role=Role.DISTRICT, target=world.naxi)
-    offered = set(selectors.coverage_people(world.users["park"]).values_list("username", flat=True))
+    offered = set(coverage_people(world.users["park"]).values_list("username", flat=True))
     assert {"park", "commissioner", "district", "checkpoint", "bureau"} <= offered
     assert not offered & {"naxi.cadre", "other"}
     # The city's bureau arranges all of Luzhou: Naxi's cadre too.
-    assert selectors.coverage_people(world.users["bureau"]).filter(username="naxi.cadre").exists()
+    assert coverage_people(world.users["bureau"]).filter(username="naxi.cadre").exists()
 
 
 def test_a_person_with_no_role_yet_may_be_given_a_first_coverage(world: World) -> None:
     newcomer = person("new.cadre")
     page = world.client("district").get("/service/coverage/assign/").content.decode()
     assert "new.cadre" in _options(page, "user")
-    coverage = services.assign_coverage(
+    coverage = assign_coverage(
         actor=world.users["district"], kind="enterprise", user=newcomer, enterprise=world.enterprise
     )
     assert coverage.user == newcomer
@@ -180,9 +184,7 @@ def test_the_visitor_list_follows_the_enterprise_chosen(world: World) -> None:
     # Seeing the enterprise is not visiting it (liaison, checkpoint, leader), nor is Yibin.
     assert not set(offered) & {"liaison", "checkpoint", "leader", "other"}
     cadre = person("area.cadre")
-    services.assign_coverage(
-        actor=world.users["bureau"], kind="area", user=cadre, region=world.jiangyang
-    )
+    assign_coverage(actor=world.users["bureau"], kind="area", user=cadre, region=world.jiangyang)
     assert "area.cadre" in _options(district.get(url).content.decode(), "")
 
     foreign = (
@@ -256,7 +258,7 @@ def test_a_member_from_outside_the_region_is_refused(world: World) -> None:
         "name": "市督导组",
         "leader": "leader",
         "regions": [world.jiangyang.code],
-        "starts_on": selectors.local_today().isoformat(),
+        "starts_on": local_today().isoformat(),
     }
     refused = bureau.post("/service/groups/new/", {**base, "members": ["district", "other"]})
     assert refused.status_code == 400
@@ -287,19 +289,17 @@ def test_a_member_from_outside_the_region_is_refused(world: World) -> None:
 
 def test_visits_and_coverage_are_listed_for_one_enterprise(world: World) -> None:
     admin = world.users["admin"]
-    own = services.assign_coverage(
+    own = assign_coverage(
         actor=admin,
         kind="enterprise",
         user=world.users["commissioner"],
         enterprise=world.enterprise,
     )
-    area = services.assign_coverage(
-        actor=admin, kind="area", user=world.users["leader"], region=world.naxi
-    )
-    visit = services.plan_visit(
+    area = assign_coverage(actor=admin, kind="area", user=world.users["leader"], region=world.naxi)
+    visit = plan_visit(
         actor=admin,
         enterprise=world.enterprise,
-        planned_for=selectors.local_today(),
+        planned_for=local_today(),
         purpose="走访",
     )
     bureau = world.client("bureau")

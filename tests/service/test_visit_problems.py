@@ -12,8 +12,15 @@ from keepline.core.errors import Conflict, InvalidInput
 from keepline.core.models import AuditEvent
 from keepline.problems.models import Problem, ProblemSource
 from keepline.problems.services import lifecycle as problem_lifecycle
-from keepline.service import selectors, services
 from keepline.service.models import Visit, VisitStatus
+from keepline.service.selectors.coverage import local_today
+from keepline.service.services.visits import (
+    cancel_visit,
+    complete_visit,
+    plan_visit,
+    raise_problem_at_visit,
+    record_visit,
+)
 from tests.conftest import World
 
 
@@ -25,10 +32,10 @@ def _problem(world: World, foreign: bool = False) -> Problem:
 
 
 def _plan(world: World) -> Visit:
-    return services.plan_visit(
+    return plan_visit(
         actor=world.users["commissioner"],
         enterprise=world.enterprise,
-        planned_for=selectors.local_today() + dt.timedelta(days=1),
+        planned_for=local_today() + dt.timedelta(days=1),
         purpose="走访",
     )
 
@@ -36,7 +43,7 @@ def _plan(world: World) -> Visit:
 def test_completing_a_visit_links_the_problems_it_followed_up(world: World) -> None:
     own = _problem(world)
     visit = _plan(world)
-    services.complete_visit(
+    complete_visit(
         actor=world.users["commissioner"],
         visit_id=visit.pk,
         visited_at=timezone.now(),
@@ -54,7 +61,7 @@ def test_a_problem_of_another_enterprise_or_out_of_sight_is_refused(world: World
     visit = _plan(world)
     # The foreign problem exists, but not for this enterprise nor in the commissioner's sight.
     with pytest.raises(InvalidInput) as caught:
-        services.complete_visit(
+        complete_visit(
             actor=world.users["commissioner"],
             visit_id=visit.pk,
             visited_at=timezone.now(),
@@ -67,7 +74,7 @@ def test_a_problem_of_another_enterprise_or_out_of_sight_is_refused(world: World
     assert visit.status == VisitStatus.PLANNED and not visit.problems.exists()
     # The administrator sees the foreign problem, yet it is not this enterprise's.
     with pytest.raises(InvalidInput) as caught:
-        services.record_visit(
+        record_visit(
             actor=world.users["admin"],
             enterprise=world.enterprise,
             visited_at=timezone.now(),
@@ -80,7 +87,7 @@ def test_a_problem_of_another_enterprise_or_out_of_sight_is_refused(world: World
 
 def test_a_recorded_visit_links_its_problems(world: World) -> None:
     own = _problem(world)
-    visit = services.record_visit(
+    visit = record_visit(
         actor=world.users["district"],
         enterprise=world.enterprise,
         visited_at=timezone.now() - dt.timedelta(hours=1),
@@ -94,7 +101,7 @@ def test_a_recorded_visit_links_its_problems(world: World) -> None:
 
 def test_a_problem_heard_at_a_visit_is_filed_and_linked(world: World) -> None:
     visit = _plan(world)
-    problem = services.raise_problem_at_visit(
+    problem = raise_problem_at_visit(
         actor=world.users["commissioner"],
         visit_id=visit.pk,
         category="raw_materials",
@@ -112,7 +119,7 @@ def test_a_problem_heard_at_a_visit_is_filed_and_linked(world: World) -> None:
 def test_a_bad_problem_at_a_visit_files_and_links_nothing(world: World) -> None:
     visit = _plan(world)
     with pytest.raises(InvalidInput) as caught:
-        services.raise_problem_at_visit(
+        raise_problem_at_visit(
             actor=world.users["commissioner"], visit_id=visit.pk, category="weather", title=" "
         )
     assert set(caught.value.errors) == {"category", "title"}
@@ -123,9 +130,9 @@ def test_a_bad_problem_at_a_visit_files_and_links_nothing(world: World) -> None:
 
 def test_no_problem_is_raised_at_a_cancelled_visit(world: World) -> None:
     visit = _plan(world)
-    services.cancel_visit(actor=world.users["commissioner"], visit_id=visit.pk, reason="改期")
+    cancel_visit(actor=world.users["commissioner"], visit_id=visit.pk, reason="改期")
     with pytest.raises(Conflict):
-        services.raise_problem_at_visit(
+        raise_problem_at_visit(
             actor=world.users["commissioner"], visit_id=visit.pk, category="energy", title="停电"
         )
     assert not Problem.objects.exists()

@@ -9,18 +9,21 @@ from django.utils import timezone
 
 from keepline.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from keepline.core.models import AuditEvent
-from keepline.service import selectors, services
 from keepline.service.models import CoverageKind, Visit, VisitStatus
+from keepline.service.selectors.coverage import local_today
+from keepline.service.selectors.visits import done_visits, get_visit, planned_visits
+from keepline.service.services.coverage import assign_coverage
+from keepline.service.services.visits import cancel_visit, complete_visit, plan_visit, record_visit
 from tests.conftest import TZ, World
 from tests.service.conftest import fresh, person
 
 
 def _tomorrow() -> dt.date:
-    return selectors.local_today() + dt.timedelta(days=1)
+    return local_today() + dt.timedelta(days=1)
 
 
 def _plan(world: World, role: str = "commissioner") -> Visit:
-    return services.plan_visit(
+    return plan_visit(
         actor=world.users[role],
         enterprise=world.enterprise,
         planned_for=_tomorrow(),
@@ -31,11 +34,11 @@ def _plan(world: World, role: str = "commissioner") -> Visit:
 def test_a_planned_visit_is_done_with_findings(world: World) -> None:
     visit = _plan(world)
     district = world.users["district"]
-    assert list(selectors.planned_visits(district)) == [visit]
-    assert not selectors.done_visits(district).exists()
+    assert list(planned_visits(district)) == [visit]
+    assert not done_visits(district).exists()
 
     went = dt.datetime(2022, 9, 20, 10, 0, tzinfo=TZ)
-    done = services.complete_visit(
+    done = complete_visit(
         actor=world.users["commissioner"],
         visit_id=visit.pk,
         visited_at=went,
@@ -45,34 +48,34 @@ def test_a_planned_visit_is_done_with_findings(world: World) -> None:
     )
 
     assert done.status == VisitStatus.DONE
-    assert not selectors.planned_visits(district).exists()
-    [row] = selectors.done_visits(district, enterprise=world.enterprise)
+    assert not planned_visits(district).exists()
+    [row] = done_visits(district, enterprise=world.enterprise)
     assert (row.visited_at, row.findings, row.companions) == (
         went,
         "原料库存仅够3天，需协调运输",
         "李科长",
     )
-    assert list(selectors.done_visits(district, visitor=world.users["commissioner"])) == [row]
-    assert not selectors.done_visits(district, region="510503").exists()
+    assert list(done_visits(district, visitor=world.users["commissioner"])) == [row]
+    assert not done_visits(district, region="510503").exists()
     actions = AuditEvent.objects.filter(object_type="service.visit", object_id=str(visit.pk))
     assert sorted(actions.values_list("action", flat=True)) == ["complete_visit", "plan_visit"]
     with pytest.raises(Conflict):
-        services.complete_visit(
+        complete_visit(
             actor=world.users["commissioner"], visit_id=visit.pk, visited_at=went, findings="再次"
         )
 
 
 def test_a_visit_not_planned_goes_straight_to_the_done_list(world: World) -> None:
-    visit = services.record_visit(
+    visit = record_visit(
         actor=world.users["park"],
         enterprise=world.enterprise,
         visited_at=timezone.now() - dt.timedelta(hours=2),
         findings="闭环管理落实到位",
     )
     assert visit.visitor == world.users["park"]
-    assert list(selectors.done_visits(world.users["bureau"])) == [visit]
+    assert list(done_visits(world.users["bureau"])) == [visit]
     with pytest.raises(InvalidInput) as caught:
-        services.record_visit(
+        record_visit(
             actor=world.users["park"],
             enterprise=world.enterprise,
             visited_at=timezone.now() + dt.timedelta(days=1),
@@ -84,33 +87,31 @@ def test_a_visit_not_planned_goes_straight_to_the_done_list(world: World) -> Non
 def test_a_cancelled_visit_leaves_both_lists_with_its_reason(world: World) -> None:
     visit = _plan(world)
     with pytest.raises(InvalidInput) as caught:
-        services.cancel_visit(actor=world.users["commissioner"], visit_id=visit.pk, reason=" ")
+        cancel_visit(actor=world.users["commissioner"], visit_id=visit.pk, reason=" ")
     assert "reason" in caught.value.errors
 
-    services.cancel_visit(actor=world.users["district"], visit_id=visit.pk, reason="企业封控")
+    cancel_visit(actor=world.users["district"], visit_id=visit.pk, reason="企业封控")
 
     visit.refresh_from_db()
     assert (visit.status, visit.cancel_reason) == (VisitStatus.CANCELLED, "企业封控")
-    assert not selectors.planned_visits(world.users["district"]).exists()
-    assert not selectors.done_visits(world.users["district"]).exists()
+    assert not planned_visits(world.users["district"]).exists()
+    assert not done_visits(world.users["district"]).exists()
     with pytest.raises(Conflict):
-        services.cancel_visit(actor=world.users["district"], visit_id=visit.pk, reason="再次")
+        cancel_visit(actor=world.users["district"], visit_id=visit.pk, reason="再次")
 
 
 def test_a_stale_version_conflicts(world: World) -> None:
     visit = _plan(world)
     with pytest.raises(Conflict):
-        services.cancel_visit(
-            actor=world.users["district"], visit_id=visit.pk, reason="改期", version=7
-        )
+        cancel_visit(actor=world.users["district"], visit_id=visit.pk, reason="改期", version=7)
 
 
 def test_a_planned_visit_lies_ahead(world: World) -> None:
     with pytest.raises(InvalidInput) as caught:
-        services.plan_visit(
+        plan_visit(
             actor=world.users["district"],
             enterprise=world.enterprise,
-            planned_for=selectors.local_today() - dt.timedelta(days=1),
+            planned_for=local_today() - dt.timedelta(days=1),
             purpose="",
         )
     assert set(caught.value.errors) == {"planned_for", "purpose"}
@@ -121,32 +122,32 @@ def test_the_liaison_sees_the_done_list_of_its_enterprise_only(world: World) -> 
     liaison = world.users["liaison"]
     planned = _plan(world)
     other = _plan(world)
-    services.complete_visit(
+    complete_visit(
         actor=world.users["commissioner"],
         visit_id=other.pk,
         visited_at=timezone.now(),
         findings="用工缺口已解决",
     )
-    assert not selectors.planned_visits(liaison).exists()
-    assert [v.pk for v in selectors.done_visits(liaison)] == [other.pk]
-    assert selectors.get_visit(liaison, other.pk).findings == "用工缺口已解决"
+    assert not planned_visits(liaison).exists()
+    assert [v.pk for v in done_visits(liaison)] == [other.pk]
+    assert get_visit(liaison, other.pk).findings == "用工缺口已解决"
     with pytest.raises(NotFound):
-        selectors.get_visit(liaison, planned.pk)
+        get_visit(liaison, planned.pk)
     with pytest.raises(NotFound):
-        services.cancel_visit(actor=liaison, visit_id=planned.pk, reason="不方便")
+        cancel_visit(actor=liaison, visit_id=planned.pk, reason="不方便")
 
 
 def test_visits_are_planned_and_seen_within_the_area(world: World) -> None:
     visit = _plan(world)
     other = world.other_user
     assert other is not None
-    assert not selectors.planned_visits(other).exists()
+    assert not planned_visits(other).exists()
     with pytest.raises(NotFound):
-        selectors.get_visit(other, visit.pk)
+        get_visit(other, visit.pk)
     with pytest.raises(NotFound):
-        services.cancel_visit(actor=other, visit_id=visit.pk, reason="越权")
+        cancel_visit(actor=other, visit_id=visit.pk, reason="越权")
     with pytest.raises(Forbidden):
-        services.plan_visit(
+        plan_visit(
             actor=world.users["district"],
             enterprise=world.foreign_enterprise,
             planned_for=_tomorrow(),
@@ -154,7 +155,7 @@ def test_visits_are_planned_and_seen_within_the_area(world: World) -> None:
         )
     # The leader role is read-only: seeing a visit does not let one change it.
     with pytest.raises(Forbidden):
-        services.cancel_visit(actor=world.users["leader"], visit_id=visit.pk, reason="改期")
+        cancel_visit(actor=world.users["leader"], visit_id=visit.pk, reason="改期")
     with pytest.raises(Forbidden):
         _plan(world, "leader")
 
@@ -162,23 +163,21 @@ def test_visits_are_planned_and_seen_within_the_area(world: World) -> None:
 def test_whoever_covers_an_enterprise_plans_their_own_visits_to_it(world: World) -> None:
     cadre = person("cadre")
     with pytest.raises(Forbidden):
-        services.plan_visit(
+        plan_visit(
             actor=cadre, enterprise=world.enterprise, planned_for=_tomorrow(), purpose="包片走访"
         )
-    services.assign_coverage(
+    assign_coverage(
         actor=world.users["bureau"], kind=CoverageKind.AREA, user=cadre, region=world.jiangyang
     )
     cadre = fresh(cadre)
-    visit = services.plan_visit(
+    visit = plan_visit(
         actor=cadre, enterprise=world.enterprise, planned_for=_tomorrow(), purpose="包片走访"
     )
     # Their own visits are theirs to see and to finish, though their area gives no membership.
-    assert list(selectors.planned_visits(cadre)) == [visit]
-    services.complete_visit(
-        actor=cadre, visit_id=visit.pk, visited_at=timezone.now(), findings="生产正常"
-    )
+    assert list(planned_visits(cadre)) == [visit]
+    complete_visit(actor=cadre, visit_id=visit.pk, visited_at=timezone.now(), findings="生产正常")
     with pytest.raises(Forbidden):
-        services.plan_visit(
+        plan_visit(
             actor=cadre,
             enterprise=world.foreign_enterprise,
             planned_for=_tomorrow(),

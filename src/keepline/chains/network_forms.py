@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from keepline.chains.selectors import MAX_DEPTH
 from keepline.core.forms import SELECT, TEXT
+from keepline.core.pickers import Picker
 from keepline.core.scopes import MAX_KEY
-from keepline.service.forms import Picker
 
 NUMBER = TEXT | {"inputmode": "decimal"}
 YES_NO = [("", _("Either")), ("yes", _("Yes")), ("no", _("No"))]

@@ -31,13 +31,13 @@ from keepline.chains.network_forms import (
     VersionForm,
 )
 from keepline.core.errors import InvalidInput, KeeplineError
+from keepline.core.pickers import ENTERPRISES, offer, options_response
 from keepline.core.scopes import get_for, holds_area, may, require_area, require_role, visible
 from keepline.core.tabular import workbook_response
 from keepline.core.web import AuthedRequest, apply_errors, paginate, query_without
 from keepline.enterprises.models import Enterprise
 from keepline.places.models import Region
 from keepline.reports.forms import industry_choices, region_choices
-from keepline.service.views import PICK_LIMIT, offer
 
 ENTERPRISE_SOURCE = "/chains/choices/enterprises/"
 
@@ -50,17 +50,8 @@ def enterprise_choices(request: AuthedRequest) -> HttpResponse:
     """The options of an enterprise picker matching what was typed (an htmx fragment): the
     enterprises the registry shows the user, for those who keep the network."""
     require_role(request.user, SupplyLink, "change")
-    q = request.GET.get("q", "").strip()
     qs = services.registry(request.user).order_by("name", "pk")
-    if q:
-        qs = qs.filter(name__icontains=q) | qs.filter(uscc__icontains=q)
-    found = list(qs[: PICK_LIMIT + 1])
-    more = qs.count() - PICK_LIMIT if len(found) > PICK_LIMIT else 0
-    only = bool(q) and len(found) == 1
-    options = [(str(e.pk), f"{e.name} ({e.uscc})", only) for e in found[:PICK_LIMIT]]
-    return render(
-        request, "service/_options.html", {"options": options, "more": more, "blank": "—"}
-    )
+    return options_response(request, qs, ENTERPRISES, None)
 
 
 def _offer_enterprises(form: Any, user: Any, *names: str, keep: Iterable[int] = ()) -> None:
@@ -70,7 +61,7 @@ def _offer_enterprises(form: Any, user: Any, *names: str, keep: Iterable[int] = 
         Q(pk__in=services.registry(user).values("pk")) | Q(pk__in=list(keep))
     ).order_by("name", "pk")
     for name in names:
-        offer(form, name, qs, ENTERPRISE_SOURCE)
+        offer(form, name, qs, ENTERPRISES, ENTERPRISE_SOURCE)
 
 
 def _sectors(empty: str | None = "—") -> list[tuple[str, str]]:

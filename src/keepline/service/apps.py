@@ -33,4 +33,4 @@ class ServiceConfig(AppConfig):
         ),
     ]
     # Who covers the enterprise today.
-    enterprise_panels = [EnterprisePanel("keepline.service.views.enterprise_panel")]
+    enterprise_panels = [EnterprisePanel("keepline.service.views.coverage.enterprise_panel")]

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from keepline.core.forms import SELECT, TEXT
+from keepline.core.pickers import MultiPicker, Picker, UsernamesField, split_names
 from keepline.problems.models import ProblemCategory, Urgency
 from keepline.service.models import CoverageKind
 
@@ -25,78 +25,6 @@ STATE_CHOICES = [
 
 def _choices(field: forms.Field, choices: list[tuple[Any, str]]) -> None:
     field.choices = choices  # type: ignore[attr-defined]
-
-
-def split_names(value: str) -> list[str]:
-    """Usernames or numbers separated by commas, spaces or new lines (Chinese commas too)."""
-    return [part for part in re.split(r"[\s,，、;；]+", value or "") if part]
-
-
-class PickerMixin:
-    """A <select> of what the user may choose here, with a filter box when the list is long:
-    typing asks the server (htmx) for the matching options, so nobody types a username or an
-    enterprise number from memory. The view fills in the options (`offer` in views.py); the
-    services still judge whatever comes back."""
-
-    offered: list[tuple[str, str, bool]]
-    more = 0
-    search = False
-    blank: str | None = None
-    source = ""
-    include = ""  # further fields sent along with a search (CSS selectors, comma-separated)
-    refresh_on = ""  # the id of a field whose change reloads this list
-    placeholder: Any = _("Type to filter")
-
-    def get_context(self, name: str, value: Any, attrs: Any) -> dict[str, Any]:
-        context: dict[str, Any] = super().get_context(name, value, attrs)  # type: ignore[misc]
-        widget = context["widget"]
-        widget["attrs"].pop("maxlength", None)  # a CharField's, meaningless on a <select>
-        widget_id = widget["attrs"].get("id", f"id_{name}")
-        sent = ", ".join(filter(None, [f"#{widget_id}", self.include]))
-        if self.refresh_on:
-            # Another choice (the enterprise, the sending region) changes who may be chosen.
-            widget["attrs"] |= {
-                "hx-get": self.source,
-                "hx-trigger": (
-                    f"change from:#{self.refresh_on}, htmx:afterSettle from:#{self.refresh_on}"
-                ),
-                "hx-include": self.include or f"#{self.refresh_on}",
-                "hx-target": "this",
-                "hx-swap": "innerHTML",
-            }
-        widget |= {
-            "options": getattr(self, "offered", []),
-            "more": self.more,
-            "search": self.search,
-            "blank": self.blank,
-            "source": self.source,
-            "sent": sent,
-            "placeholder": self.placeholder,
-            "select_id": widget_id,
-        }
-        return context
-
-
-PICKER_TEMPLATE = "service/widgets/picker.html"
-
-
-class Picker(PickerMixin, forms.Select):
-    template_name = PICKER_TEMPLATE
-
-
-class MultiPicker(PickerMixin, forms.SelectMultiple):
-    template_name = PICKER_TEMPLATE
-
-
-class UsernamesField(forms.Field):
-    """Usernames picked from a list (several values), or typed with commas as before."""
-
-    widget = MultiPicker
-
-    def to_python(self, value: Any) -> list[str]:
-        values = value if isinstance(value, list | tuple) else [value or ""]
-        names = [name for v in values for name in split_names(str(v))]
-        return list(dict.fromkeys(names))
 
 
 class CoverageFilterForm(forms.Form):

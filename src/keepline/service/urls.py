@@ -1,26 +1,26 @@
 from django.urls import path
 
-from keepline.service import views
+from keepline.service.views import choices, coverage, groups, mine, projects, visits
 
 app_name = "service"
 urlpatterns = [
-    path("mine/", views.mine, name="mine"),
-    path("coverage/", views.coverage_list, name="coverage"),
-    path("coverage/export.xlsx", views.coverage_export, name="coverage_export"),
-    path("coverage/assign/", views.coverage_assign, name="coverage_assign"),
-    path("coverage/<int:pk>/end/", views.coverage_end, name="coverage_end"),
-    path("projects/", views.project_list, name="projects"),
-    path("projects/new/", views.project_new, name="project_new"),
-    path("visits/", views.visit_list, name="visits"),
-    path("visits/export.xlsx", views.visit_export, name="visits_export"),
-    path("visits/plan/", views.visit_plan, name="visit_plan"),
-    path("visits/record/", views.visit_record, name="visit_record"),
-    path("visits/<int:pk>/", views.visit_detail, name="visit"),
-    path("groups/", views.group_list, name="groups"),
-    path("groups/new/", views.group_new, name="group_new"),
-    path("groups/<int:pk>/", views.group_detail, name="group"),
-    path("groups/<int:pk>/edit/", views.group_edit, name="group_edit"),
-    path("groups/<int:pk>/end/", views.group_end, name="group_end"),
-    path("choices/enterprises/", views.enterprise_choices, name="enterprise_choices"),
-    path("choices/people/", views.people_choices, name="people_choices"),
+    path("mine/", mine.mine, name="mine"),
+    path("coverage/", coverage.coverage_list, name="coverage"),
+    path("coverage/export.xlsx", coverage.coverage_export, name="coverage_export"),
+    path("coverage/assign/", coverage.coverage_assign, name="coverage_assign"),
+    path("coverage/<int:pk>/end/", coverage.coverage_end, name="coverage_end"),
+    path("projects/", projects.project_list, name="projects"),
+    path("projects/new/", projects.project_new, name="project_new"),
+    path("visits/", visits.visit_list, name="visits"),
+    path("visits/export.xlsx", visits.visit_export, name="visits_export"),
+    path("visits/plan/", visits.visit_plan, name="visit_plan"),
+    path("visits/record/", visits.visit_record, name="visit_record"),
+    path("visits/<int:pk>/", visits.visit_detail, name="visit"),
+    path("groups/", groups.group_list, name="groups"),
+    path("groups/new/", groups.group_new, name="group_new"),
+    path("groups/<int:pk>/", groups.group_detail, name="group"),
+    path("groups/<int:pk>/edit/", groups.group_edit, name="group_edit"),
+    path("groups/<int:pk>/end/", groups.group_end, name="group_end"),
+    path("choices/enterprises/", choices.enterprise_choices, name="enterprise_choices"),
+    path("choices/people/", choices.people_choices, name="people_choices"),
 ]

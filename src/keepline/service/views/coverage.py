@@ -1,0 +1,236 @@
+"""Coverage pages: who covers what with the history, assigning and ending coverage, and the
+panel on the enterprise's registry page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+from keepline.core.errors import Conflict, InvalidInput, NotFound
+from keepline.core.pickers import ENTERPRISES, PEOPLE, offer, source_url
+from keepline.core.scopes import get_for, holds, holds_area, require_area, require_role
+from keepline.core.tabular import workbook_response
+from keepline.core.web import AuthedRequest, apply_errors, paginate, query_without
+from keepline.enterprises.models import Enterprise
+from keepline.places.models import Park, Region
+from keepline.reports.forms import park_choices, region_choices
+from keepline.service.forms import CoverageAssignForm, CoverageEndForm, CoverageFilterForm
+from keepline.service.models import Coverage
+from keepline.service.selectors.coverage import coverage_list as coverage_rows
+from keepline.service.selectors.coverage import (
+    covering,
+    get_coverage,
+    key_projects,
+    local_today,
+    visible_enterprises,
+)
+from keepline.service.selectors.people import coverage_people, user_named
+from keepline.service.selectors.visits import listed_enterprise
+from keepline.service.services.coverage import assign_coverage, end_coverage
+
+# ---- coverage ---------------------------------------------------------------------------------
+
+
+def _coverage_filters(request: AuthedRequest) -> tuple[CoverageFilterForm, dict[str, Any]]:
+    user = request.user
+    form = CoverageFilterForm(
+        request.GET or None,
+        regions=region_choices(user, str(_("All regions"))),
+        parks=park_choices(user, str(_("All parks"))),
+    )
+    form.is_valid()
+    data = getattr(form, "cleaned_data", {})
+    return form, {
+        "kind": data.get("kind", ""),
+        "person": (data.get("person") or "").strip(),
+        "region": data.get("region", ""),
+        "park": data.get("park", ""),
+        "state": data.get("state") or "open",
+        "at": data.get("at"),
+        "enterprise": listed_enterprise(user, data.get("enterprise")),
+    }
+
+
+@login_required
+def coverage_list(request: AuthedRequest) -> HttpResponse:
+    """Who covers what, with the history: since, until, who assigned and who ended it."""
+    require_role(request.user, Coverage)
+    form, f = _coverage_filters(request)
+    page, query = paginate(request, coverage_rows(request.user, **f))
+    return render(
+        request,
+        "service/coverage_list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query,
+            "may_assign": holds_area(request.user, Coverage),
+            "today": local_today(),
+            "enterprise": f["enterprise"],
+            "unfiltered": query_without(request, "enterprise"),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def coverage_export(request: AuthedRequest) -> HttpResponse:
+    require_role(request.user, Coverage)
+    _form, f = _coverage_filters(request)
+    rows = coverage_rows(request.user, **f)
+    headers = [
+        _("Kind"),
+        _("Person"),
+        _("Covers"),
+        _("Since"),
+        _("Until"),
+        _("Assigned by"),
+        _("Ended by"),
+        _("Note"),
+    ]
+    return workbook_response(
+        "coverage",
+        headers,
+        (
+            [
+                c.get_kind_display(),
+                c.user.get_username(),
+                str(c.target),
+                c.since,
+                c.until,
+                c.assigned_by,
+                c.ended_by,
+                c.note,
+            ]
+            for c in rows
+        ),
+        title=_("Coverage"),
+    )
+
+
+def _assign_form(request: AuthedRequest, data: Any = None) -> CoverageAssignForm:
+    user = request.user
+    projects = key_projects(user)
+    form = CoverageAssignForm(
+        data,
+        regions=region_choices(user),
+        parks=park_choices(user),
+        projects=[(p.pk, f"{p.name} · {p.enterprise.name}") for p in projects],
+    )
+    offer(
+        form,
+        "user",
+        coverage_people(user),
+        PEOPLE,
+        source_url("service:people_choices", **{"for": "coverage", "field": "user"}),
+    )
+    offer(
+        form,
+        "enterprise",
+        visible_enterprises(user),
+        ENTERPRISES,
+        source_url("service:enterprise_choices", **{"for": "coverage"}),
+    )
+    return form
+
+
+@login_required
+def coverage_assign(request: AuthedRequest) -> HttpResponse:
+    """Assign a leader an area, a commissioner an enterprise, a chief service officer a key
+    project."""
+    require_area(request.user, Coverage)
+    form = _assign_form(request, request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                targets: dict[str, Any] = {
+                    "region": Region.objects.get(code=data["region"]) if data["region"] else None,
+                    "park": Park.objects.get(code=data["park"]) if data["park"] else None,
+                    "enterprise": (
+                        get_for(Enterprise.objects.all(), request.user, data["enterprise"])
+                        if data["enterprise"] is not None
+                        else None
+                    ),
+                    "project": (
+                        key_projects(request.user).filter(pk=data["project"]).first()
+                        if data["project"] is not None
+                        else None
+                    ),
+                }
+                if data["project"] is not None and targets["project"] is None:
+                    raise NotFound(_("Not found."))
+                assign_coverage(
+                    actor=request.user,
+                    kind=data["kind"],
+                    user=user_named(data["user"], "user"),
+                    since=data["since"],
+                    note=data["note"],
+                    **targets,
+                )
+            except InvalidInput as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, _("Coverage assigned."))
+                return redirect("service:coverage")
+        status = 400
+    return render(request, "service/coverage_assign.html", {"form": form}, status=status)
+
+
+@login_required
+def coverage_end(request: AuthedRequest, pk: int) -> HttpResponse:
+    """End a coverage; it stays in the history. A stale form answers 409 with the state now."""
+    coverage = get_coverage(request.user, pk, "change")
+    form = CoverageEndForm(request.POST or None, initial={"version": coverage.version})
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                end_coverage(
+                    actor=request.user,
+                    coverage_id=pk,
+                    until=form.cleaned_data["until"],
+                    version=form.cleaned_data["version"],
+                )
+            except InvalidInput as exc:
+                apply_errors(form, exc)
+                status = 400
+            except Conflict as exc:
+                messages.error(request, exc.message)
+                coverage = get_coverage(request.user, pk)
+                form = CoverageEndForm(initial={"version": coverage.version})
+                status = 409
+            else:
+                messages.success(request, _("Coverage ended."))
+                return redirect("service:coverage")
+        else:
+            status = 400
+    return render(
+        request,
+        "service/coverage_end.html",
+        {"coverage": coverage, "form": form, "open": coverage.until is None},
+        status=status,
+    )
+
+
+# ---- on the enterprise's registry page -----------------------------------------------------
+
+
+def enterprise_panel(request: AuthedRequest, enterprise: Enterprise) -> str:
+    """Who covers the enterprise today (commissioners, chief service officers through its key
+    projects, leaders through its park or region), for those who may see coverage."""
+    if not holds(request.user, Coverage):
+        return ""
+    rows = covering(request.user, enterprise).order_by("kind", "since", "id")
+    return render_to_string(
+        "service/_enterprise_panel.html",
+        {"rows": list(rows), "enterprise": enterprise},
+        request=request,
+    )
