@@ -149,6 +149,9 @@ class Header:
     state: str  # "ascending" | "descending" | "" (the aria-sort value)
 
 
+LISTINGS: list[Listing[Any]] = []
+
+
 @dataclass(frozen=True)
 class Listing(Generic[M]):
     """The declaration of one list. `base(actor)` gives the rows the actor may see; the
@@ -161,6 +164,14 @@ class Listing(Generic[M]):
     filename: str
     base: Callable[[Actor], QuerySet[M]] | None = None
     related: Sequence[str] = field(default_factory=tuple)
+    # Where the list is served: the page's URL name and the API's path (both without
+    # arguments), so one test walks every list's filters on both and compares them.
+    page: str = ""
+    api: str = ""
+
+    def __post_init__(self) -> None:
+        if self.page or self.api:
+            LISTINGS.append(self)
 
     @property
     def sorts(self) -> dict[str, str]:
