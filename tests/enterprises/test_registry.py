@@ -144,7 +144,7 @@ def test_page_form_shows_errors_by_field(world: World) -> None:
             "employees": "1",
         },
     )
-    assert response.status_code == 200
+    assert response.status_code == 400  # an invalid form answers 400
     errors = response.context["form"].errors
     assert set(errors) == {"uscc", "annual_output"}
 

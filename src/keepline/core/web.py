@@ -54,6 +54,30 @@ def apply_errors(form: forms.Form, exc: KeeplineError) -> None:
         form.add_error(None, exc.message)
 
 
+def form_page(
+    request: HttpRequest,
+    form: forms.Form,
+    template: str,
+    save: Callable[[dict[str, Any]], HttpResponse],
+    context: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """The one form page: on a valid POST, `save(cleaned_data)` calls the service and returns
+    the response (a redirect); the service's `InvalidInput` lands on the form's fields. An
+    invalid form answers 400 with the form and its errors (htmx swaps 400 in too); a refusal
+    (403/404/409) propagates to the error page."""
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                return save(form.cleaned_data)
+            except KeeplineError as exc:
+                if exc.status != 400:
+                    raise
+                apply_errors(form, exc)
+        status = 400
+    return render(request, template, {"form": form, **(context or {})}, status=status)
+
+
 def query_without(request: HttpRequest, *names: str) -> str:
     """The query string without these parameters (and the page): a filter's "remove" link."""
     query = request.GET.copy()

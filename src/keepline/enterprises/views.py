@@ -26,7 +26,7 @@ from keepline.core.scopes import (
     require_role,
     visible,
 )
-from keepline.core.web import AuthedRequest, apply_errors
+from keepline.core.web import AuthedRequest, form_page
 from keepline.enterprises import links, selectors, services
 from keepline.enterprises.forms import ContactForm, EnterpriseForm
 from keepline.enterprises.models import Enterprise, EnterpriseContact
@@ -92,15 +92,13 @@ def _raw(form: EnterpriseForm) -> dict[str, Any]:
 def enterprise_create(request: AuthedRequest) -> HttpResponse:
     require_area(request.user, Enterprise)
     form = EnterpriseForm(request.POST or None, user=request.user, creating=True)
-    if request.method == "POST" and form.is_valid():
-        try:
-            enterprise = services.create_enterprise(actor=request.user, data=_raw(form))
-        except KeeplineError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Enterprise registered."))
-            return redirect("enterprises:detail", enterprise.pk)
-    return render(request, "enterprises/form.html", {"form": form, "enterprise": None})
+
+    def save(data: dict[str, Any]) -> HttpResponse:
+        enterprise = services.create_enterprise(actor=request.user, data=_raw(form))
+        messages.success(request, _("Enterprise registered."))
+        return redirect("enterprises:detail", enterprise.pk)
+
+    return form_page(request, form, "enterprises/form.html", save, {"enterprise": None})
 
 
 @login_required
@@ -120,22 +118,15 @@ def enterprise_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         "version": enterprise.version,
     }
     form = EnterpriseForm(request.POST or None, initial=initial, user=request.user, creating=False)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_enterprise(
-                actor=request.user,
-                enterprise_id=pk,
-                data=_raw(form),
-                version=form.cleaned_data["version"],
-            )
-        except KeeplineError as exc:
-            if exc.status != 400:
-                raise
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Enterprise saved."))
-            return redirect("enterprises:detail", pk)
-    return render(request, "enterprises/form.html", {"form": form, "enterprise": enterprise})
+
+    def save(data: dict[str, Any]) -> HttpResponse:
+        services.update_enterprise(
+            actor=request.user, enterprise_id=pk, data=_raw(form), version=data["version"]
+        )
+        messages.success(request, _("Enterprise saved."))
+        return redirect("enterprises:detail", pk)
+
+    return form_page(request, form, "enterprises/form.html", save, {"enterprise": enterprise})
 
 
 @login_required
