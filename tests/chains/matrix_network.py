@@ -11,8 +11,8 @@ from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from keepline.chains import services
 from keepline.chains.models import ChainMember, IndustryChain, SupplyLink
+from keepline.chains.services.network import add_member, save_chain
 from keepline.enterprises.models import Enterprise
 from tests.chains.support_network import csv_bytes, firm, link
 from tests.conftest import ROLES, SYSTEM, World
@@ -58,7 +58,7 @@ def _chain(w: World, which: str) -> IndustryChain:
     found = IndustryChain.objects.filter(name=name).first()
     if found is not None:
         return found
-    return services.save_chain(
+    return save_chain(
         actor=SYSTEM,
         name=name,
         region_id=(w.luzhou if own else w.yibin).pk,
@@ -71,7 +71,7 @@ def _member(w: World, which: str) -> ChainMember:
     found = ChainMember.objects.filter(chain=chain).first()
     if found is not None:
         return found
-    return services.add_member(
+    return add_member(
         actor=SYSTEM, chain_id=chain.pk, enterprise_id=_supplier(w, which).pk, segment="玻璃瓶"
     )
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from keepline.chains import scenarios
 from keepline.chains.models import Scenario, ScenarioStatus
+from keepline.chains.services.runs import run_scenario
+from keepline.chains.services.scenarios import create_scenario
 from tests.conftest import ROLES, World
 from tests.matrix import Case, foreign, object_statuses, static, statuses
 
@@ -44,7 +45,7 @@ def _scenario(w: World, which: str, name: str = "") -> Scenario:
     found = Scenario.objects.filter(name=name).first()
     if found is not None:
         return found
-    return scenarios.create_scenario(
+    return create_scenario(
         actor=w.users["admin"],
         name=name,
         region_id=_area_region(w, which).pk,
@@ -57,7 +58,7 @@ def _scenario(w: World, which: str, name: str = "") -> Scenario:
 def _ran(w: World, which: str) -> Scenario:
     scenario = _scenario(w, which)
     if scenario.status != ScenarioStatus.DONE:
-        scenario = scenarios.run_scenario(actor=w.users["admin"], scenario_id=scenario.pk)
+        scenario = run_scenario(actor=w.users["admin"], scenario_id=scenario.pk)
     return scenario
 
 

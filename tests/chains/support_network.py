@@ -10,7 +10,7 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from keepline.chains import services
+from keepline.chains.services.network import save_link
 from keepline.chains.models import SupplyLink
 from keepline.enterprises.models import Enterprise, Industry
 from keepline.places.models import Park, Region
@@ -44,7 +44,7 @@ def link(
     substitutes: bool = False,
     actor: Any = SYSTEM,
 ) -> SupplyLink:
-    return services.save_link(
+    return save_link(
         actor=actor,
         supplier_id=supplier.pk,
         customer_id=customer.pk,

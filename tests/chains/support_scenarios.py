@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from keepline.chains import scenarios
+from keepline.chains.services.scenarios import create_scenario
 from keepline.chains.models import Scenario, SupplyLink
 from keepline.enterprises.models import Enterprise, Industry
 from keepline.places.models import Region
@@ -53,7 +53,7 @@ class Chain:
             ],
         }
         args.update(changes)
-        return scenarios.create_scenario(actor=actor or self.admin, **args)
+        return create_scenario(actor=actor or self.admin, **args)
 
 
 def firm(serial: int, name: str, region: Region, industry: str, per_day: int) -> Enterprise:

@@ -10,9 +10,9 @@ from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
-from keepline.chains.keep import rank_scenario
-from keepline.chains.keep_views import scenario_panel
 from keepline.chains.models import KeepRunningPick
+from keepline.chains.services.keep import rank_scenario
+from keepline.chains.views.keep import scenario_panel
 from keepline.core.models import User
 from keepline.whitelist import services as whitelist_services
 from keepline.whitelist.models import WhitelistInvitation

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from keepline.chains.inputs import ScenarioInputs
-from keepline.chains.keep import rank
 from keepline.chains.propagation import Network, simulate
+from keepline.chains.services.keep import rank
 
 DAYS = 10
 KEPT = 0.7

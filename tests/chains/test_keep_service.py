@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from keepline.chains.keep import rank_scenario
 from keepline.chains.models import KeepRunningPick, ScenarioStatus
+from keepline.chains.services.keep import rank_scenario
 from keepline.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from keepline.core.models import AuditEvent
 from tests.chains.support_keep import Net, names, net_fixture  # noqa: F401

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from openpyxl import load_workbook
 
-from keepline.chains.keep import substitutes
+from keepline.chains.selectors.keep import substitutes
 from tests.chains.support_keep import Net, link, net_fixture  # noqa: F401
 
 

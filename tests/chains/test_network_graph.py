@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from keepline.chains import selectors
+from keepline.chains.selectors import network as network_selectors
+from keepline.chains.selectors.network import neighbourhood
 from keepline.enterprises.models import Enterprise
 from tests.chains.support_network import firm, link
 from tests.conftest import World
@@ -30,7 +31,7 @@ def test_depth_two_shows_two_levels_of_a_chain_of_four(
 ) -> None:
     sand, glass, bottles, liquor, bottler = line
     admin = world.users["admin"]
-    graph = selectors.neighbourhood(admin, bottler, depth=2)
+    graph = neighbourhood(admin, bottler, depth=2)
     assert {n.enterprise.pk: n.level for n in graph.nodes.values()} == {
         bottler.pk: 0,
         liquor.pk: -1,
@@ -38,9 +39,9 @@ def test_depth_two_shows_two_levels_of_a_chain_of_four(
     }
     assert [(e.link.product, e.depth) for e in graph.suppliers] == [("原酒", 1), ("玻璃酒瓶", 2)]
     assert graph.customers == []
-    full = selectors.neighbourhood(admin, bottler, depth=4)
+    full = neighbourhood(admin, bottler, depth=4)
     assert len(full.suppliers) == 4 and full.nodes[sand.pk].level == -4
-    down = selectors.neighbourhood(admin, sand, depth=2)
+    down = neighbourhood(admin, sand, depth=2)
     assert [n.enterprise for n in down.nodes.values()] == [sand, glass, bottles]
     assert all(not e.upstream for e in down.edges)
 
@@ -50,19 +51,19 @@ def test_a_cycle_ends_and_depth_is_kept_within_one_to_four(
 ) -> None:
     sand, _glass, _bottles, liquor, bottler = line
     link(bottler, sand, "回收玻璃", share="0.1")
-    graph = selectors.neighbourhood(world.users["admin"], liquor, depth=9)
+    graph = neighbourhood(world.users["admin"], liquor, depth=9)
     assert graph.depth == 4
     assert len({e.link.pk for e in graph.edges}) == len(graph.edges) == 5
-    assert selectors.neighbourhood(world.users["admin"], liquor, depth=0).depth == 1
+    assert neighbourhood(world.users["admin"], liquor, depth=0).depth == 1
 
 
 def test_only_the_links_the_reader_sees_appear(world: World, line: list[Enterprise]) -> None:
     sand, _glass, bottles, liquor, bottler = line
     # The liaison sees its enterprise's own links, not those further up.
-    graph = selectors.neighbourhood(world.users["liaison"], liquor, depth=3)
+    graph = neighbourhood(world.users["liaison"], liquor, depth=3)
     assert set(graph.nodes) == {liquor.pk, bottles.pk, bottler.pk}
     # The district sees links with an end in Jiangyang: sand → glass (glass in Jiangyang) too.
-    district = selectors.neighbourhood(world.users["district"], liquor, depth=4)
+    district = neighbourhood(world.users["district"], liquor, depth=4)
     assert sand.pk in district.nodes
 
 
@@ -116,8 +117,8 @@ def test_a_huge_neighbourhood_stops_at_the_level_that_passes_the_limit(
     world: World, line: list[Enterprise], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _sand, _glass, bottles, liquor, bottler = line
-    monkeypatch.setattr(selectors, "MAX_NODES", 2)
-    graph = selectors.neighbourhood(world.users["admin"], liquor, depth=4)
+    monkeypatch.setattr(network_selectors, "MAX_NODES", 2)
+    graph = neighbourhood(world.users["admin"], liquor, depth=4)
     # Upstream: one level (bottles) reaches the limit; downstream is not walked further.
     assert graph.truncated
     assert set(graph.nodes) == {liquor.pk, bottles.pk}

@@ -10,8 +10,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
-from keepline.chains import importing, services
+from keepline.chains import importing
 from keepline.chains.models import SupplyLink
+from keepline.chains.services.network import import_links
 from keepline.core.errors import InvalidInput
 from keepline.core.models import AuditEvent
 from keepline.enterprises.models import Enterprise
@@ -43,7 +44,7 @@ def test_a_good_file_with_chinese_headers_is_written_and_a_second_updates(
             [box.uscc, liquor.uscc, "纸箱", 22, 0.5, "3.5天", "否", "主要供应商"],
         ]
     )
-    result = services.import_links(actor=world.users["district"], rows=_rows(data))
+    result = import_links(actor=world.users["district"], rows=_rows(data))
     assert result.ok and (result.created, result.updated) == (2, 0)
     bottle = SupplyLink.objects.get(product="玻璃酒瓶")
     assert (bottle.share, bottle.stock_days, bottle.substitutes) == (
@@ -56,7 +57,7 @@ def test_a_good_file_with_chinese_headers_is_written_and_a_second_updates(
     assert AuditEvent.objects.filter(object_type="chains.supplylink", action="import").count() == 2
 
     again = xlsx([[glass.uscc, liquor.uscc, "玻璃酒瓶", "30", "60%", 2, "", ""]])
-    result = services.import_links(actor=world.users["district"], rows=_rows(again))
+    result = import_links(actor=world.users["district"], rows=_rows(again))
     assert (result.created, result.updated) == (0, 1)
     bottle.refresh_from_db()
     assert (bottle.share, bottle.stock_days, bottle.version) == (
@@ -72,7 +73,7 @@ def test_a_csv_file_with_english_headers_reads_the_same(
     data = csv_bytes(
         [[firms["glass"].uscc, firms["liquor"].uscc, "玻璃酒瓶", "30", "0.4", "7", "yes", ""]]
     )
-    result = services.import_links(actor=world.users["bureau"], rows=_rows(data, "links.csv"))
+    result = import_links(actor=world.users["bureau"], rows=_rows(data, "links.csv"))
     assert result.created == 1
     assert SupplyLink.objects.get().substitutes is True
 
@@ -89,7 +90,7 @@ def test_three_bad_rows_are_all_named_and_nothing_is_written(
             [box.uscc, glass.uscc, "托盘", "ZZ", "20%", 7, "", ""],  # row 5
         ]
     )
-    result = services.import_links(actor=world.users["district"], rows=_rows(data))
+    result = import_links(actor=world.users["district"], rows=_rows(data))
     assert not result.ok
     named = [(e.row, e.column) for e in result.errors]
     assert named == [(3, "supplier"), (4, "share"), (5, "sector")]
@@ -111,7 +112,7 @@ def test_rows_that_together_cover_more_than_the_whole_need_are_named(
             [glass.uscc, liquor.uscc, "玻璃瓶盖", "30", "30%", 7, "", ""],
         ]
     )
-    result = services.import_links(actor=world.users["bureau"], rows=_rows(data))
+    result = import_links(actor=world.users["bureau"], rows=_rows(data))
     errors = [(e.row, e.column) for e in result.errors]
     assert (3, "product") in errors  # the same link as row 2
     share_errors = [e for e in result.errors if e.column == "share"]
@@ -124,14 +125,14 @@ def test_enterprises_outside_what_the_importer_sees_are_refused(
     world: World, firms: dict[str, Enterprise]
 ) -> None:
     data = xlsx([[firms["naxi"].uscc, firms["liquor"].uscc, "玻璃酒瓶", "30", "40%", 7, "", ""]])
-    result = services.import_links(actor=world.users["district"], rows=_rows(data))
+    result = import_links(actor=world.users["district"], rows=_rows(data))
     assert [(e.row, e.column) for e in result.errors] == [(2, "supplier")]
     assert "see" in result.errors[0].message
 
 
 def test_check_only_writes_nothing(world: World, firms: dict[str, Enterprise]) -> None:
     data = xlsx([[firms["glass"].uscc, firms["liquor"].uscc, "玻璃酒瓶", "30", "40%", 7, "", ""]])
-    result = services.import_links(actor=world.users["district"], rows=_rows(data), check_only=True)
+    result = import_links(actor=world.users["district"], rows=_rows(data), check_only=True)
     assert result.ok and result.checked == 1 and result.created == 0
     assert not SupplyLink.objects.exists()
 

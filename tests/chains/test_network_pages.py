@@ -12,8 +12,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
-from keepline.chains import services
 from keepline.chains.models import ChainMember, IndustryChain, SupplyLink
+from keepline.chains.services.network import add_member, save_chain, save_link
 from keepline.enterprises.models import Enterprise
 from tests.chains.support_network import firm, link
 from tests.conftest import World
@@ -102,7 +102,7 @@ def test_an_edit_over_someone_elses_answers_with_their_version(
     client = world.client("district")
     page = client.get(f"/chains/links/{bottle.pk}/edit/")
     assert page.status_code == 200 and 'name="version" value="1"' in page.content.decode()
-    services.save_link(
+    save_link(
         actor=world.users["bureau"],
         supplier_id=bottle.supplier_id,
         customer_id=bottle.customer_id,
@@ -228,12 +228,12 @@ def test_the_chains_sort_by_size_and_export_their_members(
     world: World, net: dict[str, object]
 ) -> None:
     bureau = world.users["bureau"]
-    small = services.save_chain(actor=bureau, name="玻璃产业链", region_id=world.luzhou.pk)
-    big = services.save_chain(
+    small = save_chain(actor=bureau, name="玻璃产业链", region_id=world.luzhou.pk)
+    big = save_chain(
         actor=bureau, name="白酒产业链", region_id=world.luzhou.pk, leader_id=world.enterprise.pk
     )
     for enterprise, segment in ((world.enterprise, "酿造"), (net["glass"], "玻璃瓶")):
-        services.add_member(
+        add_member(
             actor=bureau,
             chain_id=big.pk,
             enterprise_id=enterprise.pk,  # type: ignore[attr-defined]
@@ -258,14 +258,14 @@ def test_the_chains_sort_by_size_and_export_their_members(
         return len(captured.captured_queries)
 
     before = queries()
-    services.add_member(
+    add_member(
         actor=bureau,
         chain_id=small.pk,
         enterprise_id=net["glass"].pk,  # type: ignore[attr-defined]
         segment="玻璃瓶",
     )
-    third = services.save_chain(actor=bureau, name="包装产业链", region_id=world.luzhou.pk)
-    services.add_member(
+    third = save_chain(actor=bureau, name="包装产业链", region_id=world.luzhou.pk)
+    add_member(
         actor=bureau,
         chain_id=third.pk,
         enterprise_id=net["box"].pk,  # type: ignore[attr-defined]
@@ -276,7 +276,7 @@ def test_the_chains_sort_by_size_and_export_their_members(
 
 
 def test_the_pages_render_in_chinese_too(world: World, net: dict[str, object]) -> None:
-    chain = services.save_chain(
+    chain = save_chain(
         actor=world.users["bureau"],
         name="白酒产业链",
         region_id=world.luzhou.pk,

@@ -9,13 +9,20 @@ from typing import Any
 
 import pytest
 
-from keepline.chains import selectors, services
 from keepline.chains.models import (
     ChainMember,
     IndustryChain,
     Scenario,
     ScenarioStatus,
     SupplyLink,
+)
+from keepline.chains.selectors.network import chains, links
+from keepline.chains.services.network import (
+    add_member,
+    delete_link,
+    remove_member,
+    save_chain,
+    save_link,
 )
 from keepline.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from keepline.core.models import AuditEvent
@@ -46,7 +53,7 @@ def _save(actor: Any, supplier: Enterprise, customer: Enterprise, **changes: Any
         "stock_days": "7",
     }
     args.update(changes)
-    return services.save_link(**args)
+    return save_link(**args)
 
 
 def test_a_link_is_saved_with_its_share_as_a_fraction_and_audited(
@@ -142,8 +149,8 @@ def test_a_stale_version_answers_409_with_the_current_state(
     assert caught.value.current["stock_days"] == "3.0"
     assert caught.value.current["version"] == 2
     with pytest.raises(Conflict):
-        services.delete_link(actor=world.users["district"], link_id=saved.pk, version=1)
-    services.delete_link(actor=world.users["district"], link_id=saved.pk, version=2)
+        delete_link(actor=world.users["district"], link_id=saved.pk, version=1)
+    delete_link(actor=world.users["district"], link_id=saved.pk, version=2)
     assert not SupplyLink.objects.exists()
     assert AuditEvent.objects.filter(object_type="chains.supplylink", action="delete").count() == 1
 
@@ -176,14 +183,14 @@ def test_a_district_official_cannot_touch_a_link_with_both_ends_outside_its_area
     with pytest.raises(NotFound):
         _save(district, naxi_firm, naxi_customer, link_id=outside.pk, version=1)
     with pytest.raises(NotFound):
-        services.delete_link(actor=district, link_id=outside.pk, version=1)
-    assert outside not in selectors.links(district)
+        delete_link(actor=district, link_id=outside.pk, version=1)
+    assert outside not in links(district)
     # The bureau of the city may; the Yibin district official may not even see it.
     _save(
         world.users["bureau"], naxi_firm, naxi_customer, link_id=outside.pk, version=1, note="核实"
     )
     with pytest.raises(NotFound):
-        services.delete_link(actor=world.other_user, link_id=outside.pk, version=2)  # type: ignore[arg-type]
+        delete_link(actor=world.other_user, link_id=outside.pk, version=2)  # type: ignore[arg-type]
 
 
 def test_neither_end_in_the_area_is_forbidden_even_when_both_are_seen(world: World) -> None:
@@ -202,11 +209,11 @@ def test_a_liaison_sees_only_its_enterprises_links_and_writes_none(
     own = link(glass, world.enterprise)
     third = firm(8, "江阳测试包装有限公司", world.jiangyang, industry="22")
     others = link(third, glass, "纸箱", sector="22")
-    seen = list(selectors.links(world.users["liaison"]))
+    seen = list(links(world.users["liaison"]))
     assert own in seen and others not in seen
     with pytest.raises(Forbidden):
         _save(world.users["liaison"], third, world.enterprise, product="标签", sector_code="23")
-    assert selectors.links(world.users["checkpoint"]).count() == 0
+    assert links(world.users["checkpoint"]).count() == 0
 
 
 def test_filters_of_the_links(world: World, glass: Enterprise, naxi_firm: Enterprise) -> None:
@@ -214,14 +221,14 @@ def test_filters_of_the_links(world: World, glass: Enterprise, naxi_firm: Enterp
     a = link(glass, world.enterprise, share="0.5", stock_days="2")
     b = link(naxi_firm, world.enterprise, "瓶盖", share="0.3", stock_days="20", substitutes=True)
     c = link(world.enterprise, naxi_firm, "白酒", sector="15", share="1")
-    assert set(selectors.links(bureau, low_stock=Decimal(3))) == {a}
-    assert set(selectors.links(bureau, substitutes=True)) == {b}
-    assert set(selectors.links(bureau, sector="15")) == {c}
-    assert set(selectors.links(bureau, sector="C")) == {a, b, c}  # the manufacturing section
-    assert set(selectors.links(bureau, region="510503")) == {b, c}
-    assert set(selectors.links(bureau, q=naxi_firm.name, side="supplier")) == {b}
-    assert set(selectors.links(bureau, enterprise=world.enterprise.pk, side="customer")) == {a, b}
-    assert list(selectors.links(bureau, sort="-share")) == [c, a, b]
+    assert set(links(bureau, low_stock=Decimal(3))) == {a}
+    assert set(links(bureau, substitutes=True)) == {b}
+    assert set(links(bureau, sector="15")) == {c}
+    assert set(links(bureau, sector="C")) == {a, b, c}  # the manufacturing section
+    assert set(links(bureau, region="510503")) == {b, c}
+    assert set(links(bureau, q=naxi_firm.name, side="supplier")) == {b}
+    assert set(links(bureau, enterprise=world.enterprise.pk, side="customer")) == {a, b}
+    assert list(links(bureau, sort="-share")) == [c, a, b]
 
 
 # ---- industry chains --------------------------------------------------------------------------
@@ -230,8 +237,8 @@ def test_filters_of_the_links(world: World, glass: Enterprise, naxi_firm: Enterp
 def test_chains_are_kept_by_their_region_and_named_once(world: World) -> None:
     bureau, district = world.users["bureau"], world.users["district"]
     with pytest.raises(Forbidden):
-        services.save_chain(actor=district, name="白酒产业链", region_id=world.luzhou.pk)
-    chain = services.save_chain(
+        save_chain(actor=district, name="白酒产业链", region_id=world.luzhou.pk)
+    chain = save_chain(
         actor=bureau,
         name="白酒产业链",
         region_id=world.luzhou.pk,
@@ -239,24 +246,22 @@ def test_chains_are_kept_by_their_region_and_named_once(world: World) -> None:
         leader_id=world.enterprise.pk,
     )
     with pytest.raises(InvalidInput) as caught:
-        services.save_chain(actor=bureau, name="白酒产业链", region_id=world.luzhou.pk)
+        save_chain(actor=bureau, name="白酒产业链", region_id=world.luzhou.pk)
     assert list(caught.value.errors) == ["name"]
     with pytest.raises(InvalidInput) as caught:
-        services.save_chain(
-            actor=bureau, name="化工", region_id=world.luzhou.pk, industry_code="X9"
-        )
+        save_chain(actor=bureau, name="化工", region_id=world.luzhou.pk, industry_code="X9")
     assert list(caught.value.errors) == ["industry"]
     # A district reads the city's chain but does not change it.
-    assert chain in selectors.chains(district)
+    assert chain in chains(district)
     with pytest.raises(Forbidden):
-        services.save_chain(
+        save_chain(
             actor=district, name="改名", region_id=world.luzhou.pk, chain_id=chain.pk, version=1
         )
     with pytest.raises(Conflict):
-        services.save_chain(
+        save_chain(
             actor=bureau, name="白酒", region_id=world.luzhou.pk, chain_id=chain.pk, version=7
         )
-    renamed = services.save_chain(
+    renamed = save_chain(
         actor=bureau,
         name="白酒（酱香）产业链",
         region_id=world.luzhou.pk,
@@ -266,20 +271,18 @@ def test_chains_are_kept_by_their_region_and_named_once(world: World) -> None:
     )
     assert renamed.version == 2 and renamed.leader_id == world.enterprise.pk
     assert world.other_user is not None
-    assert chain not in selectors.chains(world.other_user)
+    assert chain not in chains(world.other_user)
 
 
 def test_members_are_added_once_with_a_segment_and_removed(world: World, glass: Enterprise) -> None:
     bureau = world.users["bureau"]
-    chain = services.save_chain(actor=bureau, name="白酒产业链", region_id=world.luzhou.pk)
-    member = services.add_member(
-        actor=bureau, chain_id=chain.pk, enterprise_id=glass.pk, segment="玻璃瓶"
-    )
+    chain = save_chain(actor=bureau, name="白酒产业链", region_id=world.luzhou.pk)
+    member = add_member(actor=bureau, chain_id=chain.pk, enterprise_id=glass.pk, segment="玻璃瓶")
     with pytest.raises(InvalidInput) as caught:
-        services.add_member(actor=bureau, chain_id=chain.pk, enterprise_id=glass.pk, segment="")
+        add_member(actor=bureau, chain_id=chain.pk, enterprise_id=glass.pk, segment="")
     assert set(caught.value.errors) == {"enterprise", "segment"}
     with pytest.raises(InvalidInput) as caught:
-        services.add_member(
+        add_member(
             actor=bureau,
             chain_id=chain.pk,
             enterprise_id=world.foreign_enterprise.pk,
@@ -287,8 +290,8 @@ def test_members_are_added_once_with_a_segment_and_removed(world: World, glass: 
         )
     assert list(caught.value.errors) == ["enterprise"]
     with pytest.raises(Forbidden):
-        services.remove_member(actor=world.users["district"], member_id=member.pk)
-    services.remove_member(actor=bureau, member_id=member.pk)
+        remove_member(actor=world.users["district"], member_id=member.pk)
+    remove_member(actor=bureau, member_id=member.pk)
     assert not ChainMember.objects.exists()
     actions = list(
         AuditEvent.objects.filter(object_type="chains.chainmember")
@@ -302,13 +305,11 @@ def test_a_liaison_sees_the_chains_its_enterprise_belongs_to(
     world: World, glass: Enterprise
 ) -> None:
     bureau = world.users["bureau"]
-    mine = services.save_chain(actor=bureau, name="白酒产业链", region_id=world.luzhou.pk)
-    services.add_member(
-        actor=bureau, chain_id=mine.pk, enterprise_id=world.enterprise.pk, segment="酿造"
-    )
-    other = services.save_chain(actor=bureau, name="玻璃产业链", region_id=world.luzhou.pk)
-    assert list(selectors.chains(world.users["liaison"])) == [mine]
-    assert other in selectors.chains(world.users["leader"])
+    mine = save_chain(actor=bureau, name="白酒产业链", region_id=world.luzhou.pk)
+    add_member(actor=bureau, chain_id=mine.pk, enterprise_id=world.enterprise.pk, segment="酿造")
+    other = save_chain(actor=bureau, name="玻璃产业链", region_id=world.luzhou.pk)
+    assert list(chains(world.users["liaison"])) == [mine]
+    assert other in chains(world.users["leader"])
     assert IndustryChain.objects.count() == 2
     assert Region.objects.filter(pk=world.luzhou.pk).exists()
 
@@ -327,7 +328,7 @@ def test_a_change_to_the_network_leaves_run_scenarios_out_of_date(
     assert Scenario.objects.get(pk=draft.pk).status == ScenarioStatus.DRAFT
     # Run again, then the link goes: out of date again.
     Scenario.objects.filter(pk=run.pk).update(status=ScenarioStatus.DONE)
-    services.delete_link(actor=world.users["bureau"], link_id=saved.pk, version=saved.version)
+    delete_link(actor=world.users["bureau"], link_id=saved.pk, version=saved.version)
     assert Scenario.objects.get(pk=run.pk).status == ScenarioStatus.STALE
     Scenario.objects.filter(pk=run.pk).update(status=ScenarioStatus.DONE)
     link(naxi_firm, glass)

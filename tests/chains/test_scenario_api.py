@@ -9,8 +9,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from keepline.chains import scenarios
 from keepline.chains.models import Scenario, ScenarioStatus
+from keepline.chains.services.runs import run_scenario
 from tests.chains.support_scenarios import Chain, chain_fixture  # noqa: F401
 
 
@@ -81,7 +81,7 @@ def test_bad_input_is_named_and_nothing_is_written(chain: Chain) -> None:
 
 
 def test_change_conflicts_on_an_old_version_and_marks_stale(chain: Chain) -> None:
-    scenario = scenarios.run_scenario(actor=chain.admin, scenario_id=chain.what_if().pk)
+    scenario = run_scenario(actor=chain.admin, scenario_id=chain.what_if().pk)
     client = _api(chain)
     url = f"/api/chains/scenarios/{scenario.pk}"
     changed = client.patch(
@@ -95,7 +95,7 @@ def test_change_conflicts_on_an_old_version_and_marks_stale(chain: Chain) -> Non
 
 
 def test_recovery_and_flag_through_the_api(chain: Chain) -> None:
-    scenario = scenarios.run_scenario(actor=chain.admin, scenario_id=chain.what_if().pk)
+    scenario = run_scenario(actor=chain.admin, scenario_id=chain.what_if().pk)
     client = _api(chain)
     distillery = chain.firms["distillery"]
     response = client.post(
@@ -110,10 +110,8 @@ def test_recovery_and_flag_through_the_api(chain: Chain) -> None:
 
 
 def test_compare_two(chain: Chain) -> None:
-    a = scenarios.run_scenario(actor=chain.admin, scenario_id=chain.what_if().pk)
-    b = scenarios.run_scenario(
-        actor=chain.admin, scenario_id=chain.what_if(name="半月", headroom="0.00").pk
-    )
+    a = run_scenario(actor=chain.admin, scenario_id=chain.what_if().pk)
+    b = run_scenario(actor=chain.admin, scenario_id=chain.what_if(name="半月", headroom="0.00").pk)
     data = _api(chain).get(f"/api/chains/scenarios/compare?ids={a.pk}&ids={b.pk}").json()
     assert [s["id"] for s in data["scenarios"]] == [a.pk, b.pk]
     assert {r["region"] for r in data["by_region"]} == {"510502", "510503"}
@@ -122,7 +120,7 @@ def test_compare_two(chain: Chain) -> None:
 
 
 def test_a_district_reads_only_its_own_results_through_the_api(chain: Chain) -> None:
-    scenario = scenarios.run_scenario(actor=chain.admin, scenario_id=chain.what_if().pk)
+    scenario = run_scenario(actor=chain.admin, scenario_id=chain.what_if().pk)
     data = _api(chain, "district").get(f"/api/chains/scenarios/{scenario.pk}/results").json()
     assert {r["region"] for r in data["items"]} == {"510502"}
     detail = _api(chain, "district").get(f"/api/chains/scenarios/{scenario.pk}").json()

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from keepline.chains import scenarios
 from keepline.chains.models import Scenario, ScenarioArea, ScenarioSource
+from keepline.chains.services.scenarios import scenario_from_measures
 from keepline.core.errors import Forbidden, InvalidInput, NotFound
 from keepline.core.models import AuditEvent
 from keepline.places.models import ControlMeasure
@@ -139,7 +139,7 @@ def test_from_measures_copies_each_area_with_dates_clipped(chain: Chain) -> None
         starts_at=dt.datetime(2022, 8, 1, tzinfo=TZ),
         ends_at=dt.datetime(2022, 8, 10, tzinfo=TZ),
     ).regions.set([w.naxi])
-    scenario = scenarios.scenario_from_measures(
+    scenario = scenario_from_measures(
         actor=w.users["bureau"], name="九月措施", region_id=w.luzhou.pk, starts_on=START, days=30
     )
     assert scenario.source == ScenarioSource.MEASURES
@@ -154,7 +154,7 @@ def test_from_measures_copies_each_area_with_dates_clipped(chain: Chain) -> None
 
 def test_from_measures_with_none_in_force_names_the_first_day(chain: Chain) -> None:
     with pytest.raises(InvalidInput) as caught:
-        scenarios.scenario_from_measures(
+        scenario_from_measures(
             actor=chain.admin,
             name="无措施",
             region_id=chain.world.luzhou.pk,
@@ -173,7 +173,7 @@ def test_a_district_copies_only_the_measures_it_sees(chain: Chain) -> None:
         authority=w.naxi,
         starts_at=dt.datetime(2022, 9, 2, tzinfo=TZ),
     ).regions.set([w.naxi])
-    scenario = scenarios.scenario_from_measures(
+    scenario = scenario_from_measures(
         actor=w.users["district"], name="江阳", region_id=w.jiangyang.pk, starts_on=START
     )
     assert [a.region for a in scenario.areas.all()] == [w.jiangyang]

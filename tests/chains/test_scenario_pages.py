@@ -11,15 +11,15 @@ import pytest
 from django.test import Client
 from openpyxl import load_workbook
 
-from keepline.chains import scenarios
 from keepline.chains.models import RecoveryTime, Scenario, ScenarioStatus
+from keepline.chains.services.runs import run_scenario
 from keepline.core.models import AuditEvent
 from tests.chains.support_scenarios import START, Chain, chain_fixture  # noqa: F401
 
 
 @pytest.fixture
 def ran(chain: Chain) -> Chain:
-    scenarios.run_scenario(actor=chain.admin, scenario_id=chain.what_if().pk)
+    run_scenario(actor=chain.admin, scenario_id=chain.what_if().pk)
     return chain
 
 
@@ -211,7 +211,7 @@ def test_compare_shows_parameters_totals_and_who_differs(ran: Chain) -> None:
             }
         ],
     )
-    scenarios.run_scenario(actor=ran.admin, scenario_id=short.pk)
+    run_scenario(actor=ran.admin, scenario_id=short.pk)
     client = _bureau(ran)
     body = client.get(f"/chains/scenarios/compare/?ids={long.pk}&ids={short.pk}").content.decode()
     assert "江阳区封控1天" in body and long.name in body

@@ -16,8 +16,11 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 from django.core.management import call_command
 
-from keepline.chains import inputs, reference, scenarios
+from keepline.chains import inputs, reference
 from keepline.chains.models import KeepRunningPick, ScenarioResult, ScenarioStatus
+from keepline.chains.selectors.scenarios import day_date, figures, flagged, results
+from keepline.chains.services.runs import run_scenario, set_recovery
+from keepline.chains.services.scenarios import add_area, remove_area, update_scenario
 from keepline.core.errors import Conflict, InvalidInput
 from keepline.core.models import AuditEvent
 from tests.chains.support_scenarios import START, Chain, chain_fixture  # noqa: F401
@@ -35,7 +38,7 @@ def _rows(scenario_id: int) -> dict[str, ScenarioResult]:
 def test_run_stores_a_row_per_enterprise_that_loses_and_totals_that_add_up(chain: Chain) -> None:
     scenario = chain.what_if()
     assert scenario.status == ScenarioStatus.DRAFT
-    ran = scenarios.run_scenario(actor=chain.admin, scenario_id=scenario.pk)
+    ran = run_scenario(actor=chain.admin, scenario_id=scenario.pk)
 
     rows = _rows(ran.pk)
     f, w = chain.firms, chain.world
@@ -59,7 +62,7 @@ def test_run_stores_a_row_per_enterprise_that_loses_and_totals_that_add_up(chain
 
 
 def test_hand_checked_days_inputs_and_loss(chain: Chain) -> None:
-    scenario = scenarios.run_scenario(actor=chain.admin, scenario_id=chain.what_if().pk)
+    scenario = run_scenario(actor=chain.admin, scenario_id=chain.what_if().pk)
     rows = _rows(scenario.pk)
     own = rows[chain.world.enterprise.name]
     assert own.lost == Decimal("328.77") and own.dry_day is None
@@ -71,11 +74,11 @@ def test_hand_checked_days_inputs_and_loss(chain: Chain) -> None:
     bottler = rows[chain.firms["bottler"].name]
     assert (bottler.dry_day, bottler.survives_days) == (10, 9)
     assert bottler.scarce is not None and bottler.scarce.code == "15"
-    assert scenarios.day_date(scenario, 7) == dt.date(2022, 9, 7)
+    assert day_date(scenario, 7) == dt.date(2022, 9, 7)
 
 
 def test_losses_agree_with_the_loop_implementation(chain: Chain) -> None:
-    scenario = scenarios.run_scenario(actor=chain.admin, scenario_id=chain.what_if().pk)
+    scenario = run_scenario(actor=chain.admin, scenario_id=chain.what_if().pk)
     built = inputs.build(scenario)
     loop = reference.simulate(built.network, built.capacity)
     stored = {r.enterprise_id: r for r in ScenarioResult.objects.filter(scenario=scenario)}
@@ -89,31 +92,25 @@ def test_losses_agree_with_the_loop_implementation(chain: Chain) -> None:
 
 
 def test_time_to_survive_below_time_to_recover_is_flagged(chain: Chain) -> None:
-    scenario = scenarios.run_scenario(actor=chain.admin, scenario_id=chain.what_if().pk)
+    scenario = run_scenario(actor=chain.admin, scenario_id=chain.what_if().pk)
     distillery, bottler = chain.firms["distillery"], chain.firms["bottler"]
-    scenarios.set_recovery(
-        actor=chain.admin, scenario_id=scenario.pk, enterprise_id=distillery.pk, days=10
-    )
-    scenarios.set_recovery(
-        actor=chain.admin, scenario_id=scenario.pk, enterprise_id=bottler.pk, days=9
-    )
-    rows = {r.enterprise_id: r for r in scenarios.results(chain.admin, scenario, at_risk=True)}
-    assert scenarios.flagged(rows[distillery.pk])  # survives 6 < recovers 10
-    assert not scenarios.flagged(rows[bottler.pk])  # survives 9, recovers 9: not below
-    flagged = scenarios.results(chain.admin, scenario, flagged=True)
-    assert [r.enterprise_id for r in flagged] == [distillery.pk]
+    set_recovery(actor=chain.admin, scenario_id=scenario.pk, enterprise_id=distillery.pk, days=10)
+    set_recovery(actor=chain.admin, scenario_id=scenario.pk, enterprise_id=bottler.pk, days=9)
+    rows = {r.enterprise_id: r for r in results(chain.admin, scenario, at_risk=True)}
+    assert flagged(rows[distillery.pk])  # survives 6 < recovers 10
+    assert not flagged(rows[bottler.pk])  # survives 9, recovers 9: not below
+    flagged_rows = results(chain.admin, scenario, flagged=True)
+    assert [r.enterprise_id for r in flagged_rows] == [distillery.pk]
     # Clearing the time takes the flag away.
-    scenarios.set_recovery(
-        actor=chain.admin, scenario_id=scenario.pk, enterprise_id=distillery.pk, days=None
-    )
-    assert not scenarios.results(chain.admin, scenario, flagged=True).exists()
+    set_recovery(actor=chain.admin, scenario_id=scenario.pk, enterprise_id=distillery.pk, days=None)
+    assert not results(chain.admin, scenario, flagged=True).exists()
 
 
 @pytest.mark.parametrize("days", [0, 366, "x", 2.5])
 def test_a_bad_time_to_recover_is_refused(chain: Chain, days: object) -> None:
     scenario = chain.what_if()
     with pytest.raises(InvalidInput) as caught:
-        scenarios.set_recovery(
+        set_recovery(
             actor=chain.admin,
             scenario_id=scenario.pk,
             enterprise_id=chain.firms["distillery"].pk,
@@ -124,7 +121,7 @@ def test_a_bad_time_to_recover_is_refused(chain: Chain, days: object) -> None:
 
 
 def test_changing_an_area_makes_it_stale_and_a_rerun_changes_the_results(chain: Chain) -> None:
-    scenario = scenarios.run_scenario(actor=chain.admin, scenario_id=chain.what_if().pk)
+    scenario = run_scenario(actor=chain.admin, scenario_id=chain.what_if().pk)
     before = scenario.total_loss
     assert before is not None
     KeepRunningPick.objects.create(
@@ -135,7 +132,7 @@ def test_changing_an_area_makes_it_stale_and_a_rerun_changes_the_results(chain: 
         cumulative=Decimal("1"),
     )
     # A name is not modelled: no rerun needed.
-    renamed = scenarios.update_scenario(
+    renamed = update_scenario(
         actor=chain.admin, scenario_id=scenario.pk, version=scenario.version, name="新名称"
     )
     assert renamed.status == ScenarioStatus.DONE
@@ -146,12 +143,12 @@ def test_changing_an_area_makes_it_stale_and_a_rerun_changes_the_results(chain: 
         "ends_on": START + dt.timedelta(days=4),
         "strictness": 3,
     }
-    changed = scenarios.update_scenario(
+    changed = update_scenario(
         actor=chain.admin, scenario_id=scenario.pk, version=renamed.version, areas=[one_day]
     )
     assert changed.status == ScenarioStatus.STALE
     assert changed.total_loss == before  # the last run's figures stay until the rerun
-    rerun = scenarios.run_scenario(actor=chain.admin, scenario_id=scenario.pk)
+    rerun = run_scenario(actor=chain.admin, scenario_id=scenario.pk)
     assert rerun.status == ScenarioStatus.DONE
     assert rerun.at_risk == 0
     assert rerun.total_loss is not None and rerun.total_loss < before
@@ -162,18 +159,16 @@ def test_changing_an_area_makes_it_stale_and_a_rerun_changes_the_results(chain: 
 
 def test_an_old_version_conflicts(chain: Chain) -> None:
     scenario = chain.what_if()
-    scenarios.update_scenario(
-        actor=chain.admin, scenario_id=scenario.pk, version=scenario.version, note="a"
-    )
+    update_scenario(actor=chain.admin, scenario_id=scenario.pk, version=scenario.version, note="a")
     with pytest.raises(Conflict):
-        scenarios.update_scenario(
+        update_scenario(
             actor=chain.admin, scenario_id=scenario.pk, version=scenario.version, note="b"
         )
 
 
 def test_areas_added_and_removed_one_at_a_time(chain: Chain) -> None:
-    scenario = scenarios.run_scenario(actor=chain.admin, scenario_id=chain.what_if().pk)
-    area = scenarios.add_area(
+    scenario = run_scenario(actor=chain.admin, scenario_id=chain.what_if().pk)
+    area = add_area(
         actor=chain.admin,
         scenario_id=scenario.pk,
         version=scenario.version,
@@ -185,14 +180,14 @@ def test_areas_added_and_removed_one_at_a_time(chain: Chain) -> None:
     )
     scenario.refresh_from_db()
     assert scenario.status == ScenarioStatus.STALE and scenario.areas.count() == 2
-    scenarios.remove_area(
+    remove_area(
         actor=chain.admin, scenario_id=scenario.pk, version=scenario.version, area_id=area.pk
     )
     scenario.refresh_from_db()
     assert scenario.areas.count() == 1
     last = scenario.areas.get()
     with pytest.raises(InvalidInput):
-        scenarios.remove_area(
+        remove_area(
             actor=chain.admin, scenario_id=scenario.pk, version=scenario.version, area_id=last.pk
         )
 
@@ -206,13 +201,13 @@ def test_the_command_runs_a_scenario(chain: Chain, capsys: pytest.CaptureFixture
 
 
 def test_production_index_matches_the_loss(chain: Chain) -> None:
-    scenario = scenarios.run_scenario(actor=chain.admin, scenario_id=chain.what_if().pk)
-    figures = scenarios.figures(chain.admin, scenario)
-    assert len(figures.index) == 30 and figures.index[0] == 1.0
+    scenario = run_scenario(actor=chain.admin, scenario_id=chain.what_if().pk)
+    shown = figures(chain.admin, scenario)
+    assert len(shown.index) == 30 and shown.index[0] == 1.0
     # Network output a day: 12000/365 × 2 + (10+10+20+20+10+10) = 145.75; day 5 loses the
     # three shut enterprises' 32.88 + 10 + 10.
     total = 2 * 12000 / 365 + 80
-    assert figures.index[4] == pytest.approx(1 - (12000 / 365 + 20) / total, abs=1e-4)
+    assert shown.index[4] == pytest.approx(1 - (12000 / 365 + 20) / total, abs=1e-4)
     # Summed over the days, the lost share times the network's output is the total loss.
-    lost = sum((1 - v) * total for v in figures.index)
+    lost = sum((1 - v) * total for v in shown.index)
     assert lost == pytest.approx(float(scenario.total_loss or 0), rel=1e-3)

@@ -16,8 +16,9 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
-from keepline.chains import scenarios
-from keepline.chains import services as chain_services
+from keepline.chains.services.network import save_link
+from keepline.chains.services.runs import run_scenario
+from keepline.chains.services.scenarios import scenario_from_measures
 from keepline.chains.models import KeepRunningPick, ScenarioResult
 from keepline.core.scopes import SystemActor
 from keepline.enterprises.models import Enterprise, Industry
@@ -58,7 +59,7 @@ def test_the_bureau_reads_the_scenario_opens_a_chain_and_invites_a_supplier(
         (printer, naxi_a, "酒标印刷", "23", "0.7", 10),
     ]
     for supplier, customer, product, sector, share, stock in rows:
-        chain_services.save_link(
+        save_link(
             actor=SYSTEM,
             supplier_id=supplier.pk,
             customer_id=customer.pk,
@@ -70,14 +71,14 @@ def test_the_bureau_reads_the_scenario_opens_a_chain_and_invites_a_supplier(
     # Full lockdown of Jiangyang: what has no closed-loop qualification halts.
     world.measure.strictness = 3
     world.measure.save()
-    scenario = scenarios.scenario_from_measures(
+    scenario = scenario_from_measures(
         actor=SYSTEM,
         name="泸州市2022年9月临时性静态管理",
         region_id=world.luzhou.pk,
         starts_on=dt.date(2022, 9, 8),
         days=30,
     )
-    scenarios.run_scenario(actor=SYSTEM, scenario_id=scenario.pk)
+    run_scenario(actor=SYSTEM, scenario_id=scenario.pk)
     dry = ScenarioResult.objects.get(scenario=scenario, enterprise=naxi_a)
     assert dry.dry_day == 5 and not dry.in_area
 

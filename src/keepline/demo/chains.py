@@ -27,9 +27,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from keepline.chains import keep, scenarios
-from keepline.chains import services as chain_services
 from keepline.chains.models import Scenario
+from keepline.chains.services.keep import rank_scenario
+from keepline.chains.services.network import add_member, import_links, save_chain
+from keepline.chains.services.runs import run_scenario
+from keepline.chains.services.scenarios import (
+    create_scenario,
+    scenario_from_measures,
+    update_scenario,
+)
 from keepline.core.scopes import SystemActor
 from keepline.enterprises.models import Enterprise
 from keepline.places.models import Region
@@ -180,7 +186,7 @@ def _build_chains(actor: SystemActor, city: Region, enterprises: list[Enterprise
         by_industry.setdefault(e.industry.code, []).append(e)
     for name, lead, segments in CHAINS:
         leader = by_industry[lead][0]
-        chain = chain_services.save_chain(
+        chain = save_chain(
             actor=actor,
             name=name,
             region_id=city.pk,
@@ -191,9 +197,7 @@ def _build_chains(actor: SystemActor, city: Region, enterprises: list[Enterprise
         per_segment = max(1, CHAIN_MEMBERS // len(segments))
         for code, segment in segments.items():
             for member in by_industry.get(code, [])[:per_segment]:
-                chain_services.add_member(
-                    actor=actor, chain_id=chain.pk, enterprise_id=member.pk, segment=segment
-                )
+                add_member(actor=actor, chain_id=chain.pk, enterprise_id=member.pk, segment=segment)
     return len(CHAINS)
 
 
@@ -206,13 +210,13 @@ def build_chains(actor: SystemActor, *, seed: int) -> DemoChains:
         .order_by("uscc")
     )
     rows = _link_rows(rng, enterprises)
-    imported = chain_services.import_links(actor=actor, rows=list(enumerate(rows, start=2)))
+    imported = import_links(actor=actor, rows=list(enumerate(rows, start=2)))
     if not imported.ok:
         raise ValueError(f"The demo's supply links do not import: {imported.errors[:3]}")
     city = Region.objects.get(code=CITY)
     chains = _build_chains(actor, city, enterprises)
 
-    measured = scenarios.scenario_from_measures(
+    measured = scenario_from_measures(
         actor=actor,
         name="泸州市2022年9月临时性静态管理",
         region_id=city.pk,
@@ -222,17 +226,17 @@ def build_chains(actor: SystemActor, *, seed: int) -> DemoChains:
     # Under this static management residents stayed at home, so an enterprise neither qualified
     # for closed loop nor reporting semi-closed production had no one at work: it made nothing,
     # not the semi-closed share a scenario assumes by default.
-    measured = scenarios.update_scenario(
+    measured = update_scenario(
         actor=actor,
         scenario_id=measured.pk,
         version=measured.version,
         semi_closed_share=Decimal("0"),
         note="静态管理期间居民居家，既未闭环生产、也未报送半封闭生产日报的企业无人到岗，按停产计。",
     )
-    scenarios.run_scenario(actor=actor, scenario_id=measured.pk)
-    keep.rank_scenario(actor=actor, scenario_id=measured.pk)
+    run_scenario(actor=actor, scenario_id=measured.pk)
+    rank_scenario(actor=actor, scenario_id=measured.pk)
     central = Region.objects.filter(code__in=(JY, LMT)).order_by("code")
-    what_if = scenarios.create_scenario(
+    what_if = create_scenario(
         actor=actor,
         name="假设：江阳区、龙马潭区全域封控14天",
         region_id=city.pk,
@@ -249,7 +253,7 @@ def build_chains(actor: SystemActor, *, seed: int) -> DemoChains:
         ],
         note="城区两区全域封控、非闭环企业全部停产，对比全市静态管理的影响。",
     )
-    scenarios.run_scenario(actor=actor, scenario_id=what_if.pk)
-    keep.rank_scenario(actor=actor, scenario_id=what_if.pk)
+    run_scenario(actor=actor, scenario_id=what_if.pk)
+    rank_scenario(actor=actor, scenario_id=what_if.pk)
     done = [Scenario.objects.get(pk=s.pk) for s in (measured, what_if)]
     return DemoChains(links=len(rows), chains=chains, scenarios=done)

@@ -7,7 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from keepline.chains import importing, services
+from keepline.chains import importing
+from keepline.chains.services.network import import_links
 from keepline.core.errors import KeeplineError
 from keepline.core.scopes import SystemActor
 
@@ -29,7 +30,7 @@ class Command(BaseCommand):
         actor = SystemActor("command:import-links")
         try:
             rows = importing.read_file(file.name, file.read_bytes())
-            result = services.import_links(actor=actor, rows=rows, check_only=check)
+            result = import_links(actor=actor, rows=rows, check_only=check)
         except KeeplineError as exc:
             for where, messages in exc.errors.items():
                 for message in messages:

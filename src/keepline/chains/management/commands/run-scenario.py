@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from keepline.chains import scenarios
+from keepline.chains.services.runs import run_scenario
 from keepline.core.errors import KeeplineError
 from keepline.core.scopes import SystemActor
 
@@ -21,7 +21,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, scenario_id: int, **options: Any) -> None:
         actor = SystemActor("command:run-scenario")
         try:
-            scenario = scenarios.run_scenario(actor=actor, scenario_id=scenario_id)
+            scenario = run_scenario(actor=actor, scenario_id=scenario_id)
         except KeeplineError as exc:
             raise CommandError(f"Scenario {scenario_id}: {exc.message}") from exc
         self.stdout.write(

@@ -17,9 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from keepline.chains import keep_views, scenarios
-from keepline.chains.models import Scenario
-from keepline.chains.scenario_forms import (
+from keepline.chains.forms.scenarios import (
     MeasuresScenarioForm,
     RecoveryForm,
     RecoveryImportForm,
@@ -30,7 +28,24 @@ from keepline.chains.scenario_forms import (
     area_formset,
     formset_areas,
 )
-from keepline.chains.selectors import district_code
+from keepline.chains.models import Scenario
+from keepline.chains.selectors.network import district_code
+from keepline.chains.selectors.scenarios import (
+    Comparison,
+    Figures,
+    compare,
+    day_date,
+    flagged,
+    get_scenario,
+    last_day,
+    results,
+    scenarios,
+)
+from keepline.chains.selectors.scenarios import figures as scenario_figures
+from keepline.chains.services.runs import import_recovery, run_scenario, set_recovery
+from keepline.chains.services.scenarios import create_scenario, delete_scenario, update_scenario
+from keepline.chains.services.scenarios import scenario_from_measures as create_from_measures
+from keepline.chains.views.keep import scenario_panel
 from keepline.core.errors import Conflict, InvalidInput, KeeplineError
 from keepline.core.scopes import holds_area, may, require_area, require_role
 from keepline.core.tabular import Column, read_table, workbook_response
@@ -60,7 +75,7 @@ def scenario_list(request: AuthedRequest) -> HttpResponse:
     """The scenarios the user may read, filterable and sortable."""
     require_role(request.user, Scenario)
     form, f = _scenario_filters(request)
-    page, query = paginate(request, scenarios.scenarios(request.user, **f))
+    page, query = paginate(request, scenarios(request.user, **f))
     context = {
         "form": form,
         "page": page,
@@ -108,7 +123,7 @@ def scenario_export(request: AuthedRequest) -> HttpResponse:
             s.ran_by,
             s.created_by,
         ]
-        for s in scenarios.scenarios(request.user, **f)
+        for s in scenarios(request.user, **f)
     )
     return workbook_response("scenarios", headers, rows, title=_("Lockdown scenarios"))
 
@@ -128,7 +143,7 @@ def scenario_new(request: AuthedRequest) -> HttpResponse:
         if form.is_valid() & formset.is_valid():
             d = form.cleaned_data
             try:
-                scenario = scenarios.create_scenario(
+                scenario = create_scenario(
                     actor=request.user,
                     name=d["name"],
                     region_id=d["region"],
@@ -179,7 +194,7 @@ def scenario_from_measures(request: AuthedRequest) -> HttpResponse:
         if form.is_valid():
             d = form.cleaned_data
             try:
-                scenario = scenarios.scenario_from_measures(
+                scenario = create_from_measures(
                     actor=request.user,
                     name=d["name"],
                     region_id=d["region"],
@@ -206,11 +221,11 @@ def _at_risk(request: AuthedRequest, scenario: Scenario, regions: list[tuple[str
     form.is_valid()
     sort = request.GET.get("sort", "dry_day")
     sort = sort if sort in AT_RISK_SORTS else "dry_day"
-    qs = scenarios.results(request.user, scenario, at_risk=True, sort=sort, **form.values())
+    qs = results(request.user, scenario, at_risk=True, sort=sort, **form.values())
     return form, sort, qs
 
 
-def _district_choices(figures: scenarios.Figures) -> list[tuple[str, str]]:
+def _district_choices(figures: Figures) -> list[tuple[str, str]]:
     return [(s.key, s.label) for s in figures.by_region]
 
 
@@ -224,10 +239,10 @@ def _rows(scenario: Scenario, page: Any) -> list[dict[str, Any]]:
             {
                 "result": r,
                 "district": names.get(district_code(r.enterprise.region.path), ""),
-                "dry_on": scenarios.day_date(scenario, r.dry_day) if r.dry_day else None,
+                "dry_on": day_date(scenario, r.dry_day) if r.dry_day else None,
                 "survives": r.survives_days,
                 "recover": getattr(r, "recover", None),
-                "flagged": scenarios.flagged(r),
+                "flagged": flagged(r),
             }
         )
     return rows
@@ -236,8 +251,8 @@ def _rows(scenario: Scenario, page: Any) -> list[dict[str, Any]]:
 @login_required
 def scenario_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     """Totals, loss by district and industry, the production index, and who runs dry."""
-    scenario = scenarios.get_scenario(request.user, pk)
-    figures = scenarios.figures(request.user, scenario)
+    scenario = get_scenario(request.user, pk)
+    figures = scenario_figures(request.user, scenario)
     form, sort, qs = _at_risk(request, scenario, _district_choices(figures))
     page, query = paginate(request, qs)
     index_rows = list(
@@ -255,14 +270,14 @@ def scenario_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "sort": sort,
         "sortless": query_without(request, "sort"),
         "may_change": may(request.user, "change", scenario),
-        "last_day": scenarios.last_day(scenario),
+        "last_day": last_day(scenario),
         "figures_url": reverse("api:chains_scenario_figures", kwargs={"scenario_id": scenario.pk}),
         "chart_labels": {
             "direct": _("Direct"),
             "indirect": _("Indirect"),
             "index": _("Production index"),
         },
-        "keep_panel": keep_views.scenario_panel(request, scenario),
+        "keep_panel": scenario_panel(request, scenario),
         "next": request.get_full_path(),
         "now": timezone.now(),
     }
@@ -272,7 +287,7 @@ def scenario_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 def scenario_results_export(request: AuthedRequest, pk: int) -> HttpResponse:
     """Every result row the user may read, to Excel."""
-    scenario = scenarios.get_scenario(request.user, pk)
+    scenario = get_scenario(request.user, pk)
     headers = [
         _("Enterprise"),
         _("Credit code"),
@@ -297,14 +312,14 @@ def scenario_results_export(request: AuthedRequest, pk: int) -> HttpResponse:
             r.in_area,
             r.lost,
             r.dry_day,
-            scenarios.day_date(scenario, r.dry_day) if r.dry_day else None,
+            day_date(scenario, r.dry_day) if r.dry_day else None,
             r.survives_days,
             str(r.scarce or ""),
             r.lowest,
             getattr(r, "recover", None),
-            scenarios.flagged(r),
+            flagged(r),
         ]
-        for r in scenarios.results(request.user, scenario, sort="loss")
+        for r in results(request.user, scenario, sort="loss")
     )
     return workbook_response(f"scenario-{scenario.pk}", headers, rows, title=scenario.name)
 
@@ -313,7 +328,7 @@ def scenario_results_export(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def scenario_run(request: AuthedRequest, pk: int) -> HttpResponse:
     """Run (or rerun) the scenario now."""
-    scenario = scenarios.run_scenario(actor=request.user, scenario_id=pk)
+    scenario = run_scenario(actor=request.user, scenario_id=pk)
     messages.success(
         request,
         _("Run in %(s).2f s: %(n)s enterprises run dry.")
@@ -337,7 +352,7 @@ def _area_initial(scenario: Scenario) -> list[dict[str, Any]]:
 @login_required
 def scenario_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     """Change the name, note, shares and areas; a change of what is modelled needs a rerun."""
-    scenario = scenarios.get_scenario(request.user, pk, "change")
+    scenario = get_scenario(request.user, pk, "change")
     initial = {
         "version": scenario.version,
         "name": scenario.name,
@@ -354,7 +369,7 @@ def scenario_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         if form.is_valid() & formset.is_valid():
             d = form.cleaned_data
             try:
-                scenarios.update_scenario(
+                update_scenario(
                     actor=request.user,
                     scenario_id=scenario.pk,
                     version=d["version"],
@@ -379,7 +394,7 @@ def scenario_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         "formset": formset,
         "scenario": scenario,
         "title": _("Edit the scenario"),
-        "window": (scenario.starts_on, scenarios.last_day(scenario)),
+        "window": (scenario.starts_on, last_day(scenario)),
     }
     return render(request, "chains/scenario_form.html", context, status=status)
 
@@ -387,12 +402,12 @@ def scenario_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 def scenario_delete(request: AuthedRequest, pk: int) -> HttpResponse:
     """Ask, then delete the scenario with its results."""
-    scenario = scenarios.get_scenario(request.user, pk, "change")
+    scenario = get_scenario(request.user, pk, "change")
     if request.method == "POST":
         # A version that is not a number is an old page's: the same 409 as a stale one.
         version = request.POST.get("version", "").strip()
         try:
-            scenarios.delete_scenario(
+            delete_scenario(
                 actor=request.user,
                 scenario_id=scenario.pk,
                 version=int(version) if version.isdigit() else -1,
@@ -415,7 +430,7 @@ def _next(request: AuthedRequest, scenario: Scenario) -> str:
 @login_required
 def scenario_recovery(request: AuthedRequest, pk: int) -> HttpResponse:
     """Times to recover: one enterprise at a time, or a file of credit codes and days."""
-    scenario = scenarios.get_scenario(request.user, pk, "change")
+    scenario = get_scenario(request.user, pk, "change")
     one = RecoveryForm(request.POST if request.POST.get("action") == "set" else None)
     upload = RecoveryImportForm(
         request.POST if request.POST.get("action") == "import" else None,
@@ -426,7 +441,7 @@ def scenario_recovery(request: AuthedRequest, pk: int) -> HttpResponse:
         status = 400
         if request.POST.get("action") == "set" and one.is_valid():
             try:
-                scenarios.set_recovery(
+                set_recovery(
                     actor=request.user,
                     scenario_id=scenario.pk,
                     enterprise_id=one.cleaned_data["enterprise"],
@@ -441,7 +456,7 @@ def scenario_recovery(request: AuthedRequest, pk: int) -> HttpResponse:
             file = upload.cleaned_data["file"]
             try:
                 _total, rows = read_table(file.name, file.read(), RECOVERY_COLUMNS, max_rows=20_000)
-                taken = scenarios.import_recovery(
+                taken = import_recovery(
                     actor=request.user,
                     scenario_id=scenario.pk,
                     rows=list(rows),
@@ -458,7 +473,7 @@ def scenario_recovery(request: AuthedRequest, pk: int) -> HttpResponse:
                 return redirect("chains:scenario", scenario.pk)
         elif request.POST.get("action") not in ("set", "import"):
             one.add_error(None, _("Unknown action."))
-    at_risk = scenarios.results(request.user, scenario, at_risk=True, sort="dry_day")
+    at_risk = results(request.user, scenario, at_risk=True, sort="dry_day")
     context = {
         "scenario": scenario,
         "one": one,
@@ -477,13 +492,13 @@ def scenario_compare(request: AuthedRequest) -> HttpResponse:
     """Two to four scenarios side by side."""
     require_role(request.user, Scenario)
     ids = [i for i in request.GET.getlist("ids") if i.strip()]
-    choices = scenarios.scenarios(request.user)[:100]
+    choices = scenarios(request.user)[:100]
     comparison = error = None
     status = 200
     # One id (the scenario page's link) preselects it; the reader picks the others.
     if len(ids) > 1:
         try:
-            comparison = scenarios.compare(request.user, ids)
+            comparison = compare(request.user, ids)
         except InvalidInput as exc:
             error, status = exc.message, 400
     context = {
@@ -496,7 +511,7 @@ def scenario_compare(request: AuthedRequest) -> HttpResponse:
     return render(request, "chains/scenario_compare.html", context, status=status)
 
 
-def _parameters(comparison: scenarios.Comparison) -> list[tuple[str, list[Any]]]:
+def _parameters(comparison: Comparison) -> list[tuple[str, list[Any]]]:
     """The rows of the side-by-side table of parameters and totals."""
     s = comparison.scenarios
 

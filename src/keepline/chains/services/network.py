@@ -20,24 +20,12 @@ from django.utils.translation import gettext as _
 
 from keepline.chains import importing
 from keepline.chains.importing import RowError
-from keepline.chains.models import (
-    ChainMember,
-    IndustryChain,
-    Scenario,
-    ScenarioStatus,
-    SupplyLink,
-)
+from keepline.chains.models import ChainMember, IndustryChain, Scenario, ScenarioStatus, SupplyLink
+from keepline.chains.selectors.network import in_area, registry
 from keepline.core import audit
 from keepline.core.errors import Conflict, Forbidden, InvalidInput
 from keepline.core.models import AuditEvent
-from keepline.core.scopes import (
-    Actor,
-    get_for,
-    may_place,
-    require_place,
-    require_role,
-    visible,
-)
+from keepline.core.scopes import Actor, get_for, require_place, require_role
 from keepline.enterprises.models import Enterprise, Industry
 from keepline.places.models import Region
 
@@ -58,23 +46,6 @@ PRODUCT_MAX = 100
 NOTE_MAX = 200
 SEGMENT_MAX = 50
 NAME_MAX = 100
-
-
-def registry(actor: Actor) -> Any:
-    """The enterprises the actor may name in the network: those the registry shows them."""
-    return visible(Enterprise.objects.select_related("region", "park"), actor)
-
-
-def in_area(actor: Actor, enterprise: Enterprise) -> bool:
-    """Whether the enterprise lies where the actor keeps the network."""
-    return may_place(
-        actor,
-        "change",
-        SupplyLink,
-        region=enterprise.region,
-        park=enterprise.park,
-        enterprise=enterprise,
-    )
 
 
 def _seen_enterprise(actor: Actor, pk: Any) -> Enterprise:
@@ -554,7 +525,10 @@ def add_member(*, actor: Actor, chain_id: int, enterprise_id: int, segment: str)
     assert enterprise is not None
     member = ChainMember.objects.create(chain=chain, enterprise=enterprise, segment=segment)
     audit.record(
-        actor=actor, action="add_member", obj=member, after=audit.snapshot(member, MEMBER_AUDIT)
+        actor=actor,
+        action="add_member",
+        obj=member,
+        after=audit.snapshot(member, MEMBER_AUDIT),
     )
     return member
 

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from keepline.chains.selectors import MAX_DEPTH
+from keepline.chains.selectors.network import MAX_DEPTH
 from keepline.core.forms import SELECT, TEXT
 from keepline.core.pickers import Picker
 from keepline.core.scopes import MAX_KEY

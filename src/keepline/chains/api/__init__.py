@@ -2,9 +2,9 @@
 
 from ninja import Router
 
-from keepline.chains.api_keep import router as keep_router
-from keepline.chains.api_network import router as network_router
-from keepline.chains.api_scenarios import router as scenarios_router
+from keepline.chains.api.keep import router as keep_router
+from keepline.chains.api.network import router as network_router
+from keepline.chains.api.scenarios import router as scenarios_router
 
 router = Router()
 router.add_router("/", network_router)

@@ -4,7 +4,6 @@ ranking's export, and the substitutes of a customer that runs dry."""
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -18,120 +17,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from keepline.chains import keep
-from keepline.chains.models import ChainMember, KeepRunningPick, Scenario, ScenarioStatus
+from keepline.chains.models import KeepRunningPick, Scenario, ScenarioStatus
+from keepline.chains.selectors.keep import chain_name, pick_rows, reason, scenario_for
+from keepline.chains.selectors.keep import substitutes as substitutes_of
+from keepline.chains.services.keep import rank_scenario
 from keepline.core.errors import NotFound
-from keepline.core.scopes import Actor, get_for, holds, may, visible
+from keepline.core.scopes import get_for, holds, may
 from keepline.core.tabular import workbook_response
 from keepline.core.web import AuthedRequest
 from keepline.enterprises.models import Enterprise
-from keepline.whitelist import selectors as whitelist_selectors
 from keepline.whitelist import services as whitelist_services
-from keepline.whitelist.models import WhitelistApplication, WhitelistInvitation
-
-# Enterprises named as examples in a pick's reason.
-EXAMPLES = 2
-
-
-def _amount(value: Decimal) -> str:
-    """万元 to one decimal, rounded half up like the page's figures."""
-    return f"{value.quantize(Decimal('0.1'), rounding=ROUND_HALF_UP):,}"
-
-
-def _named(entry: dict[str, Any], names: dict[int, Enterprise]) -> str:
-    enterprise = names[entry["id"]]
-    if entry.get("dry_day_before"):
-        return _("%(name)s (would run dry on day %(day)s)") % {
-            "name": enterprise.name,
-            "day": entry["dry_day_before"],
-        }
-    return enterprise.name
-
-
-def reason(pick: KeepRunningPick, names: dict[int, Enterprise]) -> str:
-    """Why the pick is ranked, in words; only enterprises the reader sees are named."""
-    rescued = [e for e in pick.detail if e.get("dry_day_before") and not e.get("dry_day_after")]
-    examples = [_named(e, names) for e in (rescued or pick.detail) if e["id"] in names]
-    examples = examples[:EXAMPLES]
-    if pick.kept_from_dry:
-        text = ngettext(
-            "Kept in a closed loop, it keeps %(n)s enterprise from running dry",
-            "Kept in a closed loop, it keeps %(n)s enterprises from running dry",
-            pick.kept_from_dry,
-        ) % {"n": pick.kept_from_dry}
-    else:
-        text = _("Kept in a closed loop, it lets its customers and suppliers produce more")
-    if len(examples) == 2:
-        text += _(", e.g. %(first)s and %(second)s") % {
-            "first": examples[0],
-            "second": examples[1],
-        }
-    elif examples:
-        text += _(", e.g. %(name)s") % {"name": examples[0]}
-    if pick.rank > 1:
-        text += _("; avoids %(avoided)s 万元, %(total)s 万元 with the picks above.") % {
-            "avoided": _amount(pick.avoided),
-            "total": _amount(pick.cumulative),
-        }
-    else:
-        text += _("; avoids %(avoided)s 万元.") % {"avoided": _amount(pick.avoided)}
-    return text
-
-
-def chain_name(actor: Actor, enterprise: Enterprise) -> str:
-    """The chain an enterprise keeps running: its industry chain (one the actor sees), else its
-    industry's name."""
-    members = ChainMember.objects.filter(enterprise=enterprise).select_related("chain")
-    member = visible(members, actor).order_by("chain__name").first()
-    if member is not None:
-        return member.chain.name[:50]
-    return enterprise.industry.name[:50]
-
-
-def _whitelist_state(
-    actor: Actor,
-    enterprise: Enterprise,
-    invitation: WhitelistInvitation | None,
-    application: WhitelistApplication | None,
-) -> dict[str, Any]:
-    return {
-        "level": enterprise.whitelist_level,
-        "invitation": invitation,
-        "application": application,
-        "may_invite": not enterprise.whitelist_level
-        and invitation is None
-        and application is None
-        and whitelist_selectors.may_invite(actor, enterprise),
-    }
-
-
-def pick_rows(actor: Actor, scenario: Scenario) -> list[dict[str, Any]]:
-    """Each pick with its name (if the reader sees it), reason and whitelist status."""
-    picks = keep.picks(actor, scenario)
-    ids = {p.enterprise_id for p in picks if p.enterprise_id}
-    ids |= {e["id"] for p in picks for e in p.detail}
-    names = keep.visible_names(actor, ids)
-    parks = keep.visible_parks(actor, {p.park_id for p in picks if p.park_id})
-    shown = [names[p.enterprise_id] for p in picks if p.enterprise_id in names]
-    invited, applying = whitelist_selectors.open_states(shown)
-    rows = []
-    for pick in picks:
-        enterprise = names.get(pick.enterprise_id) if pick.enterprise_id else None
-        state = None
-        if enterprise is not None:
-            state = _whitelist_state(
-                actor, enterprise, invited.get(enterprise.pk), applying.get(enterprise.pk)
-            )
-        rows.append(
-            {
-                "pick": pick,
-                "enterprise": enterprise,
-                "park": parks.get(pick.park_id) if pick.park_id else None,
-                "reason": reason(pick, names),
-                "whitelist": state,
-            }
-        )
-    return rows
 
 
 def scenario_panel(request: HttpRequest, scenario: Scenario) -> str:
@@ -170,8 +65,8 @@ def _back(request: HttpRequest, scenario: Scenario) -> HttpResponse:
 @require_POST
 def rank(request: AuthedRequest, pk: int) -> HttpResponse:
     """Rank the enterprises and parks worth keeping running (the bureau or the district)."""
-    scenario = keep.scenario_for(request.user, pk)
-    picks = keep.rank_scenario(actor=request.user, scenario_id=scenario.pk)
+    scenario = scenario_for(request.user, pk)
+    picks = rank_scenario(actor=request.user, scenario_id=scenario.pk)
     if picks:
         messages.success(
             request,
@@ -186,7 +81,7 @@ def rank(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def invite(request: AuthedRequest, pk: int, enterprise: int) -> HttpResponse:
     """Invite a ranked enterprise to apply for the whitelist, with its pick's reason."""
-    scenario = keep.scenario_for(request.user, pk)
+    scenario = scenario_for(request.user, pk)
     subject = get_for(Enterprise.objects.select_related("industry"), request.user, enterprise)
     pick = scenario.picks.filter(enterprise=subject).first()
     if pick is None:
@@ -211,7 +106,7 @@ def invite(request: AuthedRequest, pk: int, enterprise: int) -> HttpResponse:
 @login_required
 def picks_export(request: AuthedRequest, pk: int) -> HttpResponse:
     """The ranking as a workbook, with the reasons."""
-    scenario = keep.scenario_for(request.user, pk)
+    scenario = scenario_for(request.user, pk)
     rows = pick_rows(request.user, scenario)
     headers = [
         _("Rank"),
@@ -249,13 +144,13 @@ def picks_export(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 def _substitutes(request: AuthedRequest, pk: int, enterprise: int) -> dict[str, Any]:
-    scenario = keep.scenario_for(request.user, pk)
+    scenario = scenario_for(request.user, pk)
     customer = get_for(
         Enterprise.objects.select_related("region", "industry"), request.user, enterprise
     )
     sort = request.GET.get("sort", "spare")
     sort = sort if sort in ("spare", "distance") else "spare"
-    report = keep.substitutes(request.user, scenario, customer, sort=sort)
+    report = substitutes_of(request.user, scenario, customer, sort=sort)
     return {"scenario": scenario, "customer": customer, "report": report, "sort": sort}
 
 

@@ -8,8 +8,26 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
-from keepline.chains import importing, selectors, services
+from keepline.chains import importing
 from keepline.chains.models import ChainMember, IndustryChain, SupplyLink
+from keepline.chains.selectors.network import (
+    LINK_SORTS,
+    MAX_DEPTH,
+    chains,
+    graph_data,
+    links,
+    members,
+    neighbourhood,
+)
+from keepline.chains.selectors.network import chain_graph as graph_of_chain
+from keepline.chains.services.network import (
+    add_member,
+    delete_link,
+    import_links,
+    remove_member,
+    save_chain,
+    save_link,
+)
 from keepline.core.errors import InvalidInput
 from keepline.core.scopes import get_for, require_area, require_role
 from keepline.enterprises.models import Enterprise
@@ -67,7 +85,7 @@ class LinkFilterIn(Schema):
     chain: int | None = Field(None, description="Links among this chain's members", examples=[None])
     substitutes: bool | None = Field(None, examples=[None])
     low_stock: Decimal | None = Field(None, description="At most this many days", examples=["3"])
-    sort: str = Field("customer", description=", ".join(selectors.LINK_SORTS), examples=["-share"])
+    sort: str = Field("customer", description=", ".join(LINK_SORTS), examples=["-share"])
 
 
 class ImportIn(Schema):
@@ -115,7 +133,7 @@ class ChainDetailOut(ChainOut):
 
     @staticmethod
     def resolve_members(obj: IndustryChain, context: Any) -> Any:
-        return selectors.members(context["request"].auth, obj)
+        return members(context["request"].auth, obj)
 
 
 class ChainIn(Schema):
@@ -178,7 +196,7 @@ class GraphOut(Schema):
 
 
 class GraphIn(Schema):
-    depth: int = Field(2, ge=1, le=selectors.MAX_DEPTH, description="1–4 links away", examples=[2])
+    depth: int = Field(2, ge=1, le=MAX_DEPTH, description="1–4 links away", examples=[2])
 
 
 # ---- links ------------------------------------------------------------------------------------
@@ -198,7 +216,7 @@ def link_list(request: Any, filters: Query[LinkFilterIn]) -> Any:
     require_role(request.auth, SupplyLink)
     values = filters.dict()
     sort = values.pop("sort")
-    return selectors.links(request.auth, sort=sort, **values)
+    return links(request.auth, sort=sort, **values)
 
 
 @router.post(
@@ -207,7 +225,7 @@ def link_list(request: Any, filters: Query[LinkFilterIn]) -> Any:
     summary="Record a supply link (an end in your area; both ends ones you see)",
 )
 def link_create(request: Any, payload: LinkIn) -> Any:
-    link = services.save_link(
+    link = save_link(
         actor=request.auth,
         supplier_id=payload.supplier_id,
         customer_id=payload.customer_id,
@@ -234,7 +252,7 @@ def link_create(request: Any, payload: LinkIn) -> Any:
 def link_import(request: Any, payload: Form[ImportIn], file: File[UploadedFile]) -> Any:
     require_area(request.auth, SupplyLink)
     rows = importing.read_file(file.name or "", file.read())
-    result = services.import_links(actor=request.auth, rows=rows, check_only=payload.check)
+    result = import_links(actor=request.auth, rows=rows, check_only=payload.check)
     if not result.ok:
         raise InvalidInput(
             _("The file has errors; nothing was imported."), errors=result.errors_by_cell()
@@ -254,7 +272,7 @@ def link_detail(request: Any, link_id: int) -> Any:
 
 @router.put("/chains/links/{link_id}", response=LinkOut, summary="Change a supply link")
 def link_change(request: Any, link_id: int, payload: LinkChangeIn) -> Any:
-    services.save_link(
+    save_link(
         actor=request.auth,
         supplier_id=payload.supplier_id,
         customer_id=payload.customer_id,
@@ -272,7 +290,7 @@ def link_change(request: Any, link_id: int, payload: LinkChangeIn) -> Any:
 
 @router.delete("/chains/links/{link_id}", response={204: None}, summary="Remove a supply link")
 def link_delete(request: Any, link_id: int, version: int) -> Any:
-    services.delete_link(actor=request.auth, link_id=link_id, version=version)
+    delete_link(actor=request.auth, link_id=link_id, version=version)
     return Status(204, None)
 
 
@@ -295,12 +313,12 @@ def _region_id(code: str) -> int | None:
 @paginate(PageNumberPagination, page_size=100)
 def chain_list(request: Any, filters: Query[ChainFilterIn]) -> Any:
     require_role(request.auth, IndustryChain)
-    return selectors.chains(request.auth, q=filters.q, region=filters.region)
+    return chains(request.auth, q=filters.q, region=filters.region)
 
 
 @router.post("/chains/chains", response=ChainDetailOut, summary="Start following an industry chain")
 def chain_create(request: Any, payload: ChainIn) -> Any:
-    chain = services.save_chain(
+    chain = save_chain(
         actor=request.auth,
         name=payload.name,
         region_id=_region_id(payload.region),  # type: ignore[arg-type]
@@ -320,7 +338,7 @@ def chain_detail(request: Any, chain_id: int) -> Any:
     "/chains/chains/{chain_id}", response=ChainDetailOut, summary="Change an industry chain"
 )
 def chain_change(request: Any, chain_id: int, payload: ChainChangeIn) -> Any:
-    services.save_chain(
+    save_chain(
         actor=request.auth,
         name=payload.name,
         region_id=_region_id(payload.region),  # type: ignore[arg-type]
@@ -339,7 +357,7 @@ def chain_change(request: Any, chain_id: int, payload: ChainChangeIn) -> Any:
     summary="Add an enterprise to a chain at a segment",
 )
 def member_add(request: Any, chain_id: int, payload: MemberIn) -> Any:
-    member = services.add_member(
+    member = add_member(
         actor=request.auth,
         chain_id=chain_id,
         enterprise_id=payload.enterprise_id,
@@ -352,7 +370,7 @@ def member_add(request: Any, chain_id: int, payload: MemberIn) -> Any:
     "/chains/members/{member_id}", response={204: None}, summary="Take an enterprise out of a chain"
 )
 def member_remove(request: Any, member_id: int) -> Any:
-    services.remove_member(actor=request.auth, member_id=member_id)
+    remove_member(actor=request.auth, member_id=member_id)
     return Status(204, None)
 
 
@@ -363,7 +381,7 @@ def member_remove(request: Any, member_id: int) -> Any:
 )
 def chain_graph(request: Any, chain_id: int) -> Any:
     chain = _chain(request, chain_id)
-    return selectors.graph_data(request.auth, selectors.chain_graph(request.auth, chain))
+    return graph_data(request.auth, graph_of_chain(request.auth, chain))
 
 
 # ---- an enterprise's chain --------------------------------------------------------------------
@@ -377,5 +395,5 @@ def chain_graph(request: Any, chain_id: int) -> Any:
 def enterprise_graph(request: Any, enterprise_id: int, query: Query[GraphIn]) -> Any:
     require_role(request.auth, SupplyLink)
     enterprise = get_for(Enterprise.objects.select_related("region"), request.auth, enterprise_id)
-    graph = selectors.neighbourhood(request.auth, enterprise, depth=query.depth)
-    return selectors.graph_data(request.auth, graph)
+    graph = neighbourhood(request.auth, enterprise, depth=query.depth)
+    return graph_data(request.auth, graph)

@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 
 from keepline.chains.models import ChainMember, IndustryChain, SupplyLink
-from keepline.core.scopes import Actor, visible
+from keepline.core.scopes import Actor, may_place, visible
 from keepline.enterprises.models import Enterprise
 from keepline.places.models import Region
 
@@ -292,3 +292,20 @@ def graph_data(actor: Actor, graph: Graph) -> dict[str, Any]:
         "nodes": nodes,
         "edges": edges,
     }
+
+
+def registry(actor: Actor) -> Any:
+    """The enterprises the actor may name in the network: those the registry shows them."""
+    return visible(Enterprise.objects.select_related("region", "park"), actor)
+
+
+def in_area(actor: Actor, enterprise: Enterprise) -> bool:
+    """Whether the enterprise lies where the actor keeps the network."""
+    return may_place(
+        actor,
+        "change",
+        SupplyLink,
+        region=enterprise.region,
+        park=enterprise.park,
+        enterprise=enterprise,
+    )

@@ -9,8 +9,26 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
-from keepline.chains import scenarios
 from keepline.chains.models import Scenario, ScenarioResult
+from keepline.chains.selectors.scenarios import (
+    RESULT_SORTS,
+    compare,
+    day_date,
+    figures,
+    flagged,
+    get_scenario,
+    results,
+    scenarios,
+)
+from keepline.chains.services.runs import run_scenario, set_recovery
+from keepline.chains.services.scenarios import (
+    add_area,
+    create_scenario,
+    delete_scenario,
+    remove_area,
+    update_scenario,
+)
+from keepline.chains.services.scenarios import scenario_from_measures as create_from_measures
 from keepline.core.errors import InvalidInput
 from keepline.core.scopes import require_role
 
@@ -156,7 +174,7 @@ class ResultOut(Schema):
 
     @staticmethod
     def resolve_dry_on(obj: ScenarioResult) -> dt.date | None:
-        return scenarios.day_date(obj.scenario, obj.dry_day) if obj.dry_day else None
+        return day_date(obj.scenario, obj.dry_day) if obj.dry_day else None
 
     @staticmethod
     def resolve_scarce(obj: ScenarioResult) -> str | None:
@@ -168,7 +186,7 @@ class ResultOut(Schema):
 
     @staticmethod
     def resolve_flagged(obj: ScenarioResult) -> bool:
-        return scenarios.flagged(obj)
+        return flagged(obj)
 
 
 class ResultFilterIn(Schema):
@@ -262,7 +280,7 @@ AREAS = ("areas__region", "areas__park")
 
 
 def _scenario(request: Any, scenario_id: int) -> Scenario:
-    scenario = scenarios.get_scenario(request.auth, scenario_id)
+    scenario = get_scenario(request.auth, scenario_id)
     prefetch_related_objects([scenario], *AREAS)
     return scenario
 
@@ -270,13 +288,13 @@ def _scenario(request: Any, scenario_id: int) -> Scenario:
 @router.get("/chains/scenarios", response=list[ScenarioOut], summary="Lockdown scenarios")
 @paginate(PageNumberPagination, page_size=50)
 def scenario_list(request: Any, filters: Query[ScenarioFilterIn]) -> Any:
-    return scenarios.scenarios(request.auth, **filters.dict()).prefetch_related(*AREAS)
+    return scenarios(request.auth, **filters.dict()).prefetch_related(*AREAS)
 
 
 @router.post("/chains/scenarios", response=ScenarioOut, summary="Create a what-if scenario")
 def scenario_create(request: Any, payload: ScenarioIn) -> Any:
     data = payload.dict()
-    created = scenarios.create_scenario(actor=request.auth, **data)
+    created = create_scenario(actor=request.auth, **data)
     return _scenario(request, created.pk)
 
 
@@ -286,14 +304,14 @@ def scenario_create(request: Any, payload: ScenarioIn) -> Any:
     summary="Create a scenario from the control measures in force",
 )
 def scenario_from_measures(request: Any, payload: FromMeasuresIn) -> Any:
-    created = scenarios.scenario_from_measures(actor=request.auth, **payload.dict())
+    created = create_from_measures(actor=request.auth, **payload.dict())
     return _scenario(request, created.pk)
 
 
 @router.get("/chains/scenarios/compare", response=CompareOut, summary="Compare 2–4 scenarios")
 def scenario_compare(request: Any, filters: Query[CompareIn]) -> Any:
     require_role(request.auth, Scenario)
-    comparison = scenarios.compare(request.auth, filters.ids)
+    comparison = compare(request.auth, filters.ids)
     prefetch_related_objects(comparison.scenarios, *AREAS)
     return {
         "scenarios": comparison.scenarios,
@@ -319,13 +337,13 @@ def scenario_detail(request: Any, scenario_id: int) -> Any:
 @router.patch("/chains/scenarios/{scenario_id}", response=ScenarioOut, summary="Change a scenario")
 def scenario_change(request: Any, scenario_id: int, payload: ScenarioChangeIn) -> Any:
     data = payload.dict()
-    scenarios.update_scenario(actor=request.auth, scenario_id=scenario_id, **data)
+    update_scenario(actor=request.auth, scenario_id=scenario_id, **data)
     return _scenario(request, scenario_id)
 
 
 @router.delete("/chains/scenarios/{scenario_id}", response={204: None}, summary="Delete a scenario")
 def scenario_delete(request: Any, scenario_id: int, version: int) -> Any:
-    scenarios.delete_scenario(actor=request.auth, scenario_id=scenario_id, version=version)
+    delete_scenario(actor=request.auth, scenario_id=scenario_id, version=version)
     return Status(204, None)
 
 
@@ -335,7 +353,7 @@ def scenario_delete(request: Any, scenario_id: int, version: int) -> Any:
 def area_add(request: Any, scenario_id: int, payload: NewAreaIn) -> Any:
     data = payload.dict()
     version = data.pop("version")
-    scenarios.add_area(actor=request.auth, scenario_id=scenario_id, version=version, area=data)
+    add_area(actor=request.auth, scenario_id=scenario_id, version=version, area=data)
     return _scenario(request, scenario_id)
 
 
@@ -345,9 +363,7 @@ def area_add(request: Any, scenario_id: int, payload: NewAreaIn) -> Any:
     summary="Remove an area",
 )
 def area_remove(request: Any, scenario_id: int, area_id: int, version: int) -> Any:
-    scenarios.remove_area(
-        actor=request.auth, scenario_id=scenario_id, version=version, area_id=area_id
-    )
+    remove_area(actor=request.auth, scenario_id=scenario_id, version=version, area_id=area_id)
     return _scenario(request, scenario_id)
 
 
@@ -355,7 +371,7 @@ def area_remove(request: Any, scenario_id: int, area_id: int, version: int) -> A
     "/chains/scenarios/{scenario_id}/run", response=ScenarioOut, summary="Run the scenario now"
 )
 def scenario_run(request: Any, scenario_id: int) -> Any:
-    scenarios.run_scenario(actor=request.auth, scenario_id=scenario_id)
+    run_scenario(actor=request.auth, scenario_id=scenario_id)
     return _scenario(request, scenario_id)
 
 
@@ -367,10 +383,10 @@ def scenario_run(request: Any, scenario_id: int) -> Any:
 @paginate(PageNumberPagination, page_size=100)
 def scenario_results(request: Any, scenario_id: int, filters: Query[ResultFilterIn]) -> Any:
     scenario = _scenario(request, scenario_id)
-    if filters.sort not in scenarios.RESULT_SORTS:
-        message = _("Sort by one of: %(keys)s.") % {"keys": ", ".join(scenarios.RESULT_SORTS)}
+    if filters.sort not in RESULT_SORTS:
+        message = _("Sort by one of: %(keys)s.") % {"keys": ", ".join(RESULT_SORTS)}
         raise InvalidInput(message, errors={"sort": [message]})
-    return scenarios.results(request.auth, scenario, **filters.dict()).select_related(
+    return results(request.auth, scenario, **filters.dict()).select_related(
         "scenario", "enterprise__region"
     )
 
@@ -383,7 +399,7 @@ def scenario_results(request: Any, scenario_id: int, filters: Query[ResultFilter
 )
 def scenario_figures(request: Any, scenario_id: int) -> Any:
     scenario = _scenario(request, scenario_id)
-    return scenarios.figures(request.auth, scenario).as_dict()
+    return figures(request.auth, scenario).as_dict()
 
 
 @router.post(
@@ -392,7 +408,7 @@ def scenario_figures(request: Any, scenario_id: int) -> Any:
     summary="Enter or clear an enterprise's time to recover",
 )
 def scenario_recovery(request: Any, scenario_id: int, payload: RecoveryIn) -> Any:
-    scenarios.set_recovery(
+    set_recovery(
         actor=request.auth,
         scenario_id=scenario_id,
         enterprise_id=payload.enterprise_id,

@@ -1,5 +1,5 @@
 """Forms of the scenario pages. They parse what was typed; the services in
-`keepline.chains.scenarios` decide what is allowed and name the field at fault."""
+`keepline.chains.services.scenarios` decide what is allowed and name the field at fault."""
 
 from __future__ import annotations
 

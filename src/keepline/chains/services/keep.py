@@ -1,4 +1,4 @@
-"""Which enterprises to keep running, and where a customer that runs dry could buy instead.
+"""Which enterprises to keep running: the greedy ranking of a scenario's picks.
 
 The ranking is greedy: each step tries every candidate — an enterprise shut in the scenario that
 supplies others, or a park with such enterprises (keeping a park keeps all its shut
@@ -23,10 +23,8 @@ MAX_CANDIDATES, those with the highest bound before the first pick.
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import numpy as np
@@ -35,14 +33,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from keepline.chains import inputs as chain_inputs
-from keepline.chains.models import KeepRunningPick, Scenario, ScenarioStatus, SupplyLink
+from keepline.chains.models import KeepRunningPick, Scenario, ScenarioStatus
 from keepline.chains.propagation import Network, Result, simulate
-from keepline.chains.selectors import city_code, district_code
+from keepline.chains.selectors.keep import money
 from keepline.core import audit
 from keepline.core.errors import Conflict, InvalidInput
-from keepline.core.scopes import Actor, get_for, visible
-from keepline.enterprises.models import Enterprise, Industry
-from keepline.places.models import Park
+from keepline.core.scopes import Actor, get_for
+from keepline.enterprises.models import Enterprise
 
 # Candidates tried at each step (by the loss their downstream closure suffers in the scenario).
 MAX_CANDIDATES = 60
@@ -51,7 +48,6 @@ MAX_LIMIT = 50
 MIN_AVOIDED = 0.01
 # Enterprises named in a pick's reason: those gaining most.
 DETAIL = 5
-CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -87,10 +83,6 @@ class Ranking:
     base_loss: float = 0.0
     candidates: int = 0
     trials: int = 0
-
-
-def _money(value: float) -> Decimal:
-    return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def _downstream(network: Network, n: int) -> sp.csr_matrix:
@@ -310,8 +302,8 @@ def rank_scenario(*, actor: Actor, scenario_id: int, limit: int = 10) -> list[Ke
             rank=number,
             enterprise_id=step.candidate.pk if step.candidate.kind == "enterprise" else None,
             park_id=step.candidate.pk if step.candidate.kind == "park" else None,
-            avoided=_money(step.avoided),
-            cumulative=_money(step.cumulative),
+            avoided=money(step.avoided),
+            cumulative=money(step.cumulative),
             kept_from_dry=step.kept_from_dry,
             detail=step.detail,
         )
@@ -339,159 +331,3 @@ def rank_scenario(*, actor: Actor, scenario_id: int, limit: int = 10) -> list[Ke
         },
     )
     return list(scenario.picks.select_related("enterprise", "park"))
-
-
-# ---- substitutes ------------------------------------------------------------------------------
-
-
-@dataclass
-class Substitute:
-    """An enterprise outside the shut area that could supply the sector, with its spare output."""
-
-    enterprise: Enterprise
-    spare: Decimal  # 万元 a day it could still add
-    busiest: float  # its highest production ratio on the days the customer is short
-    distance: int  # 0 same district, 1 same city, 2 elsewhere
-    supplier: bool  # supplies this customer already
-
-    @property
-    def distance_label(self) -> str:
-        return [_("same district"), _("same city"), _("elsewhere")][self.distance]
-
-
-@dataclass
-class SectorSubstitutes:
-    """A sector the customer runs short of, and who could fill the gap."""
-
-    sector: Industry
-    scarce: bool  # the input that runs out first
-    rows: list[Substitute]
-    hidden: int  # suppliers with spare output that the reader may not see
-
-
-@dataclass
-class SubstituteReport:
-    """For a customer in a scenario: the day it runs dry and its substitutes by sector."""
-
-    dry_day: int | None
-    sectors: list[SectorSubstitutes]
-    as_of: dt.datetime | None
-
-
-def substitutes(
-    actor: Actor, scenario: Scenario, enterprise: Enterprise, *, sort: str = "spare"
-) -> SubstituteReport:
-    """Suppliers of the sectors a customer runs short of (the scarce one first): enterprises of
-    that industry, or that supply it to anyone, outside the shut area and with spare output in
-    the scenario — (1 + headroom − its highest production ratio on the days the customer runs
-    dry) × normal daily output — sorted by
-    that spare output and then by distance (or by distance first); only those the reader sees."""
-    si = chain_inputs.build(scenario)
-    at = si.position()
-    j = at.get(enterprise.pk)
-    if j is None:
-        return SubstituteReport(None, [], scenario.ran_at)
-    result = simulate(si.network, si.capacity)
-    dry = int(result.dry_day[j])
-    if dry == 0:
-        return SubstituteReport(None, [], scenario.ran_at)
-    in_area = si.in_area
-    lowest = result.ratio.min(axis=0)
-    # What a supplier can add while the customer is dry: what it is not already making then.
-    busiest = result.ratio[dry - 1 :].max(axis=0)
-    headroom = float(scenario.headroom)
-    spare = (1.0 + headroom - busiest) * si.network.output
-
-    net = si.network
-    mine = net.customer == j
-    short: list[int] = []
-    scarce = int(result.scarce[j])
-    if scarce >= 0:
-        short.append(scarce)
-    # Other inputs whose suppliers are shut or fall below normal output in the scenario.
-    for s in sorted(set(net.sector[mine].tolist())):
-        links = mine & (net.sector == s)
-        if s not in short and (lowest[net.supplier[links]] < 1.0 - 1e-9).any():
-            short.append(int(s))
-    if not short:
-        return SubstituteReport(dry, [], scenario.ran_at)
-
-    sector_of = {s.pk: s for s in Industry.objects.filter(pk__in=short)}
-    # The modelled enterprises are those with an output value (see inputs.build).
-    modelled = Enterprise.objects.filter(annual_output__gt=0)
-    facts = dict(modelled.values_list("pk", "industry_id"))
-    supplying = set(
-        SupplyLink.objects.filter(sector_id__in=short).values_list("supplier_id", "sector_id")
-    )
-    here_district = district_code(enterprise.region.path)
-    here_city = city_code(enterprise.region.path)
-    sectors: list[SectorSubstitutes] = []
-    for s in short:
-        current = set(net.supplier[mine & (net.sector == s)].tolist())
-        found = [
-            i
-            for i, pk in enumerate(si.ids.tolist())
-            if i != j
-            and not in_area[i]
-            and spare[i] > 0.005
-            and (facts.get(pk) == s or (pk, s) in supplying)
-        ]
-        seen = {
-            e.pk: e
-            for e in visible(
-                Enterprise.objects.filter(pk__in=[int(si.ids[i]) for i in found]), actor
-            ).select_related("region")
-        }
-        rows = []
-        for i in found:
-            e = seen.get(int(si.ids[i]))
-            if e is None:
-                continue
-            district, city = district_code(e.region.path), city_code(e.region.path)
-            distance = 0 if district == here_district else 1 if city == here_city else 2
-            rows.append(
-                Substitute(
-                    enterprise=e,
-                    spare=_money(float(spare[i])),
-                    busiest=round(float(busiest[i]), 3),
-                    distance=distance,
-                    supplier=i in current,
-                )
-            )
-        if sort == "distance":
-            rows.sort(key=lambda r: (r.distance, -r.spare, r.enterprise.name))
-        else:
-            rows.sort(key=lambda r: (-r.spare, r.distance, r.enterprise.name))
-        sectors.append(
-            SectorSubstitutes(
-                sector=sector_of[s], scarce=s == scarce, rows=rows, hidden=len(found) - len(rows)
-            )
-        )
-    return SubstituteReport(dry, sectors, scenario.ran_at)
-
-
-# ---- reading the picks ------------------------------------------------------------------------
-
-
-def scenario_for(actor: Actor, scenario_id: int) -> Scenario:
-    """The scenario, if the actor may see it (else 404)."""
-    return get_for(Scenario.objects.select_related("region"), actor, scenario_id)
-
-
-def picks(actor: Actor, scenario: Scenario) -> list[KeepRunningPick]:
-    """The scenario's stored ranking, for a reader of the scenario."""
-    return list(
-        visible(KeepRunningPick.objects.filter(scenario=scenario), actor)
-        .select_related("enterprise__region", "park__region")
-        .order_by("rank")
-    )
-
-
-def visible_names(actor: Actor, ids: set[int]) -> dict[int, Enterprise]:
-    """The enterprises among `ids` the reader may see: only those are named."""
-    qs = Enterprise.objects.filter(pk__in=ids).select_related("region", "park")
-    return {e.pk: e for e in visible(qs, actor)}
-
-
-def visible_parks(actor: Actor, ids: set[int]) -> dict[int, Park]:
-    return {p.pk: p for p in visible(Park.objects.filter(pk__in=ids), actor)}

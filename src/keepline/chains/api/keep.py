@@ -9,8 +9,9 @@ from typing import Any
 
 from ninja import Field, Query, Router, Schema
 
-from keepline.chains import keep, keep_views
 from keepline.chains.models import Scenario
+from keepline.chains.selectors.keep import pick_rows, scenario_for, substitutes, visible_names
+from keepline.chains.services.keep import rank_scenario
 from keepline.core.scopes import Actor, get_for
 from keepline.enterprises.models import Enterprise
 
@@ -98,8 +99,8 @@ DISTANCES = ["same_district", "same_city", "elsewhere"]
 
 def _picks(actor: Actor, scenario: Scenario) -> list[dict[str, Any]]:
     out = []
-    rows = keep_views.pick_rows(actor, scenario)
-    names = keep.visible_names(actor, {e["id"] for r in rows for e in r["pick"].detail})
+    rows = pick_rows(actor, scenario)
+    names = visible_names(actor, {e["id"] for r in rows for e in r["pick"].detail})
     for row in rows:
         pick = row["pick"]
         subject = row["enterprise"] or row["park"]
@@ -129,7 +130,7 @@ def _picks(actor: Actor, scenario: Scenario) -> list[dict[str, Any]]:
     summary="The scenario's keep-running ranking, with the reasons",
 )
 def pick_list(request: Any, scenario_id: int) -> Any:
-    return _picks(request.auth, keep.scenario_for(request.auth, scenario_id))
+    return _picks(request.auth, scenario_for(request.auth, scenario_id))
 
 
 @router.post(
@@ -138,8 +139,8 @@ def pick_list(request: Any, scenario_id: int) -> Any:
     summary="Rank greedily the enterprises and parks worth keeping running (replaces the last)",
 )
 def pick_rank(request: Any, scenario_id: int, payload: RankIn) -> Any:
-    keep.rank_scenario(actor=request.auth, scenario_id=scenario_id, limit=payload.limit)
-    return _picks(request.auth, keep.scenario_for(request.auth, scenario_id))
+    rank_scenario(actor=request.auth, scenario_id=scenario_id, limit=payload.limit)
+    return _picks(request.auth, scenario_for(request.auth, scenario_id))
 
 
 @router.get(
@@ -150,10 +151,10 @@ def pick_rank(request: Any, scenario_id: int, payload: RankIn) -> Any:
 def substitute_list(
     request: Any, scenario_id: int, enterprise_id: int, filters: Query[SubstitutesFilterIn]
 ) -> Any:
-    scenario = keep.scenario_for(request.auth, scenario_id)
+    scenario = scenario_for(request.auth, scenario_id)
     customer = get_for(Enterprise.objects.select_related("region"), request.auth, enterprise_id)
     sort = filters.sort if filters.sort in ("spare", "distance") else "spare"
-    report = keep.substitutes(request.auth, scenario, customer, sort=sort)
+    report = substitutes(request.auth, scenario, customer, sort=sort)
     return {
         "enterprise_id": customer.pk,
         "dry_day": report.dry_day,

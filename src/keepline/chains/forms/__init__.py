@@ -1,0 +1,1 @@
+"""Forms of the supply-chain pages; they parse input, the services decide."""

@@ -1,0 +1,1 @@
+"""Reads of the supply chains: each takes the reader and returns only what they may see."""

@@ -1,0 +1,323 @@
+"""Reads of lockdown scenarios: the list, one scenario, its results, its figures by district
+and industry, and comparisons. A scenario's totals are the whole network's, while its rows
+are read by enterprise, so a district official sees its own enterprises' outcomes in a city
+scenario."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.utils.translation import gettext as _
+
+from keepline.chains.models import RecoveryTime, Scenario, ScenarioResult
+from keepline.chains.selectors.network import district_code
+from keepline.core.errors import InvalidInput
+from keepline.core.scopes import Actor, get_for, require_role, visible
+from keepline.enterprises.models import Enterprise
+from keepline.places.models import Region
+
+COMPARE_MIN, COMPARE_MAX = 2, 4
+
+
+def last_day(scenario: Scenario) -> dt.date:
+    """The last day the scenario models."""
+    return scenario.starts_on + dt.timedelta(days=scenario.days - 1)
+
+
+def day_date(scenario: Scenario, day: int) -> dt.date:
+    """The date of day `day` (1-based) of the scenario."""
+    return scenario.starts_on + dt.timedelta(days=day - 1)
+
+
+def area_summary(scenario: Scenario) -> list[dict[str, Any]]:
+    """The scenario's areas as JSON values, for the audit trail and the API."""
+    return [
+        {
+            "id": a.pk,
+            "region": a.region.code if a.region else None,
+            "park": a.park.code if a.park else None,
+            "starts_on": a.starts_on.isoformat(),
+            "ends_on": a.ends_on.isoformat(),
+            "strictness": a.strictness,
+            "measure_id": a.measure_id,
+        }
+        for a in scenario.areas.select_related("region", "park")
+    ]
+
+
+# ---- selectors --------------------------------------------------------------------------------
+
+SCENARIO_SORTS = {
+    "created": ("-created_at", "-id"),
+    "name": ("name", "id"),
+    "starts_on": ("-starts_on", "-id"),
+    "loss": ("-total_loss", "-id"),
+    "at_risk": ("-at_risk", "-id"),
+}
+
+
+def scenarios(
+    actor: Actor,
+    *,
+    q: str = "",
+    status: str = "",
+    source: str = "",
+    region: str = "",
+    sort: str = "created",
+) -> QuerySet[Scenario]:
+    """The scenarios the actor may read, filtered (region: a code, scenarios kept within it)."""
+    require_role(actor, Scenario)
+    qs = visible(Scenario.objects.select_related("region"), actor)
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(note__icontains=q))
+    if status:
+        qs = qs.filter(status=status)
+    if source:
+        qs = qs.filter(source=source)
+    if region:
+        found = Region.objects.filter(code=region).first()
+        qs = qs.filter(region__path__startswith=found.path) if found else qs.none()
+    return qs.order_by(*SCENARIO_SORTS.get(sort, SCENARIO_SORTS["created"]))
+
+
+def get_scenario(actor: Actor, scenario_id: Any, action: str = "view") -> Scenario:
+    """One scenario the actor may read (404) and, for other actions, change (403)."""
+    return get_for(Scenario.objects.select_related("region"), actor, scenario_id, action)
+
+
+RESULT_SORTS = {
+    "dry_day": ("dry_day", "-lost", "enterprise__name"),
+    "-dry_day": ("-dry_day", "-lost", "enterprise__name"),
+    "loss": ("-lost", "dry_day", "enterprise__name"),
+    "-loss": ("lost", "dry_day", "enterprise__name"),
+    "name": ("enterprise__name", "id"),
+}
+
+
+def results(
+    actor: Actor,
+    scenario: Scenario,
+    *,
+    at_risk: bool | None = None,
+    in_area: bool | None = None,
+    region: str = "",
+    industry: str = "",
+    q: str = "",
+    flagged: bool | None = None,
+    sort: str = "loss",
+) -> QuerySet[ScenarioResult]:
+    """The scenario's result rows the actor may read, with each enterprise's time to recover."""
+    qs = visible(
+        ScenarioResult.objects.filter(scenario=scenario).select_related(
+            "enterprise__region", "enterprise__industry", "scarce"
+        ),
+        actor,
+    )
+    recovery = RecoveryTime.objects.filter(scenario=scenario, enterprise=OuterRef("enterprise"))
+    qs = qs.annotate(recover=Subquery(recovery.values("days")[:1]))
+    if at_risk is not None:
+        qs = qs.filter(dry_day__isnull=not at_risk)
+    if in_area is not None:
+        qs = qs.filter(in_area=in_area)
+    if region:
+        found = Region.objects.filter(code=region).first()
+        qs = qs.filter(enterprise__region__path__startswith=found.path) if found else qs.none()
+    if industry:
+        qs = qs.filter(
+            Q(enterprise__industry__code=industry) | Q(enterprise__industry__parent__code=industry)
+        )
+    if q:
+        qs = qs.filter(Q(enterprise__name__icontains=q) | Q(enterprise__uscc__icontains=q))
+    if flagged is not None:
+        # Time to survive (dry_day - 1) below the time to recover.
+        flag = Q(dry_day__isnull=False, recover__isnull=False, dry_day__lte=F("recover"))
+        qs = qs.filter(flag) if flagged else qs.exclude(flag)
+    return qs.order_by(*RESULT_SORTS.get(sort, RESULT_SORTS["loss"]))
+
+
+def flagged(row: ScenarioResult) -> bool:
+    """Whether the enterprise runs dry before it could recover (time to survive < to recover)."""
+    recover = getattr(row, "recover", None)
+    return row.survives_days is not None and recover is not None and row.survives_days < recover
+
+
+@dataclass
+class Split:
+    """Lost output of a group of enterprises, direct (inside the shut area) and indirect."""
+
+    key: str
+    label: str
+    direct: Decimal = Decimal("0.00")
+    indirect: Decimal = Decimal("0.00")
+    enterprises: int = 0
+    at_risk: int = 0
+
+    @property
+    def total(self) -> Decimal:
+        return self.direct + self.indirect
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "label": self.label,
+            "direct": str(self.direct),
+            "indirect": str(self.indirect),
+            "total": str(self.total),
+            "enterprises": self.enterprises,
+            "at_risk": self.at_risk,
+        }
+
+
+@dataclass
+class Figures:
+    """What the scenario page charts: loss by district and by industry over the rows the reader
+    sees, and the whole network's production index by day."""
+
+    scenario: Scenario
+    whole: bool  # the reader sees every row: its sums are the scenario's totals
+    by_region: list[Split] = field(default_factory=list)
+    by_industry: list[Split] = field(default_factory=list)
+    days: list[dt.date] = field(default_factory=list)
+    index: list[float] = field(default_factory=list)
+    seen_loss: Decimal = Decimal("0.00")
+    seen_at_risk: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "scenario_id": self.scenario.pk,
+            "status": self.scenario.status,
+            "ran_at": self.scenario.ran_at.isoformat() if self.scenario.ran_at else None,
+            "whole_network": self.whole,
+            "visible_loss": str(self.seen_loss),
+            "visible_at_risk": self.seen_at_risk,
+            "by_region": [s.as_dict() for s in self.by_region],
+            "by_industry": [s.as_dict() for s in self.by_industry],
+            "index": [
+                {"day": i + 1, "date": d.isoformat(), "index": v}
+                for i, (d, v) in enumerate(zip(self.days, self.index, strict=True))
+            ],
+        }
+
+
+def _split(groups: dict[str, Split], key: str, label: str, row: ScenarioResult) -> None:
+    split = groups.setdefault(key, Split(key, label))
+    if row.in_area:
+        split.direct += row.lost
+    else:
+        split.indirect += row.lost
+    split.enterprises += 1
+    split.at_risk += row.dry_day is not None
+
+
+def figures(actor: Actor, scenario: Scenario) -> Figures:
+    """Loss by district and industry (rows the reader sees) and the network's production index."""
+    rows = list(
+        visible(
+            ScenarioResult.objects.filter(scenario=scenario).select_related(
+                "enterprise__region", "enterprise__industry"
+            ),
+            actor,
+        )
+    )
+    count = ScenarioResult.objects.filter(scenario=scenario).count()
+    by_region: dict[str, Split] = {}
+    by_industry: dict[str, Split] = {}
+    districts = {district_code(r.enterprise.region.path) for r in rows}
+    names = {r.code: r.name for r in Region.objects.filter(code__in=districts)}
+    for row in rows:
+        code = district_code(row.enterprise.region.path)
+        _split(by_region, code, names.get(code, code), row)
+        industry = row.enterprise.industry
+        key = industry.code if industry else ""
+        _split(by_industry, key, str(industry) if industry else _("Unknown"), row)
+    order = lambda s: (-s.total, s.key)  # noqa: E731
+    return Figures(
+        scenario=scenario,
+        whole=len(rows) == count,
+        by_region=sorted(by_region.values(), key=order),
+        by_industry=sorted(by_industry.values(), key=order),
+        days=[day_date(scenario, d) for d in range(1, scenario.days + 1)],
+        index=list(scenario.index),
+        seen_loss=sum((r.lost for r in rows), Decimal("0.00")),
+        seen_at_risk=sum(1 for r in rows if r.dry_day is not None),
+    )
+
+
+@dataclass
+class Difference:
+    """One enterprise's outcome in each compared scenario."""
+
+    enterprise: Enterprise
+    lost: list[Decimal | None]
+    dry_day: list[int | None]
+    spread: Decimal
+
+    @property
+    def pairs(self) -> list[tuple[Decimal | None, int | None]]:
+        """(lost, dry day) in each scenario, for a table row."""
+        return list(zip(self.lost, self.dry_day, strict=True))
+
+
+@dataclass
+class Comparison:
+    """Two to four scenarios side by side."""
+
+    scenarios: list[Scenario]
+    regions: list[tuple[str, str, list[Decimal]]]  # district code, name, loss in each scenario
+    differences: list[Difference]
+
+
+def compare(actor: Actor, ids: Sequence[Any], *, limit: int = 20) -> Comparison:
+    """The scenarios (each one the actor may read), their loss by district over the rows the
+    reader sees, and the enterprises whose outcome differs most between them."""
+    unique = list(dict.fromkeys(as_key(i) for i in ids))
+    if not COMPARE_MIN <= len(unique) <= COMPARE_MAX:
+        message = _("Choose from %(min)s to %(max)s different scenarios to compare.") % {
+            "min": COMPARE_MIN,
+            "max": COMPARE_MAX,
+        }
+        raise InvalidInput(message, errors={"ids": [message]})
+    chosen = [get_scenario(actor, pk) for pk in unique]
+    position = {s.pk: k for k, s in enumerate(chosen)}
+    rows = visible(
+        ScenarioResult.objects.filter(scenario__in=chosen).select_related("enterprise__region"),
+        actor,
+    )
+    regions: dict[str, list[Decimal]] = defaultdict(lambda: [Decimal("0.00")] * len(chosen))
+    lost: dict[int, list[Decimal | None]] = {}
+    dry: dict[int, list[int | None]] = {}
+    enterprises: dict[int, Enterprise] = {}
+    for row in rows:
+        k = position[row.scenario_id]
+        regions[district_code(row.enterprise.region.path)][k] += row.lost
+        lost.setdefault(row.enterprise_id, [None] * len(chosen))[k] = row.lost
+        dry.setdefault(row.enterprise_id, [None] * len(chosen))[k] = row.dry_day
+        enterprises[row.enterprise_id] = row.enterprise
+    names = {r.code: r.name for r in Region.objects.filter(code__in=list(regions))}
+    region_rows = sorted(
+        ((code, names.get(code, code), values) for code, values in regions.items()),
+        key=lambda r: (-max(r[2]), r[0]),
+    )
+    differences = []
+    for pk, values in lost.items():
+        amounts = [v or Decimal("0.00") for v in values]
+        dries = dry[pk]
+        spread = max(amounts) - min(amounts)
+        if spread > 0 or len(set(dries)) > 1:
+            differences.append(Difference(enterprises[pk], values, dries, spread))
+    differences.sort(key=lambda d: (-d.spread, d.enterprise.name))
+    return Comparison(chosen, region_rows, differences[:limit])
+
+
+def as_key(value: Any) -> int:
+    """An id as sent, or -1 (found nowhere) when it is not a number."""
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        return -1
