@@ -1,18 +1,15 @@
-"""Role matrix entries of the meter-data import pages and API.
+"""Role matrix entries of the meter-data files' pages and API (the upload is the shared import).
 
-An own import was made by the Luzhou bureau (region Luzhou), a foreign one in Yibin; an own
-upload holds the own enterprise's account, a foreign one the Yibin enterprise's."""
+An own import was made by the Luzhou bureau (region Luzhou), a foreign one in Yibin."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from django.core.files.uploadedfile import SimpleUploadedFile
-
 from keepline.power.models import ImportKind, PowerImport
 from tests.conftest import World
-from tests.matrix import Case, foreign, object_statuses, static, statuses
+from tests.matrix import Case, foreign, object_statuses, statuses
 
 IMPORTERS = {"admin", "bureau"}
 
@@ -43,21 +40,6 @@ def _listing(path: str) -> Any:
     return url
 
 
-def _file(w: World, which: str) -> dict[str, Any]:
-    enterprise = w.enterprise if which == "own" else w.foreign_enterprise
-    number = enterprise.power_accounts.get().number
-    body = f"account,date,kwh\n{number},2022-09-01,1200\n".encode()
-    return {"file": SimpleUploadedFile("grid.csv", body, "text/csv")}
-
-
-# A bureau may not write readings for another city's accounts: that file is a bad file (400).
-IMPORT_FOREIGN = {
-    r: 302 if r == "admin" else 400 if r == "bureau" else 403 for r in statuses(0, set())
-}
-API_IMPORT_FOREIGN = {
-    r: 201 if r == "admin" else 400 if r == "bureau" else 403 for r in statuses(0, set())
-}
-
 PAGES: dict[str, list[Case]] = {
     "power:imports": [
         Case(
@@ -67,13 +49,6 @@ PAGES: dict[str, list[Case]] = {
             shows=lambda w, which: f"{which}.csv",
             shows_own_for=IMPORTERS,
         ),
-        Case(
-            "post",
-            static("/power/imports/"),
-            statuses(302, IMPORTERS),
-            IMPORT_FOREIGN,
-            data=_file,
-        ),
     ],
     "power:import": [
         Case(
@@ -82,9 +57,6 @@ PAGES: dict[str, list[Case]] = {
             object_statuses(200, IMPORTERS),
             foreign(200),
         )
-    ],
-    "power:import_template": [
-        Case("get", static("/power/imports/template.xlsx"), statuses(200, IMPORTERS))
     ],
 }
 
@@ -108,13 +80,26 @@ API: dict[str, list[Case]] = {
             json=True,
         )
     ],
-    "POST /api/power/imports": [
+}
+
+API: dict[str, list[Case]] = {
+    "GET /api/power/imports": [
         Case(
-            "post",
-            static("/api/power/imports"),
-            statuses(201, IMPORTERS),
-            API_IMPORT_FOREIGN,
-            data=_file,
+            "get",
+            _listing("/api/power/imports"),
+            statuses(200, IMPORTERS),
+            json=True,
+            shows=lambda w, which: f"{which}.csv",
+            shows_own_for=IMPORTERS,
+        )
+    ],
+    "GET /api/power/imports/{import_id}": [
+        Case(
+            "get",
+            lambda w, which: f"/api/power/imports/{_batch(w, which).pk}",
+            object_statuses(200, IMPORTERS),
+            foreign(200),
+            json=True,
         )
     ],
 }

@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
-from keepline.power.alerts import assign_alert, close_alert, detect_alerts
 from openpyxl import load_workbook
 
 from keepline.bubble.models import EnterpriseMode, ModeRecord
@@ -23,6 +22,8 @@ from keepline.core.scopes import visible
 from keepline.enterprises.models import Enterprise, Industry, PowerAccount
 from keepline.power.metrics.baselines import Baseline, BaselineMethod
 from keepline.power.models import AlertKind, AlertStatus, DailyReading, LoadProfile, PowerAlert
+from keepline.power.services.alerts import assign_alert, close_alert
+from keepline.power.services.detection import detect_alerts
 from keepline.reports.models import DailyReport, ReportChannel
 from tests.conftest import SYSTEM, TZ, World, make_uscc
 

@@ -1,4 +1,5 @@
-"""Meter-data import: CSV, Excel and Parquet; every bad row named; all or nothing; replace."""
+"""Meter-data import: CSV, Excel and Parquet; every bad row named; all or nothing; a file
+replaces each account's data between its first and last day in it."""
 
 from __future__ import annotations
 
@@ -12,14 +13,17 @@ import polars as pl
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import override_settings
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from keepline.core.errors import Forbidden, InvalidInput
-from keepline.core.models import AuditEvent
+from keepline.core.models import AuditEvent, Upload
+from keepline.core.scopes import Actor
 from keepline.enterprises.models import PowerAccount
 from keepline.power import importing
+from keepline.power.checking import MeterCheck
+from keepline.power.importers import POWER_IMPORTER
 from keepline.power.models import DailyReading, ImportKind, LoadProfile, PowerImport
-from keepline.power.services import import_power
+from keepline.power.services.imports import import_power
 from tests.conftest import SYSTEM, World
 
 
@@ -28,6 +32,24 @@ def csv_bytes(rows: list[tuple[Any, ...]], header: str = "account,date,kwh") -> 
     text.write(header + "\n")
     csv.writer(text, lineterminator="\n").writerows(rows)
     return io.BytesIO(text.getvalue().encode())
+
+
+def check(
+    actor: Actor,
+    filename: str,
+    stream: io.BytesIO | Path,
+    progress: Any = None,
+) -> MeterCheck:
+    data = stream.read_bytes() if isinstance(stream, Path) else stream.getvalue()
+    return POWER_IMPORTER.check(actor, filename, data, progress)
+
+
+def take(actor: Actor, filename: str, stream: io.BytesIO | Path, progress: Any = None) -> Any:
+    """Check a file and write it, as the import page's confirm does; bad rows raise."""
+    checked = check(actor, filename, stream, progress)
+    if not checked.ok:
+        raise checked.as_error()
+    return import_power(actor=actor, check=checked)
 
 
 def own(world: World) -> str:
@@ -54,7 +76,7 @@ def test_daily_csv_is_taken_whole_with_audit_and_gaps(world: World) -> None:
     second = PowerAccount.objects.create(enterprise=world.enterprise, number="0599999999")
     rows = [(a, f"2022-09-0{d}", 1000 + d) for d in range(1, 6)]
     rows += [(second.number, "2022-09-01", "1,250.5"), (second.number, "2022/09/05", 80)]
-    batch = import_power(actor=world.users["bureau"], filename="grid.csv", stream=csv_bytes(rows))
+    batch = take(world.users["bureau"], "grid.csv", csv_bytes(rows))
     assert batch.kind == ImportKind.DAILY
     assert (batch.rows, batch.accounts) == (7, 2)
     assert (batch.first_day, batch.last_day) == (dt.date(2022, 9, 1), dt.date(2022, 9, 5))
@@ -83,7 +105,7 @@ def test_every_bad_row_is_named_and_nothing_is_written(world: World) -> None:
         ("", "2022-09-05", 1),  # row 10: account missing
     ]
     with pytest.raises(InvalidInput) as exc:
-        import_power(actor=world.users["bureau"], filename="grid.csv", stream=csv_bytes(rows))
+        take(world.users["bureau"], "grid.csv", csv_bytes(rows))
     errors = errors_of(exc)
     assert set(errors) == {
         "row 3, Power account",
@@ -98,35 +120,36 @@ def test_every_bad_row_is_named_and_nothing_is_written(world: World) -> None:
     assert errors["row 3, Power account"] == ["Unknown power account 0500000000."]
     assert "outside your area" in errors["row 8, Power account"][0]
     assert "negative" in errors["row 5, Energy (kWh)"][0]
-    assert "8 errors" in str(exc.value)
+    assert len(check(world.users["bureau"], "grid.csv", csv_bytes(rows)).errors) == 8
     assert not DailyReading.objects.exists() and not PowerImport.objects.exists()
 
 
-def test_duplicates_in_the_file_and_overlaps_are_named(world: World) -> None:
+def test_duplicates_in_the_file_are_named_and_held_days_are_replaced(world: World) -> None:
     a = own(world)
-    import_power(actor=SYSTEM, filename="first.csv", stream=csv_bytes([(a, "2022-09-01", 10)]))
+    take(SYSTEM, "first.csv", csv_bytes([(a, "2022-09-01", 10)]))
     rows = [(a, "2022-09-01", 11), (a, "2022-09-02", 12), (a, "2022-09-02", 13)]
     with pytest.raises(InvalidInput) as exc:
-        import_power(actor=SYSTEM, filename="again.csv", stream=csv_bytes(rows))
-    errors = errors_of(exc)
-    assert errors["row 4, Date"] == ["Same account and day as row 3."]
-    assert "already has data for 2022-09-01" in errors["row 2, Date"][0]
+        take(SYSTEM, "again.csv", csv_bytes(rows))
+    # The repeated day is named; the day already held is not an error: the file replaces it.
+    assert errors_of(exc) == {"row 4, Date": ["Same account and day as row 3."]}
     assert readings() == {(a, "2022-09-01"): 10}
+    checked = check(SYSTEM, "again.csv", csv_bytes(rows[:2]))
+    # The check says what the file replaces before anything is written.
+    assert checked.ok and checked.replaced == 1
+    assert [(r.when, r.replaces) for r in checked.rows] == [
+        ("2022-09-01", True),
+        ("2022-09-02", False),
+    ]
+    assert readings() == {(a, "2022-09-01"): 10}
+    batch = import_power(actor=SYSTEM, check=checked)
+    assert batch.replaced == 1
+    assert readings() == {(a, "2022-09-01"): 11, (a, "2022-09-02"): 12}
 
 
-def test_replace_swaps_each_accounts_period(world: World) -> None:
+def test_a_file_replaces_each_accounts_period(world: World) -> None:
     a = own(world)
-    import_power(
-        actor=SYSTEM,
-        filename="first.csv",
-        stream=csv_bytes([(a, f"2022-09-0{d}", d) for d in range(1, 8)]),
-    )
-    batch = import_power(
-        actor=SYSTEM,
-        filename="fixed.csv",
-        stream=csv_bytes([(a, "2022-09-02", 200), (a, "2022-09-04", 400)]),
-        replace=True,
-    )
+    take(SYSTEM, "first.csv", csv_bytes([(a, f"2022-09-0{d}", d) for d in range(1, 8)]))
+    batch = take(SYSTEM, "fixed.csv", csv_bytes([(a, "2022-09-02", 200), (a, "2022-09-04", 400)]))
     # 2–4 September are replaced; the 3rd, absent from the new file, is gone and shows as a gap.
     assert batch.replaced == 3
     assert readings() == {
@@ -150,11 +173,11 @@ def test_excel_and_parquet_read_the_same_as_csv(world: World, tmp_path: Path) ->
     sheet.append([a, "2022-09-02", 1600.5])
     xlsx = tmp_path / "grid.xlsx"
     book.save(xlsx)
-    import_power(actor=SYSTEM, filename="grid.xlsx", stream=xlsx)
+    take(SYSTEM, "grid.xlsx", xlsx)
     pl.DataFrame(
         {"account": [a, a], "date": [dt.date(2022, 9, 3), dt.date(2022, 9, 4)], "kwh": [1.0, 2.0]}
     ).write_parquet(tmp_path / "grid.parquet")
-    import_power(actor=SYSTEM, filename="grid.parquet", stream=tmp_path / "grid.parquet")
+    take(SYSTEM, "grid.parquet", tmp_path / "grid.parquet")
     assert readings() == {
         (a, "2022-09-01"): 1500,
         (a, "2022-09-02"): 1600.5,
@@ -165,29 +188,30 @@ def test_excel_and_parquet_read_the_same_as_csv(world: World, tmp_path: Path) ->
 
 def test_headers_and_formats_are_checked(world: World) -> None:
     with pytest.raises(InvalidInput) as exc:
-        import_power(actor=SYSTEM, filename="x.csv", stream=csv_bytes([], header="account,kwh"))
+        take(SYSTEM, "x.csv", csv_bytes([], header="account,kwh"))
     assert "Date" in str(exc.value)
     with pytest.raises(InvalidInput) as exc:
-        import_power(actor=SYSTEM, filename="x.txt", stream=io.BytesIO(b"account,date,kwh\n"))
+        take(SYSTEM, "x.txt", io.BytesIO(b"account,date,kwh\n"))
     assert exc.value.errors == {"file": ["Wrong type."]}
     with pytest.raises(InvalidInput) as exc:
-        import_power(actor=SYSTEM, filename="x.csv", stream=csv_bytes([]))
+        take(SYSTEM, "x.csv", csv_bytes([]))
     assert exc.value.errors == {"row 2, file": ["The file has no data rows."]}
+    assert not PowerImport.objects.exists()
 
 
 def test_chinese_headers_in_gb18030(world: World) -> None:
     body = f"户号,日期,用电量(kWh)\n{own(world)},2022-09-01,10\n".encode("gb18030")
-    batch = import_power(actor=SYSTEM, filename="国网.csv", stream=io.BytesIO(body))
+    batch = take(SYSTEM, "国网.csv", io.BytesIO(body))
     assert batch.rows == 1
 
 
 def test_only_importers_may_import(world: World) -> None:
     for role in ("district", "park", "liaison", "department", "leader"):
         with pytest.raises(Forbidden):
-            import_power(
-                actor=world.users[role],
-                filename="grid.csv",
-                stream=csv_bytes([(own(world), "2022-09-01", 1)]),
+            take(
+                world.users[role],
+                "grid.csv",
+                csv_bytes([(own(world), "2022-09-01", 1)]),
             )
     assert not DailyReading.objects.exists()
 
@@ -196,9 +220,7 @@ def test_interval_data_becomes_one_profile_per_day(world: World) -> None:
     a = own(world)
     rows = [(a, f"2022-09-01 {h:02d}:00", h) for h in range(24)]
     rows += [(a, "2022-09-02 00:00", 5)]
-    batch = import_power(
-        actor=SYSTEM, filename="load.csv", stream=csv_bytes(rows, header="account,time,kwh")
-    )
+    batch = take(SYSTEM, "load.csv", csv_bytes(rows, header="account,time,kwh"))
     assert batch.kind == ImportKind.INTERVAL and batch.rows == 25
     first = LoadProfile.objects.get(day=dt.date(2022, 9, 1))
     assert first.interval_minutes == 60 and first.kwh == [float(h) for h in range(24)]
@@ -210,9 +232,7 @@ def test_quarter_hours_split_across_chunks(world: World, monkeypatch: pytest.Mon
     monkeypatch.setattr(importing, "CHUNK_ROWS", 10)
     a = own(world)
     rows = [(a, f"2022-09-01 {m // 60:02d}:{m % 60:02d}", 1) for m in range(0, 1440, 15)]
-    import_power(
-        actor=SYSTEM, filename="load.csv", stream=csv_bytes(rows, header="account,time,kwh")
-    )
+    take(SYSTEM, "load.csv", csv_bytes(rows, header="account,time,kwh"))
     profile = LoadProfile.objects.get()
     assert profile.interval_minutes == 15 and profile.kwh == [1.0] * 96
 
@@ -221,9 +241,7 @@ def test_interval_errors(world: World) -> None:
     a = own(world)
     rows = [(a, "2022-09-01 00:00", 1), (a, "2022-09-01 00:00", 2), (a, "2022-09-01 00:07", 1)]
     with pytest.raises(InvalidInput) as exc:
-        import_power(
-            actor=SYSTEM, filename="load.csv", stream=csv_bytes(rows, header="account,time,kwh")
-        )
+        take(SYSTEM, "load.csv", csv_bytes(rows, header="account,time,kwh"))
     errors = errors_of(exc)
     assert errors["row 3, Interval start"] == ["Same account and time as row 2."]
     assert "15-minute" in errors["row 4, Interval start"][0]
@@ -239,25 +257,19 @@ def test_large_files_go_in_chunks_and_name_bad_rows_in_any_chunk(
     rows: list[tuple[Any, ...]] = [(a, (start + dt.timedelta(d)).isoformat(), d) for d in range(50)]
     rows[40] = (a, rows[40][1], "?")
     with pytest.raises(InvalidInput) as exc:
-        import_power(actor=SYSTEM, filename="year.csv", stream=csv_bytes(rows))
+        take(SYSTEM, "year.csv", csv_bytes(rows))
     assert list(errors_of(exc)) == ["row 42, Energy (kWh)"]
     rows[40] = (a, rows[40][1], 40)
-    seen: list[tuple[int, int]] = []
-    batch = import_power(
-        actor=SYSTEM,
-        filename="year.csv",
-        stream=csv_bytes(rows),
-        progress=lambda done, total: seen.append((done, total)),
-    )
-    assert batch.rows == 50 and seen[-1] == (50, 50) and len(seen) == 8
+    seen: list[int] = []
+    batch = take(SYSTEM, "year.csv", csv_bytes(rows), progress=seen.append)
+    # The progress is told each chunk's rows: 7 chunks of 7 and one of 1.
+    assert batch.rows == 50 and sum(seen) == 50 and len(seen) == 8
 
 
 @override_settings(KEEPLINE_POWER_MAX_KWH=100)
 def test_the_absurd_limit_is_a_setting(world: World) -> None:
     with pytest.raises(InvalidInput) as exc:
-        import_power(
-            actor=SYSTEM, filename="x.csv", stream=csv_bytes([(own(world), "2022-09-01", 101)])
-        )
+        take(SYSTEM, "x.csv", csv_bytes([(own(world), "2022-09-01", 101)]))
     assert "at most 100" in exc.value.errors["row 2, Energy (kWh)"][0]
 
 
@@ -266,29 +278,37 @@ def test_command_imports_and_reports_bad_rows(world: World, tmp_path: Path) -> N
     path.write_bytes(csv_bytes([(own(world), "2022-09-01", 1), ("nope", "2022-09-01", 1)]).read())
     out = io.StringIO()
     with pytest.raises(CommandError):
-        call_command("import-power", str(path), stdout=out, stderr=out)
+        call_command("import", "power", str(path), stdout=out, stderr=out)
     assert "row 3, Power account: Unknown power account nope." in out.getvalue()
     path.write_bytes(csv_bytes([(own(world), "2022-09-01", 1)]).read())
-    call_command("import-power", str(path), "--replace", stdout=out, stderr=out)
+    call_command("import", "power", str(path), "--check", stdout=out, stderr=out)
+    assert not DailyReading.objects.exists()
+    call_command("import", "power", str(path), stdout=out, stderr=out)
+    # Imported again, the file replaces the day it holds.
+    call_command("import", "power", str(path), stdout=out, stderr=out)
     assert DailyReading.objects.count() == 1
-    assert AuditEvent.objects.get(action="import").actor_name == "command:import-power"
+    assert AuditEvent.objects.filter(action="import").first().actor_name == "command:import-power"
 
 
 def test_page_names_bad_rows_then_takes_a_good_file(world: World) -> None:
     client = world.client("bureau")
     bad = csv_bytes([(own(world), "2022-09-01", -1)])
     bad.name = "grid.csv"
-    response = client.post("/power/imports/", {"file": bad})
+    response = client.post("/imports/power/", {"file": bad})
     assert response.status_code == 400
     page = response.content.decode()
-    assert "row 2, Energy (kWh)" in page and "-1 is negative." in page
+    assert "Energy (kWh)" in page and "-1 is negative." in page
+    assert [(e.row, e.label) for e in response.context["check"].errors] == [(2, "Energy (kWh)")]
     good = csv_bytes([(own(world), "2022-09-01", 10), (own(world), "2022-09-03", 30)])
     good.name = "grid.csv"
-    response = client.post("/power/imports/", {"file": good}, headers={"HX-Request": "true"})
+    response = client.post("/imports/power/", {"file": good})
+    assert response.status_code == 200 and "Replaces data held" in response.content.decode()
+    assert not PowerImport.objects.exists()
+    upload = Upload.objects.get(purpose="power")
+    response = client.post(f"/imports/power/{upload.pk}/confirm/")
     batch = PowerImport.objects.get()
-    assert response.status_code == 204
-    assert response["HX-Redirect"] == f"/power/imports/{batch.pk}/"
-    detail = client.get(response["HX-Redirect"]).content.decode()
+    assert response.status_code == 302 and response["Location"] == "/power/imports/"
+    detail = client.get(f"/power/imports/{batch.pk}/").content.decode()
     assert "2022-09-02" in detail and own(world) in detail
     listing = client.get("/power/imports/").content.decode()
     assert "grid.csv" in listing
@@ -298,10 +318,22 @@ def test_api_import_answers_row_errors(world: World) -> None:
     client = world.client("bureau")
     body = csv_bytes([(own(world), "2022-09-01", "x")])
     body.name = "grid.csv"
-    response = client.post("/api/power/imports", {"file": body})
+    response = client.post("/api/imports/power", {"file": body})
     assert response.status_code == 400
     assert response.json()["errors"] == {"row 2, Energy (kWh)": ["x is not a number."]}
     body = csv_bytes([(own(world), "2022-09-01", "5")])
     body.name = "grid.csv"
-    response = client.post("/api/power/imports", {"file": body, "replace": "true"})
-    assert response.status_code == 201 and response.json()["rows"] == 1
+    response = client.post("/api/imports/power", {"file": body})
+    assert response.status_code == 200 and response.json()["rows"] == 1
+    assert response.json()["written"] == 1 and DailyReading.objects.count() == 1
+
+
+def test_template_downloads_with_every_column(world: World) -> None:
+    PowerAccount.objects.create(enterprise=world.enterprise, number="0512345678")
+    response = world.client("bureau").get("/imports/power/template.xlsx")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet is not None
+    assert [c.value for c in sheet[1]] == ["Power account", "Date", "Energy (kWh)"]
+    # The example row passes its own check.
+    assert POWER_IMPORTER.check(world.users["bureau"], "template.xlsx", response.content).ok

@@ -18,7 +18,6 @@ data: the generator has a numpy stream of its own, so the city's other draws sta
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -35,8 +34,10 @@ from keepline.core import audit
 from keepline.core.models import AuditEvent
 from keepline.core.scopes import Actor
 from keepline.enterprises.models import Enterprise, PowerAccount
-from keepline.power import alerts
-from keepline.power.services import import_power
+from keepline.power.importers import POWER_IMPORTER
+from keepline.power.models import PowerImport
+from keepline.power.services.detection import Detection, detect_alerts
+from keepline.power.services.imports import import_power
 
 TZ = ZoneInfo("Asia/Shanghai")
 # Two years before 2022: every 2022 month has its last year, and so has every month a year
@@ -151,7 +152,7 @@ class DemoPower:
     profiles: int
     large_accounts: int
     planted: Planted
-    detection: alerts.Detection
+    detection: Detection
 
 
 # ---- the halts after a case on site --------------------------------------------------------
@@ -522,6 +523,14 @@ def _mark_large(actor: Actor, city: _City, large: np.ndarray) -> int:
     return len(ids)
 
 
+def _import(actor: Actor, filename: str, data: bytes) -> PowerImport:
+    """A generated file through the meter-data import's check and write."""
+    check = POWER_IMPORTER.check(actor, filename, data)
+    if not check.ok:
+        raise check.as_error()
+    return import_power(actor=actor, check=check)
+
+
 def build_power(actor: Actor, *, seed: int) -> DemoPower:
     """Generate and import the meter data, mark the large industrial users, and detect the
     alerts of 1–20 September 2022; returns what was written and who was planted."""
@@ -530,19 +539,11 @@ def build_power(actor: Actor, *, seed: int) -> DemoPower:
     meters = _daily(rng, city)
     kinds = meters.kinds
     large_accounts = _mark_large(actor, city, meters.large)
-    daily = import_power(
-        actor=actor,
-        filename="demo-daily-2020-2022.csv",
-        stream=io.BytesIO(_daily_csv(city, meters.kwh)),
-    )
+    daily = _import(actor, "demo-daily-2020-2022.csv", _daily_csv(city, meters.kwh))
     accounts, flat, idlers = _profiled(city, meters)
     load = _profiles(rng, city, meters.kwh, accounts, flat, idlers)
-    import_power(
-        actor=actor,
-        filename="demo-hourly-2022-08-09.csv",
-        stream=io.BytesIO(_interval_csv(city, accounts, load)),
-    )
-    detection = alerts.detect_alerts(actor=actor, start=DETECTION[0], end=DETECTION[1])
+    _import(actor, "demo-hourly-2022-08-09.csv", _interval_csv(city, accounts, load))
+    detection = detect_alerts(actor=actor, start=DETECTION[0], end=DETECTION[1])
 
     def codes(indexes: Sequence[int]) -> tuple[str, ...]:
         return tuple(sorted(city.uscc[i] for i in indexes))

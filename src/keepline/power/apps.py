@@ -13,8 +13,14 @@ class PowerConfig(AppConfig):
     menu = [
         MenuItem(_("Power"), _("Power resumption index"), "power:index", "power.DailyReading"),
         MenuItem(_("Power"), _("Power alerts"), "power:alerts", "power.PowerAlert"),
+        MenuItem(_("Power"), _("Meter-data files"), "power:imports", "power.PowerImport"),
         MenuItem(
-            _("Power"), _("Import meter data"), "power:imports", "power.PowerImport", creates=True
+            _("Power"),
+            _("Import meter data"),
+            "import",
+            "power.PowerImport",
+            creates=True,
+            args=("power",),
         ),
     ]
     enterprise_links = [

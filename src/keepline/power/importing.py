@@ -1,9 +1,10 @@
-"""Reading and checking meter-data files (CSV, Excel, Parquet) in bounded chunks.
+"""Reading meter-data files (CSV, Excel, Parquet) in bounded chunks.
 
-A file is read chunk by chunk (`CHUNK_ROWS` rows), so memory stays flat whatever its size:
+A file is read chunk by chunk (`CHUNK_ROWS` rows), so its rows are never Python objects:
 CSV and Parquet through polars' streaming scans, Excel through openpyxl's read-only mode.
-Every chunk comes out the same way — row number, account, date or time, kWh, all as text — and is
-checked with polars expressions, so the rules are written once for the three formats.
+Every chunk comes out the same way — row number, account, date or time, kWh, all as text — and
+`power.checking` checks it with polars expressions, so the rules are written once for the three
+formats. It does not go through `core.tabular.read_table`, which makes a dict of every row.
 """
 
 from __future__ import annotations
@@ -13,15 +14,13 @@ import datetime as dt
 import io
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import polars as pl
-from django.conf import settings
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
@@ -38,7 +37,7 @@ KWH = Column("kwh", gettext_lazy("Energy (kWh)"), True, "12850.5")
 DATE = Column("date", gettext_lazy("Date"), True, "2022-09-08")
 TIME = Column("time", gettext_lazy("Interval start"), True, "2022-09-08 13:15")
 COLUMNS = {ImportKind.DAILY: [ACCOUNT, DATE, KWH], ImportKind.INTERVAL: [ACCOUNT, TIME, KWH]}
-LABELS = {c.key: c.label for c in (ACCOUNT, KWH, DATE, TIME)}
+LABELS = {c.key: c.label for c in (ACCOUNT, KWH, DATE, TIME)} | {"file": gettext_lazy("file")}
 
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d")
 TIME_FORMATS = (
@@ -48,56 +47,6 @@ TIME_FORMATS = (
     "%Y/%m/%d %H:%M",
     "%Y-%m-%d",  # midnight, as Excel writes it
 )
-
-
-@dataclass
-class RowError:
-    row: int
-    column: str
-    message: str
-
-    @property
-    def label(self) -> str:
-        return str(LABELS.get(self.column, self.column))
-
-
-@dataclass
-class Problems:
-    """The bad rows of a file: the first `MAX_LISTED` in full, and how many there are in all."""
-
-    listed: list[RowError] = field(default_factory=list)
-    total: int = 0
-
-    def add(self, row: int, column: str, message: str) -> None:
-        self.total += 1
-        if len(self.listed) < MAX_LISTED:
-            self.listed.append(RowError(row, column, message))
-
-    def __bool__(self) -> bool:
-        return self.total > 0
-
-    def raise_if_any(self) -> None:
-        if not self.total:
-            return
-        self.listed.sort(key=lambda e: (e.row, e.column))
-        errors: dict[str, list[str]] = {}
-        for e in self.listed:
-            key = _("row %(row)s, %(column)s") % {"row": e.row, "column": e.label}
-            errors.setdefault(key, []).append(e.message)
-        if self.total > len(self.listed):
-            errors[_("more")] = [
-                _("%(count)s more errors are not listed.")
-                % {"count": self.total - len(self.listed)}
-            ]
-        raise InvalidInput(
-            ngettext(
-                "%(count)s error in the file; nothing was written.",
-                "%(count)s errors in the file; nothing was written.",
-                self.total,
-            )
-            % {"count": self.total},
-            errors=errors,
-        )
 
 
 @dataclass
@@ -240,122 +189,3 @@ def open_meter_file(path: Path, filename: str) -> MeterFile:
             errors={"header": missing},
         )
     return MeterFile(path=path, filename=filename, kind=kind, positions=positions, total=total)
-
-
-# ---- checking a chunk ---------------------------------------------------------------------
-
-
-def _parse(text: pl.Expr, formats: tuple[str, ...], to: str) -> pl.Expr:
-    parsed = [
-        text.str.to_date(f, strict=False) if to == "date" else text.str.to_datetime(f, strict=False)
-        for f in formats
-    ]
-    return pl.coalesce(parsed)
-
-
-def parse_when(kind: ImportKind) -> pl.Expr:
-    """The `when` column as a date (daily files, `day`) or a datetime (interval files, `at`)."""
-    text = pl.col("when").str.strip_chars()
-    if kind == ImportKind.DAILY:
-        return _parse(text, DATE_FORMATS, "date").alias("day")
-    return _parse(text, TIME_FORMATS, "datetime").alias("at")
-
-
-def check_chunk(
-    frame: pl.DataFrame,
-    kind: ImportKind,
-    accounts: pl.DataFrame,
-    problems: Problems,
-    *,
-    interval: int = 0,
-) -> pl.DataFrame:
-    """The good rows of a chunk as `row, account_id, day, kwh` (and `slot` for interval data);
-    every bad row is added to `problems`.
-
-    `accounts` maps `account` (number) to `account_id` and `inside` (within the importer's
-    area); `interval` is the minutes of an interval file's intervals (15 or 60)."""
-    today = timezone.localdate()
-    frame = (
-        frame.filter(pl.any_horizontal(pl.col("account", "when", "kwh").is_not_null()))
-        .with_columns(
-            pl.col("account").str.strip_chars(),
-            parse_when(kind),
-            pl.col("kwh")
-            .str.strip_chars()
-            .str.replace_all(",", "")
-            .cast(pl.Float64, strict=False)
-            .alias("value"),
-        )
-        .join(accounts, on="account", how="left")
-    )
-    if kind == ImportKind.INTERVAL:
-        frame = frame.with_columns(pl.col("at").dt.date().alias("day"))
-    limit = settings.KEEPLINE_POWER_MAX_KWH
-    rules: list[tuple[str, pl.Expr, str]] = [
-        ("account", pl.col("account").is_null(), _("Required.")),
-        (
-            "account",
-            pl.col("account").is_not_null() & pl.col("account_id").is_null(),
-            _("Unknown power account %(value)s."),
-        ),
-        ("account", pl.col("inside").not_(), _("Account %(value)s is outside your area.")),
-        (
-            "when",
-            pl.col("when").is_null(),
-            _("Required."),
-        ),
-        (
-            "when",
-            pl.col("when").is_not_null() & pl.col("day").is_null(),
-            _("%(value)s is not a date (YYYY-MM-DD).")
-            if kind == ImportKind.DAILY
-            else _("%(value)s is not a time (YYYY-MM-DD HH:MM)."),
-        ),
-        ("when", pl.col("day") > today, _("%(value)s is in the future.")),
-        ("when", pl.col("day") < EARLIEST, _("%(value)s is before 2000.")),
-        ("kwh", pl.col("kwh").is_null(), _("Required.")),
-        (
-            "kwh",
-            pl.col("kwh").is_not_null() & (pl.col("value").is_null() | pl.col("value").is_nan()),
-            _("%(value)s is not a number."),
-        ),
-        ("kwh", pl.col("value") < 0, _("%(value)s is negative.")),
-        (
-            "kwh",
-            pl.col("value") > limit,
-            _("%(value)s kWh in a day is beyond any meter (at most %(limit)s).")
-            if kind == ImportKind.DAILY
-            else _("%(value)s kWh in an interval is beyond any meter (at most %(limit)s)."),
-        ),
-    ]
-    if kind == ImportKind.INTERVAL:
-        rules.append(
-            (
-                "when",
-                pl.col("at").dt.minute() % interval != 0,
-                _("%(value)s does not start a 15-minute or hourly interval.")
-                if interval == 15
-                else _("%(value)s does not start an hour, as the file's other rows do."),
-            )
-        )
-    bad = pl.lit(False)
-    for column, condition, message in rules:
-        hit = condition.fill_null(False)
-        bad = bad | hit
-        if not problems.total >= MAX_LISTED:
-            source = "account" if column == "account" else column
-            for row, value in frame.filter(hit).select("row", source).iter_rows():
-                key = {"when": "date" if kind == ImportKind.DAILY else "time"}.get(column, column)
-                problems.add(row, key, message % {"value": value, "limit": f"{limit:,.0f}"})
-        else:
-            problems.total += frame.select(hit.sum()).item()
-    good = frame.filter(bad.not_())
-    if kind == ImportKind.DAILY:
-        return good.select("row", "account_id", "day", pl.col("value").alias("kwh"))
-    return good.select(
-        "row",
-        "account_id",
-        "day",
-        (pl.col("at").dt.hour().cast(pl.Int32) * 60 + pl.col("at").dt.minute()).alias("minute"),
-        pl.col("value").alias("kwh"),
-    )

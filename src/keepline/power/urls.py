@@ -7,7 +7,6 @@ urlpatterns = [
     # imports
     path("imports/", imports.imports, name="imports"),
     path("imports/<int:pk>/", imports.import_detail, name="import"),
-    path("imports/template.xlsx", imports.import_template, name="import_template"),
     # metrics
     path("", metrics.index, name="index"),
     path("index/export.xlsx", metrics.index_export, name="index_export"),

@@ -13,9 +13,12 @@ from keepline.core.errors import InvalidInput
 from keepline.core.models import User
 from keepline.core.scopes import get_for, require_role
 from keepline.enterprises.models import Enterprise
-from keepline.power import alerts
 from keepline.power.api.metrics import BaselineIn
 from keepline.power.models import DailyReading, PowerAlert
+from keepline.power.selectors import detection as day_selectors
+from keepline.power.selectors.alerts import ALERTS
+from keepline.power.services import alerts as alert_services
+from keepline.power.services import detection
 
 router = Router()
 
@@ -54,27 +57,6 @@ class AlertOut(Schema):
     @staticmethod
     def resolve_assignee(obj: PowerAlert) -> str | None:
         return obj.assignee.get_username() if obj.assignee else None
-
-
-class AlertFilterIn(Schema):
-    kind: str = Field("", examples=["halted_with_power"])
-    status: str = Field("", description="open | closed", examples=["open"])
-    assignee: str = Field("", description="me | none | (anyone)", examples=["me"])
-    region: str = Field("", description="Region code with its subtree", examples=["510502"])
-    park: str = Field("", description="Park code", examples=["LZ-LIQUOR"])
-    date_from: dt.date | None = Field(
-        None, description="Alerts with a day on or after", examples=["2022-09-01"]
-    )
-    date_to: dt.date | None = Field(
-        None, description="Alerts with a day on or before", examples=["2022-09-30"]
-    )
-    enterprise: int | None = Field(None, description="Enterprise id", examples=[42])
-    q: str = Field("", description="Part of the name or credit code", examples=["酒业"])
-    sort: str = Field(
-        "-last_day",
-        description="last_day, first_day, days, enterprise, region, kind, status; - descending",
-        examples=["-last_day"],
-    )
 
 
 class AssignIn(Schema):
@@ -129,11 +111,17 @@ def _alert(request: Any, alert_id: int, action: str = "view") -> PowerAlert:
     )
 
 
-@router.get("/power/alerts", response=list[AlertOut], summary="Power alerts the user may see")
+@router.get(
+    "/power/alerts",
+    response=list[AlertOut],
+    summary="Power alerts the user may see",
+    description="The alert page's filters and sort, field for field.",
+    openapi_extra=ALERTS.openapi(),
+)
 @paginate(PageNumberPagination, page_size=100)
-def alert_list(request: Any, filters: Query[AlertFilterIn]) -> Any:
+def alert_list(request: Any) -> Any:
     require_role(request.auth, PowerAlert)
-    return alerts.alerts(request.auth, alerts.AlertFilter(**filters.dict()))
+    return ALERTS.rows(request.auth, request.GET)
 
 
 @router.post(
@@ -144,7 +132,7 @@ def alert_list(request: Any, filters: Query[AlertFilterIn]) -> Any:
     "nothing; open alerts a new day continues are extended, closed ones are left closed.",
 )
 def alert_detect(request: Any, payload: DetectIn) -> Any:
-    return alerts.detect_alerts(
+    return detection.detect_alerts(
         actor=request.auth, start=payload.start, end=payload.end, baseline=payload.chosen()
     )
 
@@ -167,14 +155,16 @@ def alert_assign(request: Any, alert_id: int, payload: AssignIn) -> Any:
             _("The alert cannot go to this person."),
             errors={"assignee": [_("No such user.")]},
         )
-    alerts.assign_alert(actor=request.auth, alert=alert, assignee=assignee, version=payload.version)
+    alert_services.assign_alert(
+        actor=request.auth, alert=alert, assignee=assignee, version=payload.version
+    )
     return _alert(request, alert_id)
 
 
 @router.post("/power/alerts/{alert_id}/close", response=AlertOut, summary="Close with a reason")
 def alert_close(request: Any, alert_id: int, payload: CloseIn) -> Any:
     alert = _alert(request, alert_id, "change")
-    alerts.close_alert(
+    alert_services.close_alert(
         actor=request.auth, alert=alert, reason=payload.reason, version=payload.version
     )
     return _alert(request, alert_id)
@@ -191,9 +181,13 @@ def enterprise_daily(request: Any, enterprise_id: int, filters: Query[DailyIn]) 
     require_role(request.auth, DailyReading)
     enterprise = get_for(Enterprise.objects.all(), request.auth, enterprise_id)
     one = Enterprise.objects.filter(pk=enterprise.pk)
-    end = filters.end or alerts.last_reading_day(one, timezone.localdate()) or timezone.localdate()
+    end = (
+        filters.end
+        or day_selectors.last_reading_day(one, timezone.localdate())
+        or timezone.localdate()
+    )
     start = filters.start or end - dt.timedelta(days=89)
-    alerts.check_period(start, end)
+    day_selectors.check_period(start, end)
     return [
         {
             "day": d.day,
@@ -204,5 +198,5 @@ def enterprise_daily(request: Any, enterprise_id: int, filters: Query[DailyIn]) 
             "official_mode": d.official_mode,
             "reported_mode": d.reported_mode,
         }
-        for d in alerts.enterprise_day_table(one, start, end, filters.chosen())
+        for d in day_selectors.enterprise_day_table(one, start, end, filters.chosen())
     ]

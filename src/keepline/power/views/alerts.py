@@ -17,21 +17,23 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from keepline.bubble.models import EnterpriseMode
 from keepline.core.errors import InvalidInput, KeeplineError
-from keepline.core.forms import SELECT, TEXT
+from keepline.core.lists import export_response, list_page
 from keepline.core.models import User
 from keepline.core.scopes import get_for, holds, may, require_role, visible
-from keepline.core.tabular import workbook_response
-from keepline.core.web import AuthedRequest, apply_errors, paginate
+from keepline.core.web import AuthedRequest, apply_errors
 from keepline.enterprises.models import Enterprise, PowerAccount
-from keepline.power import alerts as power_alerts
-from keepline.power.metrics.baselines import Baseline, BaselineMethod
-from keepline.power.models import AlertKind, AlertStatus, DailyReading, LoadProfile, PowerAlert
-from keepline.reports.forms import DATE, park_choices, region_choices
+from keepline.power.forms import AssignForm, CloseForm, DetectForm, TimelineForm
+from keepline.power.metrics.baselines import Baseline
+from keepline.power.models import AlertStatus, DailyReading, LoadProfile, PowerAlert
+from keepline.power.selectors import alerts as alert_selectors
+from keepline.power.selectors import detection as day_selectors
+from keepline.power.selectors.alerts import ALERTS
+from keepline.power.services import alerts as alert_services
+from keepline.power.services import detection
 
 TIMELINE_DAYS = 90  # the timeline's default span: the last 90 days with data
 AROUND = 14  # days shown either side of an alert
@@ -44,156 +46,7 @@ MODE_COLOURS = {
 }
 
 
-# ---- forms -----------------------------------------------------------------------------------
-
-
-class BaselineForm(forms.Form):
-    """The baseline of an analysis, with the parameter names of the metrics pages and the API."""
-
-    baseline = forms.ChoiceField(
-        label=gettext_lazy("Baseline"),
-        required=False,
-        choices=BaselineMethod.choices,
-        widget=forms.Select(SELECT),
-    )
-    baseline_start = forms.DateField(
-        label=gettext_lazy("Reference from"), required=False, widget=forms.DateInput(DATE)
-    )
-    baseline_end = forms.DateField(
-        label=gettext_lazy("Reference to"), required=False, widget=forms.DateInput(DATE)
-    )
-    baseline_event = forms.DateField(
-        label=gettext_lazy("Event day"), required=False, widget=forms.DateInput(DATE)
-    )
-    baseline_days = forms.IntegerField(
-        label=gettext_lazy("Days before the event"),
-        required=False,
-        min_value=1,
-        widget=forms.NumberInput(TEXT),
-    )
-
-    def chosen_baseline(self) -> Baseline:
-        """The baseline of the valid form; its own errors name these fields."""
-        data = self.cleaned_data
-        return Baseline(
-            method=BaselineMethod(data.get("baseline") or BaselineMethod.SAME_MONTH_LAST_YEAR),
-            start=data.get("baseline_start"),
-            end=data.get("baseline_end"),
-            event=data.get("baseline_event"),
-            days=data.get("baseline_days") or 30,
-        )
-
-
-class DetectForm(BaselineForm):
-    start = forms.DateField(label=gettext_lazy("From"), widget=forms.DateInput(DATE))
-    end = forms.DateField(label=gettext_lazy("To"), widget=forms.DateInput(DATE))
-
-    field_order = ["start", "end"]
-
-
-class AlertFilterForm(forms.Form):
-    q = forms.CharField(
-        label=gettext_lazy("Name or code"),
-        required=False,
-        widget=forms.TextInput(
-            TEXT | {"type": "search", "placeholder": gettext_lazy("Name or credit code")}
-        ),
-    )
-    kind = forms.ChoiceField(
-        label=gettext_lazy("Kind"),
-        required=False,
-        choices=[("", gettext_lazy("All kinds")), *AlertKind.choices],
-        widget=forms.Select(SELECT),
-    )
-    status = forms.ChoiceField(
-        label=gettext_lazy("Status"),
-        required=False,
-        choices=[("", gettext_lazy("Open or closed")), *AlertStatus.choices],
-        widget=forms.Select(SELECT),
-    )
-    assignee = forms.ChoiceField(
-        label=gettext_lazy("Assigned to"),
-        required=False,
-        choices=[
-            ("", gettext_lazy("Anyone")),
-            ("me", gettext_lazy("Me")),
-            ("none", gettext_lazy("Nobody yet")),
-        ],
-        widget=forms.Select(SELECT),
-    )
-    region = forms.ChoiceField(
-        label=gettext_lazy("Region"), required=False, widget=forms.Select(SELECT)
-    )
-    park = forms.ChoiceField(
-        label=gettext_lazy("Park"), required=False, widget=forms.Select(SELECT)
-    )
-    date_from = forms.DateField(
-        label=gettext_lazy("From"), required=False, widget=forms.DateInput(DATE)
-    )
-    date_to = forms.DateField(
-        label=gettext_lazy("To"), required=False, widget=forms.DateInput(DATE)
-    )
-
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["region"].choices = region_choices(user, str(_("All regions")))  # type: ignore[attr-defined]
-        self.fields["park"].choices = park_choices(user, str(_("All parks")))  # type: ignore[attr-defined]
-
-
-class AssignForm(forms.Form):
-    assignee = forms.TypedChoiceField(
-        label=gettext_lazy("Assign to"), coerce=int, widget=forms.Select(SELECT)
-    )
-    version = forms.IntegerField(widget=forms.HiddenInput)
-
-    def __init__(self, *args: Any, users: list[User], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["assignee"].choices = [  # type: ignore[attr-defined]
-            ("", "—"),
-            *((u.pk, f"{u.display_name or u.username} ({u.username})") for u in users),
-        ]
-
-
-class CloseForm(forms.Form):
-    reason = forms.CharField(
-        label=gettext_lazy("Reason for closing"),
-        required=False,
-        help_text=gettext_lazy("What the check found: e.g. a boiler kept warm, a report error."),
-        widget=forms.Textarea(TEXT | {"rows": 3}),
-    )
-    version = forms.IntegerField(widget=forms.HiddenInput)
-
-
-class TimelineForm(BaselineForm):
-    start = forms.DateField(
-        label=gettext_lazy("From"), required=False, widget=forms.DateInput(DATE)
-    )
-    end = forms.DateField(label=gettext_lazy("To"), required=False, widget=forms.DateInput(DATE))
-    day = forms.DateField(
-        label=gettext_lazy("Load shape of"), required=False, widget=forms.DateInput(DATE)
-    )
-
-    field_order = ["start", "end", "day"]
-
-
 # ---- the list --------------------------------------------------------------------------------
-
-
-def _filter(request: AuthedRequest, form: AlertFilterForm) -> power_alerts.AlertFilter:
-    """The list's filters: the valid ones (a bad one is shown on the form, and ignored)."""
-    form.is_valid()
-    data = getattr(form, "cleaned_data", {})
-    return power_alerts.AlertFilter(
-        kind=data.get("kind", ""),
-        status=data.get("status", ""),
-        assignee=data.get("assignee", ""),
-        region=data.get("region", ""),
-        park=data.get("park", ""),
-        date_from=data.get("date_from"),
-        date_to=data.get("date_to"),
-        q=data.get("q", "").strip(),
-        sort=request.GET.get("sort", "-last_day"),
-    )
 
 
 def _detect_initial() -> dict[str, Any]:
@@ -204,34 +57,20 @@ def _detect_initial() -> dict[str, Any]:
     return {"start": last - dt.timedelta(days=6), "end": last}
 
 
-def _list_page(
-    request: AuthedRequest, detect_form: DetectForm | None = None, status: int = 200
-) -> HttpResponse:
-    form = AlertFilterForm(request.GET or None, user=request.user)
-    f = _filter(request, form)
-    page, query = paginate(request, power_alerts.alerts(request.user, f))
-    sortless = request.GET.copy()
-    sortless.pop("sort", None)
-    sortless.pop("page", None)
+def _list_page(request: AuthedRequest, detect_form: DetectForm | None = None) -> HttpResponse:
     may_detect = holds(request.user, PowerAlert, "change")
     if may_detect and detect_form is None:
         detect_form = DetectForm(initial=_detect_initial())
-    context = {
-        "page": page,
-        "query": query,
-        "sort": f.sort,
-        "sortless": sortless.urlencode(),
-        "form": form,
-        "detect_form": detect_form if may_detect else None,
-    }
-    if form.errors and status == 200:
-        status = 400
-    template = (
-        "power/alerts_results.html"
-        if request.headers.get("HX-Request") and request.method == "GET"
-        else "power/alerts_list.html"
+    return list_page(
+        request,
+        ALERTS,
+        "power/alerts_list.html",
+        "power/alerts_results.html",
+        {
+            "export_url": reverse("power:alerts_export"),
+            "detect_form": detect_form if may_detect else None,
+        },
     )
-    return render(request, template, context, status=status)
 
 
 @login_required
@@ -244,44 +83,7 @@ def alert_list(request: AuthedRequest) -> HttpResponse:
 @login_required
 def alert_export(request: AuthedRequest) -> HttpResponse:
     require_role(request.user, PowerAlert)
-    form = AlertFilterForm(request.GET or None, user=request.user)
-    rows = power_alerts.alerts(request.user, _filter(request, form))
-    headers = [
-        _("Enterprise"),
-        _("Unified social credit code"),
-        _("Region"),
-        _("Park"),
-        _("Kind"),
-        _("First day"),
-        _("Last day"),
-        _("Days"),
-        _("Status"),
-        _("Assigned to"),
-        _("Reason for closing"),
-        _("Detected at"),
-    ]
-    return workbook_response(
-        "power-alerts",
-        headers,
-        (
-            [
-                a.enterprise.name,
-                a.enterprise.uscc,
-                a.enterprise.region.name,
-                a.enterprise.park.name if a.enterprise.park else "",
-                a.get_kind_display(),
-                a.first_day,
-                a.last_day,
-                (a.last_day - a.first_day).days + 1,
-                a.get_status_display(),
-                a.assignee.get_username() if a.assignee else "",
-                a.closed_reason,
-                a.detected_at,
-            ]
-            for a in rows.iterator(chunk_size=2000)
-        ),
-        title=_("Power alerts"),
-    )
+    return export_response(request, ALERTS)
 
 
 @login_required
@@ -292,7 +94,7 @@ def alert_detect(request: AuthedRequest) -> HttpResponse:
     form = DetectForm(request.POST)
     if form.is_valid():
         try:
-            done = power_alerts.detect_alerts(
+            done = detection.detect_alerts(
                 actor=request.user,
                 start=form.cleaned_data["start"],
                 end=form.cleaned_data["end"],
@@ -322,7 +124,9 @@ def alert_detect(request: AuthedRequest) -> HttpResponse:
                 )
             query = {"date_from": form.cleaned_data["start"], "date_to": form.cleaned_data["end"]}
             return redirect(reverse("power:alerts") + "?" + urlencode(query))
-    return _list_page(request, form, status=400)
+    response = _list_page(request, form)
+    response.status_code = 400
+    return response
 
 
 # ---- charts ----------------------------------------------------------------------------------
@@ -338,9 +142,9 @@ def power_chart(
     end: dt.date,
     baseline: Baseline,
     window: tuple[dt.date, dt.date] | None = None,
-) -> tuple[dict[str, Any], list[power_alerts.Day]]:
+) -> tuple[dict[str, Any], list[day_selectors.Day]]:
     """The chart data of daily energy against the baseline with both modes, and its days."""
-    days = power_alerts.enterprise_day_table(
+    days = day_selectors.enterprise_day_table(
         Enterprise.objects.filter(pk=enterprise.pk), start, end, baseline
     )
     data = {
@@ -365,7 +169,7 @@ def power_chart(
     return data, days
 
 
-def _day_rows(days: list[power_alerts.Day]) -> list[dict[str, Any]]:
+def _day_rows(days: list[day_selectors.Day]) -> list[dict[str, Any]]:
     return [
         {
             "day": d.day,
@@ -384,7 +188,7 @@ def _day_rows(days: list[power_alerts.Day]) -> list[dict[str, Any]]:
 
 
 def _evidence_rows(alert: PowerAlert) -> list[dict[str, Any]]:
-    sources = dict(power_alerts.ModeSource.choices)
+    sources = dict(day_selectors.ModeSource.choices)
     return [
         e
         | {
@@ -402,7 +206,7 @@ def alert_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "enterprise__region", "enterprise__park", "assignee", "closed_by"
     )
     alert = get_for(qs, request.user, pk)
-    users = list(power_alerts.assignable_users(alert.enterprise))
+    users = list(alert_selectors.assignable_users(alert.enterprise))
     assign_form = AssignForm(
         initial={"assignee": alert.assignee_id, "version": alert.version}, users=users
     )
@@ -424,7 +228,7 @@ def alert_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             try:
                 if action == "assign":
                     assignee = User.objects.get(pk=form.cleaned_data["assignee"])
-                    power_alerts.assign_alert(
+                    alert_services.assign_alert(
                         actor=request.user,
                         alert=alert,
                         assignee=assignee,
@@ -434,7 +238,7 @@ def alert_detail(request: AuthedRequest, pk: int) -> HttpResponse:
                         request, _("Assigned to %(user)s.") % {"user": assignee.get_username()}
                     )
                 else:
-                    power_alerts.close_alert(
+                    alert_services.close_alert(
                         actor=request.user,
                         alert=alert,
                         reason=form.cleaned_data["reason"],
@@ -452,7 +256,7 @@ def alert_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             status = 400
         alert = get_for(qs, request.user, pk)
     basis = alert.evidence[-1].get("basis", {}) if alert.evidence else {}
-    baseline = power_alerts.basis_baseline(basis)
+    baseline = day_selectors.basis_baseline(basis)
     start = alert.first_day - dt.timedelta(days=AROUND)
     end = min(alert.last_day + dt.timedelta(days=AROUND), timezone.localdate())
     chart, days = power_chart(
@@ -475,7 +279,7 @@ def alert_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "may_change": alert.status == AlertStatus.OPEN and may(request.user, "change", alert),
             "assign_form": assign_form,
             "close_form": close_form,
-            "history": power_alerts.history(alert),
+            "history": alert_selectors.history(alert),
             "may_see_timeline": holds(request.user, DailyReading),
         },
         status=status,
@@ -495,7 +299,7 @@ def enterprise_timeline(request: AuthedRequest, pk: int) -> HttpResponse:
     form = TimelineForm(request.GET or None)
     status = 200
     today = timezone.localdate()
-    last = power_alerts.last_reading_day(one, today) or today
+    last = day_selectors.last_reading_day(one, today) or today
     start, end = last - dt.timedelta(days=TIMELINE_DAYS - 1), last
     baseline = Baseline()
     shape_day: dt.date | None = None
@@ -506,7 +310,7 @@ def enterprise_timeline(request: AuthedRequest, pk: int) -> HttpResponse:
         end = form.cleaned_data["end"] or end
         shape_day = form.cleaned_data["day"]
         try:
-            power_alerts.check_period(start, end)
+            day_selectors.check_period(start, end)
             baseline = form.chosen_baseline()
         except InvalidInput as exc:
             apply_errors(form, exc)
@@ -520,12 +324,12 @@ def enterprise_timeline(request: AuthedRequest, pk: int) -> HttpResponse:
     shape: dict[str, Any] | None = None
     shape_rows: list[tuple[str, float | None, float | None]] = []
     if shape_day is not None:
-        today_shape = power_alerts.hourly_shapes(one, shape_day, shape_day).get((pk, shape_day))
-        usual = power_alerts.usual_shape(
-            power_alerts.hourly_shapes(one, *power_alerts.reference_days(shape_day)).values()
+        today_shape = day_selectors.hourly_shapes(one, shape_day, shape_day).get((pk, shape_day))
+        usual = day_selectors.usual_shape(
+            day_selectors.hourly_shapes(one, *day_selectors.reference_days(shape_day)).values()
         )
-        hours = [f"{h:02d}:00" for h in range(power_alerts.HOURS)]
-        nothing: list[float | None] = [None] * power_alerts.HOURS
+        hours = [f"{h:02d}:00" for h in range(day_selectors.HOURS)]
+        nothing: list[float | None] = [None] * day_selectors.HOURS
         shape_rows = list(
             zip(hours, today_shape or nothing, usual.hourly if usual else nothing, strict=True)
         )
@@ -534,7 +338,7 @@ def enterprise_timeline(request: AuthedRequest, pk: int) -> HttpResponse:
             "hours": hours,
             "today": today_shape,
             "usual": usual.hourly if usual else None,
-            "today_cv": power_alerts.variation(today_shape) if today_shape else None,
+            "today_cv": day_selectors.variation(today_shape) if today_shape else None,
             "usual_cv": usual.variation if usual else None,
             "usual_days": usual.days if usual else 0,
             "labels": {
@@ -544,7 +348,7 @@ def enterprise_timeline(request: AuthedRequest, pk: int) -> HttpResponse:
             },
         }
     alerts = (
-        power_alerts.alerts(request.user, power_alerts.AlertFilter(enterprise=pk))[:50]
+        alert_selectors.enterprise_alerts(request.user, enterprise)[:50]
         if holds(request.user, PowerAlert)
         else None
     )

@@ -22,11 +22,11 @@ from keepline.core.scopes import require_role
 from keepline.core.tabular import workbook_response
 from keepline.core.web import AuthedRequest, apply_errors
 from keepline.power.api.metrics import enterprises_url
+from keepline.power.forms import BaselineForm
 from keepline.power.metrics.behind import Group, enterprises_behind
 from keepline.power.metrics.index import PowerFilter, PowerIndex, compute
 from keepline.power.metrics.tallies import PowerTally
 from keepline.power.models import DailyReading
-from keepline.power.views.alerts import BaselineForm
 from keepline.reports.forms import FiguresForm
 from keepline.reports.indicators import FigureScope
 

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from keepline.core.errors import KeeplineError
 from keepline.core.scopes import SystemActor
-from keepline.power.alerts import detect_alerts
+from keepline.power.services.detection import detect_alerts
 
 ACTOR = SystemActor("command:detect-power-alerts")
 

@@ -1,6 +1,6 @@
-"""Power alerts: where an enterprise's meter data disagrees with the mode it works in, where its
-load idles flat around the clock, or where its meter data is missing — found, merged into runs,
-assigned and closed.
+"""What each day of an enterprise looked like, and which days alert: where its meter data
+disagrees with the mode it works in, where its load idles flat around the clock, or where its
+meter data is missing. `services.detection` merges the alerting days into alerts.
 
 The mode of a day is the one the enterprise reported (`reports.DailyReport.mode` for that date);
 with no report, its official mode at noon (`bubble.selectors.modes_at`), the mode it held for most
@@ -33,10 +33,6 @@ alike; a profile with an interval missing is not judged. A day idles when
 The reference is fixed per detection (the days before its period), so every day of one run is
 judged against the same picture of "usual"; run detection over the whole period of interest
 rather than day by day through a long idle spell, which would otherwise become the reference.
-
-Runs: consecutive days of one kind for one enterprise make one alert. Detecting again extends an
-open alert that the new days overlap or adjoin (version + 1); days an alert closed already
-covers are not alerted again, and a run after a gap or after closing makes a new alert.
 """
 
 from __future__ import annotations
@@ -49,31 +45,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, TextChoices
+from django.db.models import Count, Exists, Max, OuterRef, QuerySet, TextChoices
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from keepline.bubble.models import PRODUCING, EnterpriseMode
 from keepline.bubble.selectors import modes_at
-from keepline.core import audit
-from keepline.core.errors import Conflict, InvalidInput
-from keepline.core.models import AuditEvent, User
-from keepline.core.scopes import Actor, SystemActor, get_for, may_place, require_role, visible
+from keepline.core.errors import InvalidInput
+from keepline.core.scopes import Actor, SystemActor, may_place, visible
 from keepline.enterprises.models import Enterprise, PowerAccount
-from keepline.enterprises.selectors import in_area
 from keepline.power.metrics.baselines import Baseline, BaselineMethod, days_between, enterprise_days
-from keepline.power.models import (
-    ALERT_VIEWERS,
-    AlertKind,
-    AlertStatus,
-    DailyReading,
-    LoadProfile,
-    PowerAlert,
-)
+from keepline.power.models import AlertKind, DailyReading, LoadProfile, PowerAlert
 from keepline.reports.models import DailyReport
-from keepline.reports.selectors import region_chain
 
 MAX_DAYS = 366  # one detection covers at most a year
 HOURS = 24
@@ -83,18 +67,6 @@ PRODUCING_MODES = frozenset(m.value for m in PRODUCING)
 class ModeSource(TextChoices):
     REPORT = "report", gettext_lazy("Daily report")
     OFFICIAL = "official", gettext_lazy("Official mode")
-
-
-@dataclass(frozen=True)
-class Detection:
-    """What one detection did: the days it judged, and how many alerts it made or extended."""
-
-    start: dt.date
-    end: dt.date | None  # the last day judged: None when no meter data had come in yet
-    enterprises: int
-    created: int
-    extended: int
-    unchanged: int
 
 
 def check_period(start: dt.date, end: dt.date) -> None:
@@ -340,7 +312,7 @@ def enterprise_day_table(
     return out
 
 
-# ---- detection -------------------------------------------------------------------------------
+# ---- which days alert ------------------------------------------------------------------------
 
 
 def handled_enterprises(
@@ -377,7 +349,7 @@ def basis_baseline(basis: dict[str, str]) -> Baseline:
     )
 
 
-def _flags(
+def alerting_days(
     days: list[Day],
     enterprises: QuerySet[Enterprise],
     start: dt.date,
@@ -423,318 +395,3 @@ def _flags(
                     profile_kwh=_round(sum(today), 2),
                 )
     return flags
-
-
-def _runs(days: Iterable[dt.date]) -> list[list[dt.date]]:
-    """Consecutive days grouped, in order."""
-    runs: list[list[dt.date]] = []
-    for day in sorted(days):
-        if runs and (day - runs[-1][-1]).days == 1:
-            runs[-1].append(day)
-        else:
-            runs.append([day])
-    return runs
-
-
-def _covers(alert: PowerAlert, day: dt.date) -> bool:
-    return alert.first_day <= day <= alert.last_day
-
-
-def _touches(alert: PowerAlert, run: list[dt.date]) -> bool:
-    return alert.last_day >= run[0] - dt.timedelta(days=1) and alert.first_day <= run[
-        -1
-    ] + dt.timedelta(days=1)
-
-
-def _state(alert: PowerAlert) -> dict[str, Any]:
-    return audit.snapshot(alert, ["kind", "first_day", "last_day", "status", "version"])
-
-
-@transaction.atomic
-def detect_alerts(
-    *,
-    actor: Actor,
-    start: dt.date,
-    end: dt.date,
-    baseline: Baseline | None = None,
-    enterprises: QuerySet[Enterprise] | None = None,
-) -> Detection:
-    """Judge every day from `start` to `end` of the enterprises the actor handles alerts for
-    (of `enterprises`, if given); make, extend or leave alone the alerts the days call for."""
-    require_role(actor, PowerAlert, "change")
-    check_period(start, end)
-    baseline = baseline or Baseline()
-    scope = handled_enterprises(actor, enterprises)
-    last = last_reading_day(scope, end)
-    if last is None or last < start:
-        return Detection(start, None, 0, 0, 0, 0)
-    end = last
-    days = enterprise_day_table(scope, start, end, baseline)
-    flags = _flags(days, scope, start, end, baseline)
-    examined = len({d.enterprise_id for d in days})
-    named = {
-        e.pk: e
-        for e in Enterprise.objects.select_related("region", "park").filter(
-            pk__in={e for e, _kind in flags}
-        )
-    }
-    existing: dict[tuple[int, str], list[PowerAlert]] = defaultdict(list)
-    for alert in (
-        PowerAlert.objects.select_for_update()
-        .filter(
-            enterprise__in=list(named),
-            last_day__gte=start - dt.timedelta(days=1),
-            first_day__lte=end + dt.timedelta(days=1),
-        )
-        .order_by("first_day")
-    ):
-        alert.enterprise = named[alert.enterprise_id]
-        existing[(alert.enterprise_id, alert.kind)].append(alert)
-
-    now = timezone.now()
-    created: list[PowerAlert] = []
-    touched: dict[int, tuple[PowerAlert, dict[str, Any]]] = {}
-    for (enterprise_id, kind), evidence in flags.items():
-        alerts = existing[(enterprise_id, kind)]
-        closed = [a for a in alerts if a.status == AlertStatus.CLOSED]
-        open_ = [a for a in alerts if a.status == AlertStatus.OPEN]
-        fresh = [d for d in evidence if not any(_covers(a, d) for a in closed)]
-        for run in _runs(fresh):
-            near = [a for a in open_ if _touches(a, run)]
-            if not near:
-                created.append(
-                    PowerAlert(
-                        enterprise=named[enterprise_id],
-                        kind=kind,
-                        first_day=run[0],
-                        last_day=run[-1],
-                        evidence=[evidence[d] for d in run],
-                        detected_at=now,
-                    )
-                )
-                continue
-            # Each day goes to the last open alert starting on or before it (the first one for
-            # days before them all), so alerts stay apart even when a run bridges two.
-            for day in run:
-                owner = near[0]
-                for alert in near[1:]:
-                    if alert.first_day <= day:
-                        owner = alert
-                if owner.pk not in touched:
-                    touched[owner.pk] = (owner, _state(owner) | {"evidence": owner.evidence})
-                by_day = {e["day"]: e for e in owner.evidence} | {day.isoformat(): evidence[day]}
-                owner.evidence = [by_day[k] for k in sorted(by_day)]
-                owner.first_day = min(owner.first_day, day)
-                owner.last_day = max(owner.last_day, day)
-
-    extended: list[PowerAlert] = []
-    events: list[AuditEvent] = []
-    for alert, before in touched.values():
-        if (alert.first_day.isoformat(), alert.last_day.isoformat(), alert.evidence) == (
-            before["first_day"],
-            before["last_day"],
-            before["evidence"],
-        ):
-            continue
-        alert.version += 1
-        extended.append(alert)
-        old, new = audit.changes(
-            {k: v for k, v in before.items() if k != "evidence"}, _state(alert)
-        )
-        events.append(audit.build(actor=actor, action="extend", obj=alert, before=old, after=new))
-    try:
-        with transaction.atomic():
-            PowerAlert.objects.bulk_create(created)
-    except IntegrityError:
-        raise Conflict(
-            _("Another detection is writing the same alerts; try again in a moment.")
-        ) from None
-    PowerAlert.objects.bulk_update(
-        extended, ["first_day", "last_day", "evidence", "version"], batch_size=500
-    )
-    events += [
-        audit.build(
-            actor=actor, action="create", obj=a, after=_state(a) | {"days": len(a.evidence)}
-        )
-        for a in created
-    ]
-    AuditEvent.objects.bulk_create(events, batch_size=1000)
-    return Detection(
-        start=start,
-        end=end,
-        enterprises=examined,
-        created=len(created),
-        extended=len(extended),
-        unchanged=len(touched) - len(extended),
-    )
-
-
-# ---- handling an alert -----------------------------------------------------------------------
-
-
-def may_see_by_role(user: User, enterprise: Enterprise) -> bool:
-    """Whether the user's roles reach this enterprise's alerts, assignment aside."""
-    return (
-        user.is_active
-        and visible(Enterprise.objects.filter(pk=enterprise.pk), user).exists()
-        and may_place(
-            user,
-            "view",
-            PowerAlert,
-            region=enterprise.region,
-            park=enterprise.park,
-            enterprise=enterprise,
-        )
-    )
-
-
-def assignable_users(enterprise: Enterprise) -> QuerySet[User]:
-    """Active users whose roles reach the enterprise's alerts: those an alert may go to."""
-    reach = Q(memberships__role="admin") | Q(
-        memberships__region__path__in=region_chain(enterprise.region.path)
-    )
-    if enterprise.park_id:
-        reach |= Q(memberships__park=enterprise.park_id)
-    reach |= Q(memberships__enterprise=enterprise.pk)
-    # One filter() call: the role and the scope must be those of the same membership.
-    ids = User.objects.filter(reach, memberships__role__in=ALERT_VIEWERS, is_active=True).values(
-        "pk"
-    )
-    return User.objects.filter(pk__in=ids).order_by("username")
-
-
-def _locked(actor: Actor, alert: PowerAlert, version: int) -> PowerAlert:
-    locked = get_for(
-        PowerAlert.objects.select_for_update().select_related("enterprise__region"),
-        actor,
-        alert.pk,
-        "change",
-    )
-    if locked.status == AlertStatus.CLOSED:
-        raise Conflict(_("This alert is closed already."), current=_state(locked))
-    if version != locked.version:
-        raise Conflict(
-            _("Someone else changed this alert while you were looking at it."),
-            current=_state(locked),
-        )
-    return locked
-
-
-@transaction.atomic
-def assign_alert(*, actor: Actor, alert: PowerAlert, assignee: User, version: int) -> PowerAlert:
-    """Give the alert to a person to look into; they may then see and close it."""
-    locked = _locked(actor, alert, version)
-    if not may_see_by_role(assignee, locked.enterprise):
-        raise InvalidInput(
-            _("The alert cannot go to this person."),
-            errors={"assignee": [_("%(user)s cannot see this enterprise.") % {"user": assignee}]},
-        )
-    before = {"assignee": locked.assignee_id, "version": locked.version}
-    locked.assignee = assignee
-    locked.version += 1
-    locked.save(update_fields=["assignee", "version"])
-    audit.record(
-        actor=actor,
-        action="assign",
-        obj=locked,
-        before=before,
-        after={
-            "assignee": assignee.pk,
-            "assignee_name": assignee.get_username(),
-            "version": locked.version,
-        },
-    )
-    return locked
-
-
-@transaction.atomic
-def close_alert(*, actor: Actor, alert: PowerAlert, reason: str, version: int) -> PowerAlert:
-    """Close the alert with the reason found; detection will not alert these days again."""
-    reason = reason.strip()
-    if not reason:
-        raise InvalidInput(
-            _("Say why the alert is closed."), errors={"reason": [_("A reason is required.")]}
-        )
-    locked = _locked(actor, alert, version)
-    locked.status = AlertStatus.CLOSED
-    locked.closed_reason = reason
-    locked.closed_by = None if not isinstance(actor, User) else actor
-    locked.closed_at = timezone.now()
-    locked.version += 1
-    locked.save(update_fields=["status", "closed_reason", "closed_by", "closed_at", "version"])
-    audit.record(
-        actor=actor,
-        action="close",
-        obj=locked,
-        before={"status": AlertStatus.OPEN.value, "version": locked.version - 1},
-        after={"status": locked.status, "reason": reason, "version": locked.version},
-    )
-    return locked
-
-
-# ---- reading alerts --------------------------------------------------------------------------
-
-SORTS = {
-    "last_day": "last_day",
-    "first_day": "first_day",
-    "days": "days",
-    "enterprise": "enterprise__name",
-    "region": "enterprise__region__path",
-    "kind": "kind",
-    "status": "status",
-}
-
-
-@dataclass(frozen=True)
-class AlertFilter:
-    """The filters the alert list, its export and the API share."""
-
-    kind: str = ""  # an AlertKind value
-    status: str = ""  # an AlertStatus value
-    assignee: str = ""  # "me" | "none" | "" (anyone)
-    region: str = ""  # a region code: the whole subtree
-    park: str = ""  # a park code
-    date_from: dt.date | None = None  # alerts with a day on or after
-    date_to: dt.date | None = None  # alerts with a day on or before
-    enterprise: int | None = None
-    q: str = ""  # part of the enterprise's name or credit code
-    sort: str = "-last_day"  # a key of SORTS, "-" for descending
-
-
-def alerts(actor: Actor, f: AlertFilter) -> QuerySet[PowerAlert]:
-    """The alerts the actor may see, filtered and sorted."""
-    qs = visible(
-        PowerAlert.objects.select_related("enterprise__region", "enterprise__park", "assignee"),
-        actor,
-    )
-    qs = in_area(qs, region=f.region, park=f.park, prefix="enterprise__")
-    if f.kind in AlertKind.values:
-        qs = qs.filter(kind=f.kind)
-    if f.status in AlertStatus.values:
-        qs = qs.filter(status=f.status)
-    if f.assignee == "me":
-        qs = qs.filter(assignee_id=getattr(actor, "pk", None))
-    elif f.assignee == "none":
-        qs = qs.filter(assignee__isnull=True)
-    if f.date_from:
-        qs = qs.filter(last_day__gte=f.date_from)
-    if f.date_to:
-        qs = qs.filter(first_day__lte=f.date_to)
-    if f.enterprise is not None:
-        qs = qs.filter(enterprise_id=f.enterprise)
-    if f.q:
-        qs = qs.filter(Q(enterprise__name__icontains=f.q) | Q(enterprise__uscc__icontains=f.q))
-    key = f.sort.lstrip("-")
-    field = SORTS.get(key, "last_day")
-    descending = f.sort.startswith("-") if key in SORTS else True
-    if field == "days":
-        qs = qs.annotate(days=F("last_day") - F("first_day"))
-    return qs.order_by(("-" if descending else "") + field, "-id")
-
-
-def history(alert: PowerAlert) -> QuerySet[AuditEvent]:
-    """The alert's audit events. Whoever may see the alert may see how it was handled: the
-    events say no more than the alert itself (who detected, extended, assigned, closed it)."""
-    return AuditEvent.objects.filter(
-        object_type=PowerAlert._meta.label_lower, object_id=str(alert.pk)
-    ).order_by("at", "id")

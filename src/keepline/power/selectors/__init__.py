@@ -1,0 +1,1 @@
+"""Reads of the power app, by sub-domain: detection, alerts, imports."""

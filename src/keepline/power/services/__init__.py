@@ -1,0 +1,1 @@
+"""Writes of the power app, by sub-domain: imports, detection, alerts."""
