@@ -729,7 +729,7 @@ def bench_problem_figures() -> None:
     from keepline.problems import figures, selectors, views
     from keepline.problems.calendar import TZ
     from keepline.problems.forms import ProblemFilterForm
-    from keepline.reports.indicators import FigureScope
+    from keepline.reports.indicators.scope import FigureScope
 
     size = int(os.environ.get("KEEPLINE_BENCH_PROBLEMS", str(PROBLEMS)))
     enterprises = int(os.environ.get("KEEPLINE_BENCH_ENTERPRISES", str(max(200, size // 5))))

@@ -245,7 +245,8 @@ def bench_figures() -> None:
     from django.db import connection
 
     from keepline.core.scopes import SystemActor
-    from keepline.reports import indicators
+    from keepline.reports.indicators.computing import compute
+    from keepline.reports.indicators.scope import FigureScope
 
     if connection.vendor != "postgresql":
         print("figures: skipped, it measures PostgreSQL (make bench sets DATABASE_URL)")
@@ -263,12 +264,12 @@ def bench_figures() -> None:
         f" {made.seconds:.0f} s)"
     )
     actor = SystemActor("benchmark")
-    scope = indicators.FigureScope(regions=("510000",))
+    scope = FigureScope(regions=("510000",))
     as_of = dt.datetime(2022, 9, 15, 15, 0, tzinfo=province.TZ)
-    indicators.compute(actor, scope, as_of)  # warm the caches as a dashboard in use would be
+    compute(actor, scope, as_of)  # warm the caches as a dashboard in use would be
     times = []
     for _ in range(FIGURE_RUNS):
-        seconds, figures = _timed(lambda: indicators.compute(actor, scope, as_of))
+        seconds, figures = _timed(lambda: compute(actor, scope, as_of))
         times.append(seconds)
     median = statistics.median(times)
     loop_s, loop = _timed(lambda: _loop_tallies(as_of))
@@ -412,7 +413,7 @@ def _bench_power_index(kwh: object) -> None:
     from keepline.core.scopes import SystemActor
     from keepline.power.metrics.baselines import Baseline, BaselineMethod
     from keepline.power.metrics.index import PowerFilter, compute
-    from keepline.reports.indicators import FigureScope
+    from keepline.reports.indicators.scope import FigureScope
 
     first = dt.date(2022, 1, 1)
     last = first + dt.timedelta(days=METER_DAYS - 1)

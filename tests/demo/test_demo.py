@@ -188,25 +188,27 @@ def test_command_builds_once_and_refuses_to_rebuild(capsys: Any) -> None:
 def test_the_emergency_is_played_through(city: dict[str, Any]) -> None:
     from keepline.bubble.models import ClosedLoopPlan, EnterpriseMode, PlanStatus
     from keepline.core.scopes import SystemActor
-    from keepline.reports import indicators, sentences
+    from keepline.reports import sentences
+    from keepline.reports.indicators.computing import compute
+    from keepline.reports.indicators.scope import FigureScope
 
     assert ClosedLoopPlan.objects.filter(status=PlanStatus.APPROVED).count() > 50
     assert ClosedLoopPlan.objects.filter(status=PlanStatus.RETURNED).exists()
-    scope = indicators.FigureScope(under=MeasureKind.STATIC_MANAGEMENT)
+    scope = FigureScope(under=MeasureKind.STATIC_MANAGEMENT)
     at = dt.datetime(2022, 9, 11, 15, tzinfo=ZoneInfo("Asia/Shanghai"))
-    figures = indicators.compute(SystemActor("test"), scope, at)
+    figures = compute(SystemActor("test"), scope, at)
     closed = figures.summary.closed_loop.enterprises
     assert 0 < closed < figures.summary.total.enterprises
     assert len(figures.named_regions) == 5
     assert f"{closed}" in sentences.closed_loop_sentence(figures, sentences.ZH)
     # Static management ended on 26 September: everyone is back to normal after it.
-    after = indicators.compute(SystemActor("test"), indicators.FigureScope(), at.replace(month=10))
+    after = compute(SystemActor("test"), FigureScope(), at.replace(month=10))
     assert set(after.summary.by_mode) <= {EnterpriseMode.NORMAL.value}
 
     # The Spring Festival: resumption climbs back after the holiday, complete by 20 February.
     def resumption(month: int, day: int) -> Any:
         at = dt.datetime(2022, month, day, 15, tzinfo=ZoneInfo("Asia/Shanghai"))
-        return indicators.compute(SystemActor("test"), indicators.FigureScope(), at).summary
+        return compute(SystemActor("test"), FigureScope(), at).summary
 
     assert resumption(2, 1).resumption_count < resumption(2, 10).resumption_count < 100
     assert resumption(2, 20).resumption_count == 100

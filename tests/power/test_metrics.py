@@ -40,7 +40,7 @@ from keepline.power.metrics.behind import enterprises_behind
 from keepline.power.metrics.index import PowerFilter, compute
 from keepline.power.metrics.tallies import YearOnYear
 from keepline.power.models import DailyReading
-from keepline.reports.indicators import FigureScope
+from keepline.reports.indicators.scope import FigureScope
 from tests.conftest import World, make_uscc
 
 D = dt.date

@@ -27,7 +27,7 @@ from keepline.core.models import Department
 from keepline.problems import figures
 from keepline.problems.models import Problem
 from keepline.problems.services import lifecycle
-from keepline.reports.indicators import FigureScope
+from keepline.reports.indicators.scope import FigureScope
 from tests.conftest import TZ, World
 from tests.problems.conftest import file
 from tests.problems.support import make

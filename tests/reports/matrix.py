@@ -11,7 +11,6 @@ from typing import Any
 
 from django.utils import timezone
 
-from keepline.core.models import Upload
 from keepline.reports.models import (
     DailyReport,
     ReportChannel,
@@ -96,13 +95,6 @@ def _target(w: World, which: str) -> ResumptionTarget:
     return target
 
 
-def _upload(w: World, which: str) -> int:
-    owner = w.current if which == "own" else w.other_user  # type: ignore[attr-defined]
-    return Upload.objects.create(
-        user=owner, purpose="daily-reports", filename="x.csv", content=b"uscc\n"
-    ).pk
-
-
 def _report_body(w: World, which: str) -> dict[str, Any]:
     return {
         "mode": "closed_loop",
@@ -145,6 +137,15 @@ PAGES: dict[str, list[Case]] = {
         )
     ],
     "reports:export": [Case("get", static("/reports/export.xlsx"), statuses(200, REGISTRY))],
+    "reports:missing_export": [
+        Case("get", static("/reports/missing/export.xlsx"), statuses(200, CHASERS))
+    ],
+    "reports:deadlines_export": [
+        Case("get", static("/reports/deadlines/export.xlsx"), statuses(200, OFFICIALS))
+    ],
+    "reports:targets_export": [
+        Case("get", static("/reports/targets/export.xlsx"), statuses(200, OFFICIALS))
+    ],
     "reports:report": [
         Case(
             "get",
@@ -194,12 +195,12 @@ PAGES: dict[str, list[Case]] = {
             shows=lambda w, which: f"{which}-setter",
             shows_own_for=OFFICIALS,
         ),
-        # A region outside the form's choices is a form error (200), not a write.
+        # A region outside the form's choices is a form error (400), not a write.
         Case(
             "post",
             static("/reports/deadlines/"),
             statuses(302, DEADLINE_CHANGE),
-            statuses(302, {"admin"}) | {"bureau": 200, "district": 200},
+            statuses(302, {"admin"}) | {"bureau": 400, "district": 400},
             data=lambda w, which: {
                 "region": w.jiangyang.code if which == "own" else w.yibin_district.code,
                 "date": _today(),
@@ -215,19 +216,6 @@ PAGES: dict[str, list[Case]] = {
             foreign(302),
         )
     ],
-    "reports:import": [Case("get", static("/reports/import/"), statuses(200, CHASERS))],
-    "reports:import_template": [
-        Case("get", static("/reports/import/template.xlsx"), statuses(200, CHASERS))
-    ],
-    "reports:import_confirm": [
-        # An upload belongs to the user who made it; the own one lacks columns (400).
-        Case(
-            "post",
-            lambda w, which: f"/reports/import/{_upload(w, which)}/confirm/",
-            statuses(400, CHASERS),
-            statuses(404, CHASERS),
-        )
-    ],
     "reports:targets": [
         Case(
             "get",
@@ -240,7 +228,7 @@ PAGES: dict[str, list[Case]] = {
             "post",
             static("/reports/targets/"),
             statuses(302, CHASERS),
-            statuses(302, {"admin"}) | {"bureau": 200, "district": 200, "park": 200},
+            statuses(302, {"admin"}) | {"bureau": 400, "district": 400, "park": 400},
             data=lambda w, which: {
                 "area": f"park:{w.park.code if which == 'own' else w.foreign_park.code}",
                 "date": _today(),

@@ -165,7 +165,7 @@ def test_report_form_starts_from_yesterday_and_names_errors(world: World) -> Non
     assert form.initial["version"] == 0
     data = {k: str(v) for k, v in BODY.items()} | {"date": "2022-09-11", "version": "0"}
     bad = client.post(url, data | {"staff_inside": "999"})
-    assert bad.status_code == 200 and 'data-field-error="staff_inside"' in bad.content.decode()
+    assert bad.status_code == 400 and 'data-field-error="staff_inside"' in bad.content.decode()
     future = client.post(url, data | {"date": "2999-01-01"})
     assert 'data-field-error="date"' in future.content.decode()
     assert DailyReport.objects.count() == 1
@@ -173,7 +173,7 @@ def test_report_form_starts_from_yesterday_and_names_errors(world: World) -> Non
     assert ok.status_code == 302 and ok["Location"].endswith("?date=2022-09-11")
     stale = client.post(url, data | {"staff_on_site": "500"})  # still thinks none is filed
     assert (
-        stale.status_code == 200 and "Someone else" in stale.context["form"].non_field_errors()[0]
+        stale.status_code == 409 and "Someone else" in stale.context["form"].non_field_errors()[0]
     )
 
 

@@ -12,8 +12,11 @@ from keepline.bubble.models import EnterpriseMode
 from keepline.core.errors import InvalidInput
 from keepline.core.scopes import SystemActor
 from keepline.places.models import ControlMeasure, MeasureKind, Park, Region
-from keepline.reports import indicators, sentences
-from keepline.reports.indicators import FigureScope, TargetStatus
+from keepline.reports import sentences
+from keepline.reports.indicators.computing import compute
+from keepline.reports.indicators.rates import Tally
+from keepline.reports.indicators.scope import FigureScope, enterprises_behind
+from keepline.reports.indicators.targets import TargetStatus
 from keepline.reports.models import ResumptionTarget, TargetBasis
 from tests.conftest import World
 from tests.reports.conftest import at, enterprises, region, switch
@@ -72,9 +75,7 @@ def _luzhou() -> dict[str, Any]:
 
 def test_luzhou_sentence_on_a_constructed_city() -> None:
     case = _luzhou()
-    figures = indicators.compute(
-        SYSTEM, FigureScope(under=MeasureKind.STATIC_MANAGEMENT), case["as_of"]
-    )
+    figures = compute(SYSTEM, FigureScope(under=MeasureKind.STATIC_MANAGEMENT), case["as_of"])
     s = figures.summary
     assert s.total.enterprises == 711
     assert s.closed_loop.enterprises == 463
@@ -102,9 +103,7 @@ def test_luzhou_sentence_on_a_constructed_city() -> None:
 
 def test_luzhou_the_day_before_had_four_districts_and_naxi_had_not_switched() -> None:
     case = _luzhou()
-    figures = indicators.compute(
-        SYSTEM, FigureScope(under=MeasureKind.STATIC_MANAGEMENT), case["as_of"]
-    )
+    figures = compute(SYSTEM, FigureScope(under=MeasureKind.STATIC_MANAGEMENT), case["as_of"])
     # On 10 Sep at 15:00 Naxi was not yet under static management, but the scope is fixed by
     # the as-of time: the same 711 enterprises, of which Naxi's 110 were still normal, apart
     # from its two seasonal stops.
@@ -120,13 +119,13 @@ def test_the_figures_take_a_handful_of_queries_however_many_enterprises(
 ) -> None:
     case = _luzhou()
     with django_assert_max_num_queries(16):
-        indicators.compute(SYSTEM, FigureScope(under=MeasureKind.STATIC_MANAGEMENT), case["as_of"])
+        compute(SYSTEM, FigureScope(under=MeasureKind.STATIC_MANAGEMENT), case["as_of"])
 
 
 def test_below_size_count_only_when_asked() -> None:
     case = _luzhou()
     scope = FigureScope(regions=("510502",), all_sizes=True)
-    figures = indicators.compute(SYSTEM, scope, case["as_of"])
+    figures = compute(SYSTEM, scope, case["as_of"])
     assert figures.summary.total.enterprises == 170 + 30
     assert figures.summary.closed_loop.enterprises == 150
     assert sentences.closed_loop_sentence(figures, "en").startswith(
@@ -160,9 +159,9 @@ def _small_city() -> dict[str, Any]:
 
 def test_each_indicator_by_hand_with_seasonal_stops_counted_apart() -> None:
     case = _small_city()
-    figures = indicators.compute(SYSTEM, FigureScope(regions=("510503",)), case["as_of"])
+    figures = compute(SYSTEM, FigureScope(regions=("510503",)), case["as_of"])
     s = figures.summary
-    assert s.total == indicators.Tally(10, Decimal(6000), 600)
+    assert s.total == Tally(10, Decimal(6000), 600)
     assert {m: t.enterprises for m, t in s.by_mode.items()} == {
         NORMAL: 3,
         CLOSED: 2,
@@ -170,12 +169,12 @@ def test_each_indicator_by_hand_with_seasonal_stops_counted_apart() -> None:
         HALTED: 2,
         SEASONAL: 2,
     }
-    assert s.closed_loop == indicators.Tally(2, Decimal(1500), 150)
+    assert s.closed_loop == Tally(2, Decimal(1500), 150)
     assert s.closed_loop_share_count == Decimal("20.00")  # 2 ÷ 10, seasonal stops included
     assert s.closed_loop_share_output == Decimal("25.00")  # 1,500 ÷ 6,000
     assert s.closed_loop_share_employees == Decimal("25.00")  # 150 ÷ 600
-    assert s.counted == indicators.Tally(8, Decimal(3500), 350)
-    assert s.producing == indicators.Tally(6, Decimal(2500), 250)
+    assert s.counted == Tally(8, Decimal(3500), 350)
+    assert s.producing == Tally(6, Decimal(2500), 250)
     assert s.resumption_count == Decimal("75.00")  # 6 ÷ 8
     assert s.resumption_output == Decimal("71.43")  # 2,500 ÷ 3,500
     by_key = {i.key: i for i in figures.indicators()}
@@ -195,7 +194,7 @@ def test_as_of_reads_the_mode_history() -> None:
     scope = FigureScope(regions=("510503",))
 
     def mode_count(when: Any, mode: str) -> int:
-        return indicators.compute(SYSTEM, scope, when).summary.by_mode[mode].enterprises
+        return compute(SYSTEM, scope, when).summary.by_mode[mode].enterprises
 
     assert mode_count(at(2023, 2, 11, 7, 59), NORMAL) == 3
     assert mode_count(at(2023, 2, 11, 8), HALTED) == 3
@@ -208,7 +207,7 @@ def test_day_on_day_change_in_points() -> None:
     case = _small_city()
     halted = case["enterprises"][6:8]
     switch(halted, NORMAL, at(2023, 2, 10, 9))  # both halted resume on the morning of the 10th
-    figures = indicators.compute(SYSTEM, FigureScope(regions=("510503",)), case["as_of"])
+    figures = compute(SYSTEM, FigureScope(regions=("510503",)), case["as_of"])
     assert figures.previous_as_of == at(2023, 2, 9, 15)
     assert figures.previous.resumption_count == Decimal("75.00")
     assert figures.summary.resumption_count == Decimal("100.00")
@@ -246,7 +245,7 @@ def _guizhou() -> dict[str, Any]:
 
 def test_guizhou_resumption_up_on_the_day_before_and_on_track_for_its_targets() -> None:
     case = _guizhou()
-    figures = indicators.compute(SYSTEM, FigureScope(), case["as_of"])
+    figures = compute(SYSTEM, FigureScope(), case["as_of"])
     assert figures.area == case["province"]
     assert figures.summary.resumption_count == Decimal("87.60")
     assert figures.previous.resumption_count == Decimal("71.10")
@@ -290,14 +289,14 @@ def test_target_statuses_reached_behind_missed() -> None:
         set_by_name="t",
         set_at=at(2023, 2, 1),
     )
-    figures = indicators.compute(SYSTEM, FigureScope(), case["as_of"])
+    figures = compute(SYSTEM, FigureScope(), case["as_of"])
     status = {(p.target.date.day, p.target.rate, p.target.basis): p.status for p in figures.targets}
     assert status[(9, Decimal(95), "count")] == TargetStatus.MISSED
     assert status[(11, Decimal(85), "output")] == TargetStatus.REACHED
     # 12.4 points in one day, against 16.5 gained on the day before: on track.
     assert status[(11, Decimal(100), "count")] == TargetStatus.ON_TRACK
     # The day after, with nothing gained, the 100% target of the 20th falls behind.
-    later = indicators.compute(SYSTEM, FigureScope(), at(2023, 2, 11, 16))
+    later = compute(SYSTEM, FigureScope(), at(2023, 2, 11, 16))
     assert {p.target.date.day: p.status for p in later.targets}[20] == TargetStatus.BEHIND
 
 
@@ -307,10 +306,10 @@ def test_the_targets_of_the_smallest_area_apply() -> None:
     own = ResumptionTarget.objects.create(
         region=qdn, date=at(2023, 2, 12).date(), rate=95, set_by_name="t", set_at=at(2023, 2, 1)
     )
-    figures = indicators.compute(SYSTEM, FigureScope(regions=("522600",)), case["as_of"])
+    figures = compute(SYSTEM, FigureScope(regions=("522600",)), case["as_of"])
     assert [p.target for p in figures.targets] == [own]
     # Without a target of its own Guiyang is measured against the province's.
-    figures = indicators.compute(SYSTEM, FigureScope(regions=("520100",)), case["as_of"])
+    figures = compute(SYSTEM, FigureScope(regions=("520100",)), case["as_of"])
     assert {p.target.rate for p in figures.targets} == {Decimal(90), Decimal(100)}
 
 
@@ -326,7 +325,7 @@ def test_a_park_scope_uses_the_park_target(world: World) -> None:
         set_by_name="t",
         set_at=at(2023, 2, 1),
     )
-    figures = indicators.compute(SYSTEM, FigureScope(parks=("OWN-PARK",)), at(2023, 2, 10))
+    figures = compute(SYSTEM, FigureScope(parks=("OWN-PARK",)), at(2023, 2, 10))
     assert [p.target for p in figures.targets] == [target]
     assert figures.summary.total.enterprises == 4  # the world's own enterprise and these three
 
@@ -344,7 +343,7 @@ def test_breakdowns_and_every_row_drills_down_to_its_enterprises(world: World) -
     switch(enterprises(5, hejiang, park=park, industry="26"), CLOSED, at(2022, 9, 9))
     bureau = world.users["bureau"]  # Luzhou's: Yibin's measure and enterprises are not theirs
     scope = FigureScope(under=MeasureKind.STATIC_MANAGEMENT)
-    figures = indicators.compute(bureau, scope, case["as_of"])
+    figures = compute(bureau, scope, case["as_of"])
     assert figures.area == world.luzhou
     regions = {row.key: row for row in figures.by_region}
     assert set(regions) == {"510502", "510503", "510504", "510521", "510522"}
@@ -359,15 +358,15 @@ def test_breakdowns_and_every_row_drills_down_to_its_enterprises(world: World) -
         if row.scope is None:
             continue
         for group in ("all", "producing", CLOSED):
-            behind = indicators.enterprises_behind(bureau, row.scope, group, case["as_of"])
+            behind = enterprises_behind(bureau, row.scope, group, case["as_of"])
             assert behind.count() == row.summary.group(group).enterprises, (row.key, group)
-    by_division = indicators.compute(bureau, FigureScope(industries=("C",)), case["as_of"])
+    by_division = compute(bureau, FigureScope(industries=("C",)), case["as_of"])
     assert {row.key for row in by_division.by_industry} == {"15", "26"}
 
 
 def test_a_district_official_counts_only_their_district(world: World) -> None:
     case = _luzhou()
-    figures = indicators.compute(
+    figures = compute(
         world.users["district"], FigureScope(under=MeasureKind.STATIC_MANAGEMENT), case["as_of"]
     )
     assert figures.summary.total.enterprises == 171
@@ -379,18 +378,18 @@ def test_a_district_official_counts_only_their_district(world: World) -> None:
 
 def test_unknown_codes_are_named() -> None:
     with pytest.raises(InvalidInput) as info:
-        indicators.compute(
+        compute(
             SYSTEM,
             FigureScope(regions=("999999",), parks=("NOPE",), industries=("ZZ",), under="x"),
         )
     assert set(info.value.errors) == {"region", "park", "industry", "under"}
     assert "999999" in info.value.errors["region"][0]
     with pytest.raises(InvalidInput):
-        indicators.enterprises_behind(SYSTEM, FigureScope(), "running")
+        enterprises_behind(SYSTEM, FigureScope(), "running")
 
 
 def test_an_empty_scope_has_no_rates() -> None:
-    figures = indicators.compute(SYSTEM, FigureScope(regions=("510525",)), at(2022, 9, 11))
+    figures = compute(SYSTEM, FigureScope(regions=("510525",)), at(2022, 9, 11))
     assert figures.summary.total.enterprises == 0
     assert figures.summary.resumption_count is None
     assert figures.change("resumption_count") is None
@@ -402,25 +401,23 @@ def test_the_day_before_equals_the_figures_computed_then() -> None:
     case = _luzhou()
     scope = FigureScope(regions=("510500",))
     for as_of in (at(2022, 9, 8, 12), at(2022, 9, 9, 1), case["as_of"], at(2022, 9, 12)):
-        figures = indicators.compute(SYSTEM, scope, as_of)
-        then = indicators.compute(SYSTEM, scope, figures.previous_as_of)
+        figures = compute(SYSTEM, scope, as_of)
+        then = compute(SYSTEM, scope, figures.previous_as_of)
         assert dict(figures.previous.by_mode) == dict(then.summary.by_mode), as_of
 
 
 def test_headline_figures_without_breakdowns_are_the_same() -> None:
     case = _luzhou()
     scope = FigureScope(under=MeasureKind.STATIC_MANAGEMENT)
-    full = indicators.compute(SYSTEM, scope, case["as_of"])
-    headline = indicators.compute(SYSTEM, scope, case["as_of"], breakdowns=False)
+    full = compute(SYSTEM, scope, case["as_of"])
+    headline = compute(SYSTEM, scope, case["as_of"], breakdowns=False)
     assert headline.summary == full.summary and headline.previous == full.previous
     assert headline.by_region == headline.by_park == headline.by_industry == []
     assert headline.area == full.area
 
 
 def test_no_enterprise_in_closed_loop_reads_as_zero_per_cent(world: World) -> None:
-    figures = indicators.compute(
-        SystemActor("test"), FigureScope(regions=("510502",)), at(2022, 9, 11, 15)
-    )
+    figures = compute(SystemActor("test"), FigureScope(regions=("510502",)), at(2022, 9, 11, 15))
     assert figures.summary.closed_loop.enterprises == 0
     assert sentences.closed_loop_sentence(figures, "en").endswith(
         "0.0% of them by count and 0% by output value."

@@ -14,8 +14,9 @@ from openpyxl import Workbook, load_workbook
 
 from keepline.bubble.models import EnterpriseMode
 from keepline.core.models import AuditEvent, Upload
-from keepline.core.tabular import read_table
+from keepline.enterprises.models import Enterprise
 from keepline.reports import services
+from keepline.reports.importers import DAILY_REPORT_IMPORTER
 from keepline.reports.models import DailyReport, ReportChannel
 from keepline.reports.validation import COLUMNS
 from tests.conftest import World
@@ -58,8 +59,7 @@ def xlsx_bytes(rows: list[dict[str, Any]], header: list[str]) -> bytes:
 
 
 def check(world: World, data: bytes, role: str = "district", name: str = "f.csv") -> Any:
-    _total, rows = read_table(name, data, COLUMNS, max_rows=1000)
-    return services.check_import(actor=world.users[role], rows=rows)
+    return DAILY_REPORT_IMPORTER.check(world.users[role], name, data)
 
 
 def test_every_bad_row_is_named_and_nothing_is_written(world: World) -> None:
@@ -69,7 +69,7 @@ def test_every_bad_row_is_named_and_nothing_is_written(world: World) -> None:
         row(good),
         row(other.uscc, staff_inside="500"),
         row(world.foreign_enterprise.uscc),
-        row("91510500MA62X5QF2B"),
+        row("91510500MA62X5QF23"),
         row(good, output_value="-1"),  # same enterprise and date as row 2
         row(other.uscc, date="2999-01-01", mode="running", capacity_use="200"),
         row("", date="someday"),
@@ -91,7 +91,7 @@ def test_every_bad_row_is_named_and_nothing_is_written(world: World) -> None:
     messages = {(e.row, e.column): e.message for e in result.errors}
     # A foreign enterprise reads like an unknown one: its existence is not told.
     assert messages[(4, "uscc")] == messages[(5, "uscc")].replace(
-        "91510500MA62X5QF2B", world.foreign_enterprise.uscc
+        "91510500MA62X5QF23", world.foreign_enterprise.uscc
     )
     assert "row 2" in messages[(6, "date")]
     with pytest.raises(Exception, match="nothing was imported"):
@@ -131,7 +131,7 @@ def test_good_file_files_and_corrects_with_audit(world: World) -> None:
     )
     result = check(world, data, name="f.xlsx")
     assert result.ok, result.errors
-    assert result.corrections == 2
+    assert sum(r["corrects"] for r in result.rows) == 2
     outcome = services.import_reports(actor=world.users["district"], check=result)
     assert (outcome.created, outcome.corrected, outcome.unchanged) == (2, 1, 1)
     corrected = DailyReport.objects.get(enterprise=world.enterprise)
@@ -149,17 +149,17 @@ def test_good_file_files_and_corrects_with_audit(world: World) -> None:
 
 def test_upload_preview_then_confirm(world: World) -> None:
     client = world.client("district")
-    template = client.get("/reports/import/template.xlsx")
+    template = client.get("/imports/daily-reports/template.xlsx")
     sheet = load_workbook(io.BytesIO(template.content)).worksheets[0]
     assert sheet["A1"].value == "Unified social credit code"  # in the reader's language
     response = client.post(
-        "/reports/import/",
+        "/imports/daily-reports/",
         {"file": SimpleUploadedFile("r.csv", csv_bytes([row(world.enterprise.uscc)]))},
     )
     assert response.status_code == 200 and 'id="import-ready"' in response.content.decode()
     upload = Upload.objects.get(purpose="daily-reports")
     assert not DailyReport.objects.exists()
-    response = client.post(f"/reports/import/{upload.pk}/confirm/")
+    response = client.post(f"/imports/daily-reports/{upload.pk}/confirm/")
     assert response.status_code == 302
     assert DailyReport.objects.get().enterprise == world.enterprise
     assert not Upload.objects.filter(pk=upload.pk).exists()
@@ -168,11 +168,26 @@ def test_upload_preview_then_confirm(world: World) -> None:
 def test_a_bad_upload_is_not_kept(world: World) -> None:
     client = world.client("district")
     response = client.post(
-        "/reports/import/",
+        "/imports/daily-reports/",
         {"file": SimpleUploadedFile("r.csv", csv_bytes([row(world.enterprise.uscc, mode="")]))},
     )
     body = response.content.decode()
-    assert 'id="row-errors"' in body and "<code>mode</code>" in body
+    assert response.status_code == 400
+    assert 'id="row-errors"' in body and '<code class="small text-secondary">mode</code>' in body
     assert not Upload.objects.exists()
-    response = client.post("/reports/import/", {"file": SimpleUploadedFile("r.txt", b"whatever")})
-    assert response.status_code == 200 and "invalid-feedback" in response.content.decode()
+    response = client.post(
+        "/imports/daily-reports/", {"file": SimpleUploadedFile("r.txt", b"whatever")}
+    )
+    assert response.status_code == 400 and "invalid-feedback" in response.content.decode()
+
+
+def test_template_downloads_with_every_column(world: World) -> None:
+    # The example row names this credit code; here it is the district's enterprise.
+    example = next(c.example for c in COLUMNS if c.key == "uscc")
+    Enterprise.objects.filter(pk=world.enterprise.pk).update(uscc=example)
+    response = world.client("district").get("/imports/daily-reports/template.xlsx")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    assert [c.value for c in sheet[1]] == [str(c.label) for c in COLUMNS]
+    result = check(world, response.content, name="template.xlsx")
+    assert result.ok, result.errors

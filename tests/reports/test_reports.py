@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.http import QueryDict
 from django.utils import timezone, translation
 
 from keepline.bubble.models import EnterpriseMode
@@ -187,7 +188,7 @@ def test_the_liaison_sees_only_their_enterprise_and_a_district_its_area(
     services.submit_report(actor=SystemActor("test"), enterprise_id=naxi.pk, data=body())
     seen = {
         role: set(
-            selectors.reports(world.users[role], selectors.ReportFilter()).values_list(
+            selectors.REPORTS.rows(world.users[role], QueryDict()).values_list(
                 "enterprise_id", flat=True
             )
         )
@@ -209,13 +210,15 @@ def test_report_filters(world: World, clock: Any) -> None:
     bureau = world.users["bureau"]
 
     def names(**kw: Any) -> set[str]:
-        return {r.enterprise.name for r in selectors.reports(bureau, selectors.ReportFilter(**kw))}
+        query = QueryDict(mutable=True)
+        query.update({k: str(v) for k, v in kw.items()})
+        return {r.enterprise.name for r in selectors.REPORTS.rows(bureau, query)}
 
     assert names(mode="halted") == {naxi.name}
     assert names(late="yes") == {naxi.name}
     assert names(late="no") == {world.enterprise.name}
-    assert names(area=selectors.AreaFilter(region="510503")) == {naxi.name}
-    assert names(area=selectors.AreaFilter(park="OWN-PARK")) == {world.enterprise.name}
+    assert names(region="510503") == {naxi.name}
+    assert names(park="OWN-PARK") == {world.enterprise.name}
     assert names(date_from=DAY + dt.timedelta(days=1)) == set()
     assert names(q=world.enterprise.uscc[-6:]) == {world.enterprise.name}
 

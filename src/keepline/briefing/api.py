@@ -8,7 +8,7 @@ from ninja import Field, Query, Router, Schema
 
 from keepline.briefing import dashboard as dashboard_data
 from keepline.core.scopes import require_role
-from keepline.reports.indicators import FigureScope
+from keepline.reports.indicators.scope import FigureScope
 from keepline.reports.models import ResumptionTarget
 
 router = Router(tags=["briefing"])

@@ -16,8 +16,10 @@ from keepline.bubble.models import EnterpriseMode
 from keepline.core.scopes import Actor, holds
 from keepline.problems import figures as problem_figures
 from keepline.problems.models import Problem
-from keepline.reports import indicators, selectors
-from keepline.reports.indicators import FigureScope
+from keepline.reports import selectors
+from keepline.reports.indicators.computing import compute
+from keepline.reports.indicators.rates import Tally
+from keepline.reports.indicators.scope import FigureScope, enterprises_in, resolve
 
 TREND_DAYS = 14
 # The numbers on the dashboard's first row; the rest are in the charts, the tables and the API.
@@ -56,7 +58,7 @@ def _number(value: Any) -> Any:
 
 
 def dashboard(actor: Actor, scope: FigureScope, as_of: dt.datetime) -> dict[str, Any]:
-    figures = indicators.compute(actor, scope, as_of)
+    figures = compute(actor, scope, as_of)
     units = _units()
     headline = [
         {
@@ -77,7 +79,7 @@ def dashboard(actor: Actor, scope: FigureScope, as_of: dt.datetime) -> dict[str,
                 "mode": m.value,
                 "name": str(m.label),
                 "data": [
-                    row.summary.by_mode.get(m.value, indicators.Tally()).enterprises
+                    row.summary.by_mode.get(m.value, Tally()).enterprises
                     for row in figures.by_region
                 ],
                 "urls": [drill(row.scope, m.value, as_of) for row in figures.by_region],
@@ -98,7 +100,7 @@ def dashboard(actor: Actor, scope: FigureScope, as_of: dt.datetime) -> dict[str,
     trend = []
     for back in range(TREND_DAYS - 1, -1, -1):
         at = as_of - dt.timedelta(days=back)
-        then = indicators.compute(actor, scope, at, breakdowns=False) if back else figures
+        then = compute(actor, scope, at, breakdowns=False) if back else figures
         trend.append(
             {
                 "date": at.date().isoformat(),
@@ -122,7 +124,7 @@ def dashboard(actor: Actor, scope: FigureScope, as_of: dt.datetime) -> dict[str,
     area = selectors.AreaFilter(region=scope.regions[0] if len(scope.regions) == 1 else "")
     day = as_of.date()
     missing = selectors.missing_reports(actor, day, area)
-    whitelist = indicators.enterprises_in(actor, scope, indicators.resolve(scope, as_of)).exclude(
+    whitelist = enterprises_in(actor, scope, resolve(scope, as_of)).exclude(
         whitelist_level=""
     )
     return {

@@ -16,8 +16,8 @@ from openpyxl.styles import Font
 
 from keepline.briefing.sections import BriefingContext, Section, section_builders
 from keepline.core.scopes import Actor
-from keepline.reports import indicators
-from keepline.reports.indicators import FigureScope
+from keepline.reports.indicators.computing import compute
+from keepline.reports.indicators.scope import FigureScope
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ def as_of_for(day: dt.date) -> dt.datetime:
 
 def build(actor: Actor, scope: FigureScope, day: dt.date) -> Briefing:
     as_of = as_of_for(day)
-    figures = indicators.compute(actor, scope, as_of)
+    figures = compute(actor, scope, as_of)
     ctx = BriefingContext(actor=actor, scope=scope, day=day, as_of=as_of, figures=figures)
     sections = [s for s in (build_section(ctx) for build_section in section_builders()) if s]
     area = str(figures.area) if figures.area else _("your area")

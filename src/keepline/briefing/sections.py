@@ -28,8 +28,10 @@ from keepline.power.metrics.index import PowerFilter, compute, latest_day, scope
 from keepline.power.models import DailyReading
 from keepline.problems import figures as problem_figures
 from keepline.problems.models import Problem
-from keepline.reports import indicators, selectors, sentences
-from keepline.reports.indicators import Figures, FigureScope, Summary
+from keepline.reports import selectors, sentences
+from keepline.reports.indicators.rates import Summary, rounded
+from keepline.reports.indicators.results import Figures
+from keepline.reports.indicators.scope import FigureScope, enterprises_in, resolve
 from keepline.reports.sentences import EN_MONTHS
 
 
@@ -230,8 +232,8 @@ def reports_section(ctx: BriefingContext) -> Section | None:
 
 def whitelist_section(ctx: BriefingContext) -> Section | None:
     """How many enterprises and parks of the area are on each whitelist level."""
-    resolved = indicators.resolve(ctx.scope, ctx.as_of)
-    enterprises = indicators.enterprises_in(ctx.actor, ctx.scope, resolved).exclude(
+    resolved = resolve(ctx.scope, ctx.as_of)
+    enterprises = enterprises_in(ctx.actor, ctx.scope, resolved).exclude(
         whitelist_level=""
     )
     by_level = dict(
@@ -284,7 +286,7 @@ def whitelist_section(ctx: BriefingContext) -> Section | None:
 
 
 def _one_place(value: Decimal | None) -> str:
-    rate = indicators.rounded(value, 1)
+    rate = rounded(value, 1)
     return "—" if rate is None else f"{rate:.1f}"
 
 

@@ -20,7 +20,7 @@ from keepline.core.scopes import require_role, visible
 from keepline.core.tabular import XLSX
 from keepline.core.web import AuthedRequest
 from keepline.places.models import MeasureKind, Region, RegionLevel
-from keepline.reports.indicators import FigureScope
+from keepline.reports.indicators.scope import FigureScope
 from keepline.reports.models import ResumptionTarget
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

@@ -21,6 +21,7 @@ from keepline.core.scopes import SystemActor
 from keepline.enterprises.models import Enterprise
 from keepline.places.models import ControlMeasure, MeasureKind, WhitelistLevel
 from keepline.reports import services as report_services
+from keepline.reports.importers import DAILY_REPORT_IMPORTER
 from keepline.whitelist import services as whitelist_services
 from keepline.whitelist.models import Category
 
@@ -209,7 +210,7 @@ def build_reports(rng: random.Random, actor: SystemActor) -> int:
                 )
             )
         day += dt.timedelta(days=1)
-    check = report_services.check_import(actor=actor, rows=rows)
+    check = DAILY_REPORT_IMPORTER.check_rows(actor, iter(rows))
     if not check.ok:
         raise RuntimeError(f"demo reports have errors, first: {check.errors[0]}")
     return report_services.import_reports(actor=actor, check=check).created

@@ -309,7 +309,7 @@ def problem_reassign(request: Any, problem_id: int, payload: ReassignIn) -> Any:
 # ---- figures (keepline.problems.figures; docs/indicators.md, "Problems") ---------------------
 
 from keepline.problems import figures as problem_figures  # noqa: E402
-from keepline.reports.indicators import FigureScope  # noqa: E402
+from keepline.reports.indicators.scope import FigureScope  # noqa: E402
 
 
 class FiguresQuery(Schema):

@@ -51,8 +51,8 @@ from keepline.problems.models import (
     Tier,
 )
 from keepline.problems.selectors import deadline_state
-from keepline.reports import indicators
-from keepline.reports.indicators import FigureScope
+from keepline.reports.indicators.rates import ratio, rounded
+from keepline.reports.indicators.scope import FigureScope, enterprises_in, resolve
 
 # A figure as of this close to the present is the problems as they stand now, which is what
 # the problem list shows: its counts link to the list. An earlier one has no list to link to.
@@ -78,11 +78,11 @@ class Rate:
 
     @property
     def exact(self) -> Decimal | None:
-        return indicators.ratio(self.part.value, self.whole.value)
+        return ratio(self.part.value, self.whole.value)
 
     @property
     def value(self) -> Decimal | None:
-        return indicators.rounded(self.exact, 1)
+        return rounded(self.exact, 1)
 
 
 @dataclass(frozen=True)
@@ -246,11 +246,11 @@ def emergency_start(actor: Actor, as_of: dt.datetime) -> dt.datetime | None:
 def _scoped(actor: Actor, scope: FigureScope, as_of: dt.datetime) -> QuerySet[Problem]:
     qs = visible(Problem.objects.all(), actor)
     if scope.regions or scope.parks or scope.industries or scope.under:
-        resolved = indicators.resolve(scope, as_of)
+        resolved = resolve(scope, as_of)
         # The scope's enterprises of every size; who sees which problem is the problems' own
         # visibility (a handler sees problems routed to them outside their area), not the
         # enterprises'.
-        enterprises = indicators.enterprises_in(SYSTEM, replace(scope, all_sizes=True), resolved)
+        enterprises = enterprises_in(SYSTEM, replace(scope, all_sizes=True), resolved)
         qs = qs.filter(enterprise__in=enterprises.values("pk"))
     return qs
 
@@ -464,10 +464,10 @@ def compute(
     closed = link(len(closed_rows), *closed_in, closed_status)
     in_time = sum(1 for r in closed_rows if r[2] is not None and r[2] <= r[3])
     days = [(r[1] - r[0]).total_seconds() / 86400 for r in closed_rows if r[1] is not None]
-    median = indicators.rounded(Decimal(str(statistics.median(days))), 2) if days else None
+    median = rounded(Decimal(str(statistics.median(days))), 2) if days else None
     ratings = [r[4] for r in closed_rows if r[4] is not None]
     high = sum(1 for r in ratings if r >= HIGH_RATING)
-    mean = indicators.rounded(Decimal(sum(ratings)) / len(ratings), 1) if ratings else None
+    mean = rounded(Decimal(sum(ratings)) / len(ratings), 1) if ratings else None
     whitelisted = sum(1 for r in closed_rows if r[5])
 
     acknowledged = base.filter(_in("accepted_at", period_start, period_end)).aggregate(

@@ -25,9 +25,10 @@ class ReportsConfig(AppConfig):
         MenuItem(
             _("Daily reports"),
             _("Import daily reports"),
-            "reports:import",
+            "import",
             "reports.DailyReport",
             creates=True,
+            args=("daily-reports",),
         ),
         MenuItem(_("Figures"), _("Figures"), "reports:figures", "reports.ResumptionTarget"),
         MenuItem(

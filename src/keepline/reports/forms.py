@@ -87,50 +87,6 @@ class ReportForm(forms.Form):
             field.show_required = name not in {"problems", "version"}  # type: ignore[attr-defined]
 
 
-class ReportFilterForm(forms.Form):
-    q = forms.CharField(
-        label=_("Name or code"),
-        required=False,
-        widget=forms.TextInput(TEXT | {"type": "search", "placeholder": _("Name or credit code")}),
-    )
-    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(DATE))
-    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(DATE))
-    region = forms.ChoiceField(label=_("Region"), required=False, widget=forms.Select(SELECT))
-    park = forms.ChoiceField(label=_("Park"), required=False, widget=forms.Select(SELECT))
-    industry = forms.ChoiceField(label=_("Industry"), required=False, widget=forms.Select(SELECT))
-    mode = forms.ChoiceField(
-        label=_("Mode"),
-        required=False,
-        choices=[("", _("All modes")), *EnterpriseMode.choices],
-        widget=forms.Select(SELECT),
-    )
-    late = forms.ChoiceField(
-        label=_("Late"),
-        required=False,
-        choices=[("", _("Late or on time")), ("yes", _("Late")), ("no", _("On time"))],
-        widget=forms.Select(SELECT),
-    )
-
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["region"].choices = region_choices(user, str(_("All regions")))  # type: ignore[attr-defined]
-        self.fields["park"].choices = park_choices(user, str(_("All parks")))  # type: ignore[attr-defined]
-        self.fields["industry"].choices = industry_choices(str(_("All industries")))  # type: ignore[attr-defined]
-
-
-class MissingFilterForm(forms.Form):
-    date = forms.DateField(label=_("Report date"), required=False, widget=forms.DateInput(DATE))
-    region = forms.ChoiceField(label=_("Region"), required=False, widget=forms.Select(SELECT))
-    park = forms.ChoiceField(label=_("Park"), required=False, widget=forms.Select(SELECT))
-    industry = forms.ChoiceField(label=_("Industry"), required=False, widget=forms.Select(SELECT))
-
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["region"].choices = region_choices(user, str(_("All regions")))  # type: ignore[attr-defined]
-        self.fields["park"].choices = park_choices(user, str(_("All parks")))  # type: ignore[attr-defined]
-        self.fields["industry"].choices = industry_choices(str(_("All industries")))  # type: ignore[attr-defined]
-
-
 class DeadlineForm(forms.Form):
     region = forms.ChoiceField(label=_("Region"), widget=forms.Select(SELECT))
     date = forms.DateField(label=_("Report date"), widget=forms.DateInput(DATE))
@@ -199,10 +155,3 @@ class FiguresForm(forms.Form):
         self.fields["region"].choices = region_choices(user, None)  # type: ignore[attr-defined]
         self.fields["park"].choices = park_choices(user, None)  # type: ignore[attr-defined]
         self.fields["industry"].choices = industry_choices(None)  # type: ignore[attr-defined]
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("File (.xlsx or .csv)"),
-        widget=forms.ClearableFileInput(TEXT | {"accept": ".xlsx,.csv"}),
-    )

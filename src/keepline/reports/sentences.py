@@ -12,7 +12,9 @@ import datetime as dt
 from decimal import ROUND_FLOOR, Decimal
 
 from keepline.places.models import MeasureKind, Region, RegionLevel
-from keepline.reports.indicators import Figures, TargetProgress, TargetStatus, rounded
+from keepline.reports.indicators.rates import rounded
+from keepline.reports.indicators.results import Figures
+from keepline.reports.indicators.targets import TargetProgress, TargetStatus
 from keepline.reports.models import TargetBasis
 
 ZH, EN = "zh-hans", "en"

@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from keepline.core import audit
 from keepline.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from keepline.core.imports import ImportCheck
 from keepline.core.models import AuditEvent, User
 from keepline.core.scopes import Actor, SystemActor, get_for, may_place, require_place, visible
 from keepline.enterprises.models import Enterprise
 from keepline.places.models import Park, Region
-from keepline.reports import selectors
+from keepline.reports import rules, selectors
 from keepline.reports.models import (
     DailyReport,
     ReportChannel,
@@ -28,7 +28,7 @@ from keepline.reports.models import (
     ResumptionTarget,
     TargetBasis,
 )
-from keepline.reports.validation import REPORT_FIELDS, clean_report, mode_names
+from keepline.reports.validation import REPORT_FIELDS, clean_report
 
 REPORT_AUDIT = ["date", *REPORT_FIELDS, "via", "submitted_by_name", "late", "version"]
 DEADLINE_AUDIT = ["region", "date", "due_time"]
@@ -41,18 +41,6 @@ def _user(actor: Actor) -> User | None:
 
 def _name(actor: Actor) -> str:
     return actor.name if isinstance(actor, SystemActor) else actor.get_username()
-
-
-def may_report(actor: Actor, enterprise: Enterprise) -> bool:
-    """Whether the actor may file or correct the enterprise's daily reports."""
-    return may_place(
-        actor,
-        "change",
-        DailyReport,
-        region=enterprise.region,
-        park=enterprise.park,
-        enterprise=enterprise,
-    )
 
 
 # ---- daily reports -------------------------------------------------------------------------
@@ -74,7 +62,7 @@ def submit_report(
     someone changed the report in between, the correction is refused with 409.
     """
     enterprise = get_for(Enterprise.objects.select_related("region", "park"), actor, enterprise_id)
-    if not may_report(actor, enterprise):
+    if not rules.may_report(actor, enterprise):
         raise Forbidden(_("You may see this enterprise but not report for it."))
     raw = dict(data)
     raw.setdefault("date", "")
@@ -101,7 +89,10 @@ def submit_report(
             **values,
         )
         audit.record(
-            actor=actor, action="submit", obj=report, after=audit.snapshot(report, REPORT_AUDIT)
+            actor=actor,
+            action=audit.Action.SUBMIT,
+            obj=report,
+            after=audit.snapshot(report, REPORT_AUDIT),
         )
         return report, True
     before = audit.snapshot(report, REPORT_AUDIT)
@@ -120,7 +111,7 @@ def submit_report(
     report.version += 1
     report.save()
     old, new = audit.changes(before, audit.snapshot(report, REPORT_AUDIT))
-    audit.record(actor=actor, action="correct", obj=report, before=old, after=new)
+    audit.record(actor=actor, action=audit.Action.CORRECT, obj=report, before=old, after=new)
     return report, False
 
 
@@ -165,7 +156,9 @@ def set_deadline(
     deadline.set_at = timezone.now()
     deadline.save()
     after = audit.snapshot(deadline, DEADLINE_AUDIT) | {"reflagged": _reflag(region, day)}
-    audit.record(actor=actor, action="set_deadline", obj=deadline, before=before, after=after)
+    audit.record(
+        actor=actor, action=audit.Action.SET_DEADLINE, obj=deadline, before=before, after=after
+    )
     return deadline
 
 
@@ -180,7 +173,7 @@ def remove_deadline(*, actor: Actor, deadline_id: int) -> None:
     )
     before = audit.snapshot(deadline, DEADLINE_AUDIT)
     region, day = deadline.region, deadline.date
-    audit.record(actor=actor, action="remove_deadline", obj=deadline, before=before)
+    audit.record(actor=actor, action=audit.Action.REMOVE_DEADLINE, obj=deadline, before=before)
     deadline.delete()
     _reflag(region, day)
 
@@ -276,7 +269,7 @@ def chase_reports(*, actor: Actor, day: dt.date, enterprise_ids: Iterable[int]) 
     AuditEvent.objects.bulk_create(
         audit.build(
             actor=actor,
-            action="chase",
+            action=audit.Action.CHASE,
             obj=chases[e.pk],
             after={"date": day.isoformat(), "times": chases[e.pk].times},
             at=now,
@@ -341,7 +334,9 @@ def set_target(
     after = audit.snapshot(target, TARGET_AUDIT)
     if before is not None:
         before, after = audit.changes(before, after)
-    audit.record(actor=actor, action="set_target", obj=target, before=before, after=after)
+    audit.record(
+        actor=actor, action=audit.Action.SET_TARGET, obj=target, before=before, after=after
+    )
     return target
 
 
@@ -353,7 +348,7 @@ def remove_target(*, actor: Actor, target_id: int) -> None:
     )
     audit.record(
         actor=actor,
-        action="remove_target",
+        action=audit.Action.REMOVE_TARGET,
         obj=target,
         before=audit.snapshot(target, TARGET_AUDIT),
     )
@@ -364,90 +359,16 @@ def remove_target(*, actor: Actor, target_id: int) -> None:
 
 
 @dataclass
-class RowError:
-    row: int
-    column: str
-    message: str
-
-
-@dataclass
-class ImportCheck:
-    """The outcome of checking a file: the clean rows, or every error in it."""
-
-    rows: list[dict[str, Any]] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
-    corrections: int = 0  # rows that will correct a report already filed
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-
-@dataclass
 class ImportOutcome:
     created: int = 0
     corrected: int = 0
     unchanged: int = 0
 
 
-def check_import(*, actor: Actor, rows: Iterable[tuple[int, dict[str, Any]]]) -> ImportCheck:
-    """Validate numbered rows; nothing is written. Each row names an enterprise by credit code,
-    which must be one the actor may report for; a code and date may appear once in a file."""
-    numbered = list(rows)
-    codes = {str(raw.get("uscc") or "").strip().upper() for _n, raw in numbered}
-    enterprises = {
-        e.uscc: e
-        for e in visible(Enterprise.objects.filter(uscc__in=codes), actor).select_related(
-            "region", "park"
-        )
-    }
-    today = timezone.localdate()
-    modes = mode_names()
-    result = ImportCheck()
-    seen: dict[tuple[str, dt.date], int] = {}
-    for number, raw in numbered:
-        values, errors = clean_report(raw, today=today, modes=modes)
-        code = str(raw.get("uscc") or "").strip().upper()
-        enterprise = enterprises.get(code)
-        if not code:
-            errors.setdefault("uscc", []).append(_("This field is required."))
-        elif enterprise is None:
-            errors.setdefault("uscc", []).append(
-                _("No enterprise with this code in your area: %(code)s.") % {"code": code}
-            )
-        elif not may_report(actor, enterprise):
-            errors.setdefault("uscc", []).append(
-                _("You may not report for %(name)s.") % {"name": enterprise}
-            )
-        if code and "date" in values:
-            key = (code, values["date"])
-            if key in seen:
-                errors.setdefault("date", []).append(
-                    _("The same enterprise and date as row %(row)s.") % {"row": seen[key]}
-                )
-            seen.setdefault(key, number)
-        for column, messages in errors.items():
-            result.errors.extend(RowError(number, column, m) for m in messages)
-        if not errors:
-            result.rows.append(values | {"enterprise": enterprise, "row": number})
-    if result.rows:
-        filed = _filed(result.rows)
-        result.corrections = sum(1 for r in result.rows if (r["enterprise"].pk, r["date"]) in filed)
-    return result
-
-
-def _filed(rows: Sequence[dict[str, Any]], *, lock: bool = False) -> dict[Any, DailyReport]:
-    """The reports already filed for the (enterprise, date) pairs of `rows`."""
-    qs: QuerySet[DailyReport] = DailyReport.objects.filter(
-        enterprise_id__in={r["enterprise"].pk for r in rows}, date__in={r["date"] for r in rows}
-    )
-    if lock:
-        qs = qs.select_for_update()
-    return {(r.enterprise_id, r.date): r for r in qs}
-
-
 @transaction.atomic
-def import_reports(*, actor: Actor, check: ImportCheck, batch_size: int = 2000) -> ImportOutcome:
+def import_reports(
+    *, actor: Actor, check: ImportCheck[dict[str, Any]], batch_size: int = 2000
+) -> ImportOutcome:
     """Write the rows of a clean check in one transaction: new reports are filed, filed ones
     corrected (version up), identical ones left alone; one audit event per change."""
     if not check.ok:
@@ -455,7 +376,7 @@ def import_reports(*, actor: Actor, check: ImportCheck, batch_size: int = 2000) 
     if not check.rows:
         raise InvalidInput(_("The file has no rows."))
     now = timezone.now()
-    filed = _filed(check.rows, lock=True)
+    filed = selectors.filed_reports(check.rows, lock=True)
     deadlines: dict[dt.date, selectors.Deadlines] = {}
     outcome = ImportOutcome()
     fresh: list[DailyReport] = []
@@ -495,11 +416,15 @@ def import_reports(*, actor: Actor, check: ImportCheck, batch_size: int = 2000) 
             corrected.append(report)
             old, new = audit.changes(before, audit.snapshot(report, REPORT_AUDIT))
             events.append(
-                audit.build(actor=actor, action="correct", obj=report, before=old, after=new)
+                audit.build(
+                    actor=actor, action=audit.Action.CORRECT, obj=report, before=old, after=new
+                )
             )
     DailyReport.objects.bulk_create(fresh, batch_size=batch_size)
     if fresh and fresh[0].pk is None:  # backends that do not return ids from bulk inserts
-        stored = _filed([{"enterprise": r.enterprise, "date": r.date} for r in fresh])
+        stored = selectors.filed_reports(
+            [{"enterprise": r.enterprise, "date": r.date} for r in fresh]
+        )
         for report in fresh:
             report.pk = stored[(report.enterprise_id, report.date)].pk
     DailyReport.objects.bulk_update(
@@ -509,7 +434,11 @@ def import_reports(*, actor: Actor, check: ImportCheck, batch_size: int = 2000) 
     )
     events.extend(
         audit.build(
-            actor=actor, action="import", obj=r, after=audit.snapshot(r, REPORT_AUDIT), at=now
+            actor=actor,
+            action=audit.Action.IMPORT,
+            obj=r,
+            after=audit.snapshot(r, REPORT_AUDIT),
+            at=now,
         )
         for r in fresh
     )

@@ -16,7 +16,7 @@ from keepline.power.metrics.behind import Group
 from keepline.power.metrics.index import PowerFilter, PowerIndex, PowerRow, compute
 from keepline.power.metrics.tallies import PowerTally, YearOnYear
 from keepline.power.models import DailyReading
-from keepline.reports.indicators import FigureScope
+from keepline.reports.indicators.scope import FigureScope
 
 router = Router()
 

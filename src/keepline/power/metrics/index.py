@@ -34,15 +34,8 @@ from keepline.power.metrics.tallies import (
     year_on_year,
 )
 from keepline.power.models import DailyReading
-from keepline.reports.indicators import (
-    FigureScope,
-    Resolved,
-    common_path,
-    enterprises_in,
-    narrow_industries,
-    narrow_regions,
-    resolve,
-)
+from keepline.reports.indicators.computing import common_path, narrow_industries, narrow_regions
+from keepline.reports.indicators.scope import FigureScope, Resolved, enterprises_in, resolve
 
 
 @dataclass(frozen=True)

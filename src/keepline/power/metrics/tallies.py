@@ -26,10 +26,7 @@ from keepline.power.metrics.baselines import (
     shift_years,
     sql_of,
 )
-from keepline.reports.indicators import (
-    ratio,
-    rounded,
-)
+from keepline.reports.indicators.rates import ratio, rounded
 
 # State Grid's weights: half the share of enterprises resumed, half the recovery rate.
 INDEX_WEIGHT = Decimal("0.5")

@@ -28,7 +28,7 @@ from keepline.power.metrics.index import PowerFilter, PowerIndex, compute
 from keepline.power.metrics.tallies import PowerTally
 from keepline.power.models import DailyReading
 from keepline.reports.forms import FiguresForm
-from keepline.reports.indicators import FigureScope
+from keepline.reports.indicators.scope import FigureScope
 
 DATE = TEXT | {"type": "date"}
 ISO = "%Y-%m-%d"  # what a date input takes, whatever the language
