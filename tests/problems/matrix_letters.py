@@ -192,19 +192,6 @@ PAGES: dict[str, list[Case]] = {
         )
         for step, status, fields in STEPS
     ],
-    "problems:import": [
-        Case("get", lambda w, which: "/problems/import/", statuses(200, IMPORTERS)),
-        Case(
-            "post",
-            lambda w, which: "/problems/import/",
-            statuses(302, IMPORTERS),
-            _others(302, IMPORTERS, 400),
-            data=_import_file,
-        ),
-    ],
-    "problems:import_template": [
-        Case("get", lambda w, which: "/problems/import/template.xlsx", statuses(200, IMPORTERS))
-    ],
     "problems:from_report": [
         Case(
             "post",
@@ -317,15 +304,6 @@ API: dict[str, list[Case]] = {
             foreign(200),
             data=_step_data(LetterStatus.DRAFTED, reason="已解决"),
             json=True,
-        )
-    ],
-    "POST /api/problems/import": [
-        Case(
-            "post",
-            lambda w, which: "/api/problems/import",
-            statuses(200, IMPORTERS),
-            _others(200, IMPORTERS, 400),
-            data=_import_file,
         )
     ],
     "POST /api/problems/from-report/{report_id}": [

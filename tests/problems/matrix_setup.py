@@ -155,13 +155,6 @@ PAGES: dict[str, list[Case]] = {
             data=_remove_day,
         )
     ],
-    "problems:setup_calendar_import": [
-        Case("get", static("/problems/setup/calendar/import/"), statuses(200, CHANGE)),
-        Case("post", static("/problems/setup/calendar/import/"), statuses(302, CHANGE), data=_file),
-    ],
-    "problems:setup_calendar_template": [
-        Case("get", static("/problems/setup/calendar/template.xlsx"), statuses(200, CHANGE))
-    ],
 }
 
 API: dict[str, list[Case]] = {
@@ -235,8 +228,5 @@ API: dict[str, list[Case]] = {
             statuses(204, CHANGE),
             json=True,
         )
-    ],
-    "POST /api/problems/calendar/import": [
-        Case("post", static("/api/problems/calendar/import"), statuses(200, CHANGE), data=_file)
     ],
 }

@@ -13,7 +13,7 @@ from keepline.problems import selectors
 from keepline.problems.calendar import add_working_days, is_working_day, working_days_between
 from keepline.problems.models import CalendarDay
 from keepline.problems.services import calendar as calendar_services
-from keepline.problems.setup_forms import CalendarRow
+from keepline.problems.services.calendar import CalendarRow
 from tests.conftest import TZ, World
 from tests.problems.conftest import calendar_2022
 

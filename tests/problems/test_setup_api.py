@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from openpyxl import load_workbook
 
 from keepline.core import services as core_services
 from keepline.core.models import AuditEvent, Department, DepartmentKind, Role
 from keepline.problems import selectors
+from keepline.problems.importers import CALENDAR_COLUMNS, CALENDAR_IMPORTER
 from keepline.problems.models import CalendarDay, RoutingRule, TimeLimit
 from keepline.problems.services import routing
-from tests.conftest import PASSWORD, SYSTEM, World
+from tests.conftest import PASSWORD, ROLES, SYSTEM, World
 from tests.problems.conftest import calendar_2022, file
 
 
@@ -240,18 +243,18 @@ def test_calendar_import_all_or_nothing(world: World) -> None:
     CalendarDay.objects.create(date=dt.date(2023, 1, 2), working=True, name="wrong")
     good = "date,working,name\n2023-01-02,否,元旦\n2023-01-28,yes,春节调休\n".encode()
     response = bureau.post(
-        "/api/problems/calendar/import",
+        "/api/imports/calendar",
         {"file": SimpleUploadedFile("2023.csv", good, "text/csv")},
     )
     assert response.status_code == 200, response.content
-    body = response.json()
-    assert (body["added"], body["changed"]) == (1, 1)
-    assert [d["date"] for d in body["days"]] == ["2023-01-02", "2023-01-28"]
+    assert response.json() == {"kind": "calendar", "rows": 2, "written": 2}
+    listed = bureau.get("/api/problems/calendar?year=2023").json()["items"]
+    assert [d["date"] for d in listed] == ["2023-01-02", "2023-01-28"]
     assert CalendarDay.objects.get(date=dt.date(2023, 1, 2)).working is False
 
     bad = "date,working,name\n2023-05-01,否,劳动节\nnot a date,否,x\n2023-05-06,perhaps,y\n"
     response = bureau.post(
-        "/api/problems/calendar/import",
+        "/api/imports/calendar",
         {"file": SimpleUploadedFile("bad.csv", bad.encode(), "text/csv")},
     )
     assert response.status_code == 400
@@ -259,12 +262,40 @@ def test_calendar_import_all_or_nothing(world: World) -> None:
     assert set(errors) == {"row 3, Date", "row 4, Working day (yes/no)"}
     assert not CalendarDay.objects.filter(date__month=5).exists()
     wrong_type = bureau.post(
-        "/api/problems/calendar/import",
+        "/api/imports/calendar",
         {"file": SimpleUploadedFile("cal.txt", good, "text/plain")},
     )
     assert wrong_type.status_code == 400
     refused = world.client("district").post(
-        "/api/problems/calendar/import",
+        "/api/imports/calendar",
         {"file": SimpleUploadedFile("2023.csv", good, "text/csv")},
     )
     assert refused.status_code == 403
+
+
+def test_who_may_import_the_calendar(world: World) -> None:
+    """Those who may change the calendar (admin, bureau): the page, the template, the API."""
+    good = "date,working,name\n2023-01-02,否,元旦\n2023-01-28,是,春节调休\n".encode()
+    for role in ROLES:
+        client = world.client(role)
+        allowed = role in {"admin", "bureau"}
+        assert client.get("/imports/calendar/").status_code == (200 if allowed else 403), role
+        template = client.get("/imports/calendar/template.xlsx")
+        assert template.status_code == (200 if allowed else 403), role
+        upload = {"file": SimpleUploadedFile("2023.csv", good, "text/csv")}
+        assert client.post("/imports/calendar/", upload).status_code == (200 if allowed else 403), (
+            role
+        )
+        upload = {"file": SimpleUploadedFile("2023.csv", good, "text/csv")}
+        assert client.post("/api/imports/calendar", upload).status_code == (
+            200 if allowed else 403
+        ), role
+
+
+def test_the_calendar_template_passes_its_own_check(world: World) -> None:
+    response = world.client("bureau").get("/imports/calendar/template.xlsx")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet is not None
+    assert [c.value for c in sheet[1]] == [str(c.label) for c in CALENDAR_COLUMNS]
+    check = CALENDAR_IMPORTER.check(world.users["bureau"], "t.xlsx", response.content)
+    assert check.ok and len(check.rows) == 1

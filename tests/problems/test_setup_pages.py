@@ -350,7 +350,7 @@ def test_the_calculator_counts_working_days_over_the_holidays(world: World) -> N
 def test_a_good_file_is_imported_whole(world: World) -> None:
     CalendarDay.objects.create(date=dt.date(2023, 1, 2), working=True, name="wrong")
     bureau = world.client("bureau")
-    template = bureau.get("/problems/setup/calendar/template.xlsx")
+    template = bureau.get("/imports/calendar/template.xlsx")
     sheet = load_workbook(io.BytesIO(template.content)).active
     assert sheet is not None
     header = [c.value for c in next(sheet.iter_rows())]
@@ -363,9 +363,12 @@ def test_a_good_file_is_imported_whole(world: World) -> None:
             ["2023-01-29", 1, "春节调休"],
         ]
     )
-    response = bureau.post("/problems/setup/calendar/import/", {"file": upload})
+    checked = bureau.post("/imports/calendar/", {"file": upload})
+    assert checked.status_code == 200
+    assert not CalendarDay.objects.filter(name="元旦").exists()
+    response = bureau.post(f"/imports/calendar/{checked.context['upload'].pk}/confirm/")
     assert response.status_code == 302
-    assert response["Location"].endswith("?year=2023")
+    assert response["Location"] == "/problems/setup/calendar/"
     days = {d.date: (d.working, d.name) for d in CalendarDay.objects.all()}
     assert days == {
         dt.date(2023, 1, 2): (False, "元旦"),
@@ -373,7 +376,7 @@ def test_a_good_file_is_imported_whole(world: World) -> None:
         dt.date(2023, 1, 23): (False, "春节"),
         dt.date(2023, 1, 29): (True, "春节调休"),
     }
-    assert AuditEvent.objects.filter(action="problems.calendar_day_set").count() == 4
+    assert AuditEvent.objects.filter(action="set_calendar_day").count() == 4
 
 
 def test_a_bad_file_names_every_bad_row_and_writes_nothing(world: World) -> None:
@@ -387,18 +390,18 @@ def test_a_bad_file_names_every_bad_row_and_writes_nothing(world: World) -> None
         f"2023-01-30,否,{'长' * 101}\n"
     ).encode()
     upload = SimpleUploadedFile("calendar.csv", body, "text/csv")
-    response = bureau.post("/problems/setup/calendar/import/", {"file": upload})
+    response = bureau.post("/imports/calendar/", {"file": upload})
     assert response.status_code == 400
     html = response.content.decode()
-    errors = html[html.index('id="row-errors"') :]
-    assert "row 3, Date" in errors and "Give a date like 2023-01-02." in errors
-    assert "row 4, Working day (yes/no)" in errors
-    assert "row 5, Date" in errors and "Same date as row 2." in errors
-    assert "row 6, Name" in errors
-    assert "4 errors in the file; nothing was written." in html
+    errors = [str(e) for e in response.context["check"].errors]
+    assert "row 3, Date: Give a date like 2023-01-02." in errors
+    assert any(e.startswith("row 4, Working day (yes/no): ") for e in errors)
+    assert "row 5, Date: Same date as row 2." in errors
+    assert any(e.startswith("row 6, Name: ") for e in errors)
+    assert "4 problems found; nothing was imported." in html
     assert not CalendarDay.objects.exists()
     missing = SimpleUploadedFile("calendar.csv", b"day,name\n2023-01-02,x\n", "text/csv")
-    response = bureau.post("/problems/setup/calendar/import/", {"file": missing})
+    response = bureau.post("/imports/calendar/", {"file": missing})
     assert response.status_code == 400
     assert "Columns missing from the header row" in response.content.decode()
     assert not CalendarDay.objects.exists()

@@ -28,10 +28,11 @@ class ProblemsConfig(AppConfig):
         MenuItem(
             _("Enterprise problems"),
             _("Import problems"),
-            "problems:import",
+            "import",
             "problems.Problem",
             creates=True,
             action="file",
+            args=("problems",),
         ),
         MenuItem(
             _("Enterprise problems"),

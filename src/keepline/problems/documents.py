@@ -18,7 +18,8 @@ from keepline.core.models import Attachment
 from keepline.core.scopes import Actor, get_for, require_role, visible
 from keepline.problems import selectors
 from keepline.problems.calendar import add_working_days
-from keepline.problems.models import CoordinationLetter, LetterStatus
+from keepline.problems.listings import letter_overdue_q
+from keepline.problems.models import CoordinationLetter
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 LETTER_RELATED = ("problem__enterprise__region", "problem__enterprise__park", "issuer_region")
@@ -54,8 +55,8 @@ def letters(
     if status:
         qs = qs.filter(status=status)
     if overdue is not None:
-        late = {"status": LetterStatus.SENT, "reply_due__lte": now or timezone.now()}
-        qs = qs.filter(**late) if overdue else qs.exclude(**late)
+        late = letter_overdue_q(now or timezone.now())
+        qs = qs.filter(late) if overdue else qs.exclude(late)
     return qs
 
 

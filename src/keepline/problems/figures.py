@@ -23,7 +23,6 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from django import forms
 from django.db.models import CharField, Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -35,12 +34,12 @@ from keepline.core.models import Department
 from keepline.core.scopes import Actor, SystemActor, visible
 from keepline.places.models import ControlMeasure
 from keepline.problems.calendar import TZ
-from keepline.problems.forms import (
+from keepline.problems.listings import (
     HANDLER_ONLY,
     HIGH_RATING,
     OPEN,
     UNASSIGNED,
-    ProblemFilterForm,
+    ProblemFilterSet,
 )
 from keepline.problems.models import (
     OPEN_STATUSES,
@@ -51,8 +50,9 @@ from keepline.problems.models import (
     Tier,
 )
 from keepline.problems.selectors import deadline_state
-from keepline.reports.indicators.rates import ratio, rounded
-from keepline.reports.indicators.scope import FigureScope, enterprises_in, resolve
+from keepline.reports.indicators import rates
+from keepline.reports.indicators import scope as scopes
+from keepline.reports.indicators.scope import FigureScope
 
 # A figure as of this close to the present is the problems as they stand now, which is what
 # the problem list shows: its counts link to the list. An earlier one has no list to link to.
@@ -78,11 +78,11 @@ class Rate:
 
     @property
     def exact(self) -> Decimal | None:
-        return ratio(self.part.value, self.whole.value)
+        return rates.ratio(self.part.value, self.whole.value)
 
     @property
     def value(self) -> Decimal | None:
-        return rounded(self.exact, 1)
+        return rates.rounded(self.exact, 1)
 
 
 @dataclass(frozen=True)
@@ -246,11 +246,11 @@ def emergency_start(actor: Actor, as_of: dt.datetime) -> dt.datetime | None:
 def _scoped(actor: Actor, scope: FigureScope, as_of: dt.datetime) -> QuerySet[Problem]:
     qs = visible(Problem.objects.all(), actor)
     if scope.regions or scope.parks or scope.industries or scope.under:
-        resolved = resolve(scope, as_of)
+        resolved = scopes.resolve(scope, as_of)
         # The scope's enterprises of every size; who sees which problem is the problems' own
         # visibility (a handler sees problems routed to them outside their area), not the
         # enterprises'.
-        enterprises = enterprises_in(SYSTEM, replace(scope, all_sizes=True), resolved)
+        enterprises = scopes.enterprises_in(SYSTEM, replace(scope, all_sizes=True), resolved)
         qs = qs.filter(enterprise__in=enterprises.values("pk"))
     return qs
 
@@ -260,11 +260,11 @@ def _scoped(actor: Actor, scope: FigureScope, as_of: dt.datetime) -> QuerySet[Pr
 
 def _accepts(name: str, value: str) -> bool:
     """Whether the problem list filters by this parameter and value."""
-    found = ProblemFilterForm.base_fields.get(name)
+    found = ProblemFilterSet.base_filters.get(name)
     if found is None:
         return False
-    choices = list(getattr(found, "choices", []) or [])
-    if isinstance(found, forms.ChoiceField) and choices:
+    choices = found.extra.get("choices")
+    if choices and not callable(choices):
         return value in {str(key) for key, _label in choices}
     return True
 
@@ -464,10 +464,10 @@ def compute(
     closed = link(len(closed_rows), *closed_in, closed_status)
     in_time = sum(1 for r in closed_rows if r[2] is not None and r[2] <= r[3])
     days = [(r[1] - r[0]).total_seconds() / 86400 for r in closed_rows if r[1] is not None]
-    median = rounded(Decimal(str(statistics.median(days))), 2) if days else None
+    median = rates.rounded(Decimal(str(statistics.median(days))), 2) if days else None
     ratings = [r[4] for r in closed_rows if r[4] is not None]
     high = sum(1 for r in ratings if r >= HIGH_RATING)
-    mean = rounded(Decimal(sum(ratings)) / len(ratings), 1) if ratings else None
+    mean = rates.rounded(Decimal(sum(ratings)) / len(ratings), 1) if ratings else None
     whitelisted = sum(1 for r in closed_rows if r[5])
 
     acknowledged = base.filter(_in("accepted_at", period_start, period_end)).aggregate(

@@ -16,6 +16,7 @@ from django.db.models import Q, QuerySet
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from keepline.core.errors import InvalidInput
 from keepline.core.models import Department, Membership, Role, User
 from keepline.core.scopes import (
     Actor,
@@ -33,6 +34,7 @@ from keepline.problems.models import (
     OPEN_STATUSES,
     CalendarDay,
     Problem,
+    ProblemCategory,
     ProblemEvent,
     RoutingRule,
     Tier,
@@ -167,6 +169,10 @@ def time_limits(actor: Actor) -> QuerySet[TimeLimit]:
     return visible(TimeLimit.objects.all(), actor)
 
 
+# The years the calendar pages and the API show.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
 def calendar_days(actor: Actor, year: int) -> QuerySet[CalendarDay]:
     """The year's holidays and make-up workdays."""
     return visible(CalendarDay.objects.filter(date__year=year), actor)
@@ -231,6 +237,32 @@ def route(enterprise: Enterprise, category: str) -> Route:
     if best is not None:
         return Route(best.department, best.handler, best)
     return Route(None, commissioner_of(enterprise))
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Where a problem would go, and why: the rule, or the fallback when no rule applies."""
+
+    department: Department | None
+    handler: User | None
+    rule: RoutingRule | None
+    reason: str  # "rule", "commissioner" or "unassigned"
+
+
+def decide(actor: Actor, enterprise_id: int, category: str) -> tuple[Enterprise, Decision]:
+    """The route of a problem of this category from an enterprise the actor sees (else 404)."""
+    enterprise = get_for(Enterprise.objects.select_related("region"), actor, enterprise_id)
+    if category not in ProblemCategory.values:
+        message = _("Choose one of the listed values.")
+        raise InvalidInput(message, errors={"category": [message]})
+    found = route(enterprise, category)
+    if found.rule is not None:
+        reason = "rule"
+    elif found.handler is not None:
+        reason = "commissioner"
+    else:
+        reason = "unassigned"
+    return enterprise, Decision(found.department, found.handler, found.rule, reason)
 
 
 # Whom a rule may name as handler: the roles that take up problems, and department staff.

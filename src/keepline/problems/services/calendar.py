@@ -62,7 +62,7 @@ def remove_calendar_day(*, actor: Actor, date: dt.date) -> None:
 
 
 def import_calendar(*, actor: Actor, rows: Sequence[CalendarRow]) -> tuple[int, int]:
-    """Write every row of a checked calendar file (setup_forms.read_calendar), all or none:
+    """Write every row of a checked calendar file (importers.CalendarImporter), all or none:
     (days added, days changed). Each day is audited as set_calendar_day audits it."""
     _require(holds(actor, CalendarDay, "change"))
     with transaction.atomic():

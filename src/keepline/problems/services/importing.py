@@ -20,7 +20,7 @@ from keepline.problems.services.lifecycle import create_problem
 def import_problems(
     *, actor: Actor, rows: Sequence[dict[str, Any]], now: dt.datetime | None = None
 ) -> list[Problem]:
-    """File the clean rows of a checked import (keepline.problems.importing.check_import) in one
+    """File the clean rows of a checked import (keepline.problems.importers.ProblemImporter) in one
         transaction, each routed and given deadlines from its filing time (`now` for a row without
     one) as a filed problem is."""
     now = now or timezone.now()

@@ -1,13 +1,14 @@
-"""Template tags other apps' pages use to link to problems."""
+"""Template tags: links to problems from other apps' pages, and the letters' flags."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import template
+from django.utils import timezone
 
 from keepline.core.scopes import holds
-from keepline.problems.models import Problem
+from keepline.problems.models import CoordinationLetter, Problem
 
 register = template.Library()
 
@@ -40,3 +41,9 @@ def report_problem(context: template.Context, report: Any) -> dict[str, Any]:
         "may_view": problem_id is not None and holds(user, Problem),
         "may_file": problem_id is None and holds(user, Problem, "file"),
     }
+
+
+@register.filter
+def reply_overdue(letter: CoordinationLetter) -> bool:
+    """A sent letter past its reply date, now."""
+    return letter.overdue_at(timezone.now())

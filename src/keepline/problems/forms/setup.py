@@ -1,26 +1,21 @@
-"""Forms of the bureau's problem settings (routing rules, time limits, the working-day calendar)
-and the reading of a calendar file; they parse input, the services decide."""
+"""Forms of the bureau's problem settings (routing rules, time limits, the working-day
+calendar); they parse input, the services decide."""
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 
-from keepline.core.errors import InvalidInput
 from keepline.core.forms import SELECT, TEXT
 from keepline.core.models import Department, Role
 from keepline.core.scopes import Actor, actor_roles, visible
-from keepline.core.tabular import Column, read_table
 from keepline.enterprises.models import Enterprise
 from keepline.places.models import Region
 from keepline.problems import selectors
 from keepline.problems.models import ProblemCategory, Urgency
-from keepline.problems.services.calendar import CalendarRow
 
 DATE = TEXT | {"type": "date"}
 NUMBER = TEXT | {"min": 1, "inputmode": "numeric"}
@@ -161,13 +156,6 @@ class CalendarRemoveForm(forms.Form):
     date = forms.DateField(widget=forms.HiddenInput)
 
 
-class CalendarImportForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("Excel (.xlsx) or CSV file"),
-        widget=forms.ClearableFileInput(TEXT | {"accept": ".xlsx,.csv"}),
-    )
-
-
 class CalculatorForm(forms.Form):
     start = forms.DateField(label=gettext_lazy("From"), widget=forms.DateInput(DATE))
     end = forms.DateField(label=gettext_lazy("To"), required=False, widget=forms.DateInput(DATE))
@@ -184,85 +172,3 @@ class CalculatorForm(forms.Form):
         if data.get("end") is None and data.get("days") is None and not self.errors:
             raise forms.ValidationError(_("Give a second date, a number of working days, or both."))
         return data
-
-
-# ---- reading a calendar file -----------------------------------------------------------------
-
-CALENDAR_COLUMNS = [
-    Column("date", gettext_lazy("Date"), True, "2023-01-02"),
-    Column("working", gettext_lazy("Working day (yes/no)"), True, "否"),
-    Column("name", gettext_lazy("Name"), False, "元旦"),
-]
-CALENDAR_MAX_ROWS = 1000
-YES = {"yes", "y", "true", "1", "是", "班", "上班"}
-NO = {"no", "n", "false", "0", "否", "休", "放假"}
-_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
-
-
-def parse_date(value: Any) -> dt.date | None:
-    """A date from a cell: an Excel date, or text like 2023-01-02, 2023/1/2 or 2023年1月2日."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    found = _DATE.match(str(value or "").strip())
-    if not found:
-        return None
-    try:
-        return dt.date(*(int(part) for part in found.groups()))
-    except ValueError:
-        return None
-
-
-def parse_working(value: Any) -> bool | None:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int | float) and value in (0, 1):
-        return bool(value)
-    text = str(value or "").strip().lower()
-    return True if text in YES else False if text in NO else None
-
-
-def read_calendar(filename: str, data: bytes) -> list[CalendarRow]:
-    """Every row of a calendar file, or InvalidInput naming every bad row (nothing written)."""
-    _total, rows = read_table(filename, data, CALENDAR_COLUMNS, max_rows=CALENDAR_MAX_ROWS)
-    labels = {c.key: str(c.label) for c in CALENDAR_COLUMNS}
-    errors: dict[str, list[str]] = {}
-    good: list[CalendarRow] = []
-    seen: dict[dt.date, int] = {}
-
-    def bad(row: int, column: str, message: str) -> None:
-        key = _("row %(row)s, %(column)s") % {"row": row, "column": labels[column]}
-        errors.setdefault(key, []).append(message)
-
-    for number, raw in rows:
-        before = sum(len(m) for m in errors.values())
-        day = parse_date(raw["date"])
-        if day is None:
-            bad(number, "date", _("Give a date like 2023-01-02."))
-        elif day in seen:
-            bad(number, "date", _("Same date as row %(row)s.") % {"row": seen[day]})
-        else:
-            seen[day] = number
-        working = parse_working(raw["working"])
-        if working is None:
-            bad(number, "working", _("Write 是 or 否 (yes or no, 1 or 0)."))
-        name = str(raw["name"] or "").strip()
-        if len(name) > 100:
-            bad(number, "name", _("At most %(n)d characters.") % {"n": 100})
-        if day is not None and working is not None and sum(map(len, errors.values())) == before:
-            good.append(CalendarRow(number, day, working, name))
-    if not good and not errors:
-        raise InvalidInput(_("The file has no rows."), errors={"file": [_("The file is empty.")]})
-    if errors:
-        count = sum(len(m) for m in errors.values())
-        raise InvalidInput(
-            ngettext(
-                "%(count)s error in the file; nothing was written.",
-                "%(count)s errors in the file; nothing was written.",
-                count,
-            )
-            % {"count": count},
-            errors=errors,
-        )
-    return good

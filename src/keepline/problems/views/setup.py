@@ -1,12 +1,12 @@
 """The bureau's problem settings as pages: the routing rule book with a "try it" box, the time
-limits, and the working-day calendar (a year view, its exceptions, an Excel import and a
-working-day calculator). Everyone who may view a setting sees it; only the bureau changes it."""
+limits, and the working-day calendar (a year view, its exceptions and a working-day
+calculator; its import is the shared import page, `problems/importers.py`). Everyone who may
+view a setting sees it; only the bureau changes it."""
 
 from __future__ import annotations
 
 import calendar as pycalendar
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -19,14 +19,21 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
-from keepline.core.errors import Forbidden, InvalidInput, KeeplineError
+from keepline.core.errors import Forbidden, InvalidInput
 from keepline.core.models import Department, Role, User
-from keepline.core.scopes import Actor, actor_roles, get_for, holds, may_place, require_role
-from keepline.core.tabular import workbook_response
+from keepline.core.scopes import Actor, actor_roles, holds, may_place, require_role
 from keepline.core.web import AuthedRequest, apply_errors
-from keepline.enterprises.models import Enterprise
 from keepline.problems import selectors
 from keepline.problems.calendar import TZ, add_working_days, working_days_between
+from keepline.problems.forms.setup import (
+    CalculatorForm,
+    CalendarDayForm,
+    CalendarRemoveForm,
+    RoutingRuleForm,
+    TimeLimitForm,
+    TryRouteForm,
+    enterprise_choices,
+)
 from keepline.problems.models import (
     CalendarDay,
     ProblemCategory,
@@ -37,18 +44,6 @@ from keepline.problems.models import (
 from keepline.problems.services import calendar as calendar_services
 from keepline.problems.services import limits as limits_services
 from keepline.problems.services import routing as routing_services
-from keepline.problems.setup_forms import (
-    CALENDAR_COLUMNS,
-    CalculatorForm,
-    CalendarDayForm,
-    CalendarImportForm,
-    CalendarRemoveForm,
-    RoutingRuleForm,
-    TimeLimitForm,
-    TryRouteForm,
-    enterprise_choices,
-    read_calendar,
-)
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
@@ -65,32 +60,6 @@ def _tabs(user: User, active: str) -> dict[str, Any]:
 
 
 # ---- routing rules ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Decision:
-    """Where a problem would go, and why: the rule, or the fallback when no rule applies."""
-
-    department: Department | None
-    handler: User | None
-    rule: RoutingRule | None
-    reason: str  # "rule", "commissioner" or "unassigned"
-
-
-def decide(actor: Actor, enterprise_id: int, category: str) -> tuple[Enterprise, Decision]:
-    """The route of a problem of this category from an enterprise the actor sees (else 404)."""
-    enterprise = get_for(Enterprise.objects.select_related("region"), actor, enterprise_id)
-    if category not in ProblemCategory.values:
-        message = _("Choose one of the listed values.")
-        raise InvalidInput(message, errors={"category": [message]})
-    found = selectors.route(enterprise, category)
-    if found.rule is not None:
-        reason = "rule"
-    elif found.handler is not None:
-        reason = "commissioner"
-    else:
-        reason = "unassigned"
-    return enterprise, Decision(found.department, found.handler, found.rule, reason)
 
 
 def may_change_rule(actor: Actor, rule: RoutingRule) -> bool:
@@ -150,7 +119,7 @@ def routing(request: AuthedRequest) -> HttpResponse:
     )
     tried: dict[str, Any] | None = None
     if try_form.is_bound and try_form.is_valid():
-        enterprise, decision = decide(
+        enterprise, decision = selectors.decide(
             user, try_form.cleaned_data["enterprise"], try_form.cleaned_data["category"]
         )
         tried = {"enterprise": enterprise, "decision": decision}
@@ -261,7 +230,9 @@ def _year(request: AuthedRequest) -> int:
         year = int(request.GET.get("year", ""))
     except ValueError:
         return timezone.localdate().year
-    return year if FIRST_YEAR <= year <= LAST_YEAR else timezone.localdate().year
+    return (
+        year if selectors.FIRST_YEAR <= year <= selectors.LAST_YEAR else timezone.localdate().year
+    )
 
 
 def year_grid(year: int, days: list[CalendarDay]) -> list[dict[str, Any]]:
@@ -343,8 +314,8 @@ def calendar_page(request: AuthedRequest) -> HttpResponse:
             status = 400
     context = {
         "year": year,
-        "previous": year - 1 if year > FIRST_YEAR else None,
-        "next": year + 1 if year < LAST_YEAR else None,
+        "previous": year - 1 if year > selectors.FIRST_YEAR else None,
+        "next": year + 1 if year < selectors.LAST_YEAR else None,
         "months": year_grid(year, days),
         "days": days,
         "form": form,
@@ -381,51 +352,3 @@ def calendar_remove(request: AuthedRequest) -> HttpResponse:
         request, _("%(date)s follows Monday to Friday again.") % {"date": f"{day:%Y-%m-%d}"}
     )
     return redirect(f"{reverse('problems:setup_calendar')}?year={day.year}")
-
-
-@login_required
-def calendar_import(request: AuthedRequest) -> HttpResponse:
-    """Upload a year's holidays and make-up workdays; every bad row is named and nothing is
-    written unless every row is good."""
-    require_role(request.user, CalendarDay, "change")
-    form = CalendarImportForm(request.POST or None, request.FILES or None)
-    status = 200
-    errors: dict[str, list[str]] = {}
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            upload = form.cleaned_data["file"]
-            try:
-                rows = read_calendar(upload.name, upload.read())
-                added, changed = calendar_services.import_calendar(actor=request.user, rows=rows)
-            except KeeplineError as exc:
-                if exc.status != 400:
-                    raise
-                errors = exc.errors
-                form.add_error("file", exc.message)
-            else:
-                messages.success(
-                    request,
-                    _("%(added)s days added, %(changed)s changed.")
-                    % {"added": added, "changed": changed},
-                )
-                year = min(r.date for r in rows).year
-                return redirect(f"{reverse('problems:setup_calendar')}?year={year}")
-    context = {
-        "form": form,
-        "errors": errors,
-        "columns": CALENDAR_COLUMNS,
-        **_tabs(request.user, "calendar"),
-    }
-    return render(request, "problems/setup/calendar_import.html", context, status=status)
-
-
-@login_required
-def calendar_template(request: AuthedRequest) -> HttpResponse:
-    require_role(request.user, CalendarDay, "change")
-    return workbook_response(
-        "calendar-template",
-        [str(c.label) for c in CALENDAR_COLUMNS],
-        [["2023-01-02", "否", "元旦"], ["2023-01-28", "是", "春节调休"]],
-        title=_("Calendar"),
-    )

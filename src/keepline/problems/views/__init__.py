@@ -1,0 +1,1 @@
+"""Problem pages, by sub-domain (the same names as the services' modules)."""
