@@ -67,16 +67,20 @@ def test_bureau_imports_reads_the_index_and_closes_an_alert(
     sign_in(page, "bureau")
 
     # A bad row is named, and nothing is written.
-    page.goto("/power/imports/")
+    page.goto("/imports/power/")
     page.locator("#id_file").set_input_files(_grid_file(account, bad=True))
-    page.locator("#power-import button[type=submit]").click()
+    page.locator("form.kl-import button[type=submit]").click()
     expect(page.locator("#row-errors")).to_contain_text("3")
     expect(page.locator("#row-errors tbody tr")).to_have_count(1)
     assert not DailyReading.objects.exists()
 
-    # The good file lands on its import page.
+    # The good file is previewed, confirmed, and lands among the files imported.
     page.locator("#id_file").set_input_files(_grid_file(account, bad=False))
-    page.locator("#power-import button[type=submit]").click()
+    page.locator("form.kl-import button[type=submit]").click()
+    expect(page.locator("#import-ready")).to_contain_text("37")
+    page.locator("form[action$='/confirm/'] button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/power/imports/$"))
+    page.locator("#imports tbody a").first.click()
     expect(page).to_have_url(re.compile(r"/power/imports/\d+/$"))
     expect(page.locator("#import-rows")).to_contain_text("37")
     shot(page, "power-import")

@@ -57,4 +57,5 @@ class PowerImporter(Importer[MeterRow]):
         return reverse("power:imports")
 
 
-POWER_IMPORTER = register(PowerImporter())
+POWER_IMPORTER = PowerImporter()
+register(POWER_IMPORTER)
