@@ -42,14 +42,13 @@ def _page(
 ) -> HttpResponse:
     preview = []
     if check is not None and check.ok:
-        rows = check.rows[:PREVIEW_ROWS]
-        preview = [[read(row) for _label, read in importer.preview] for row in rows]
+        preview = [[read(row) for _label, read in importer.preview] for row in check.rows]
     context = {
         "importer": importer,
         "form": form,
         "check": check,
         "preview_headers": [label for label, _read in importer.preview],
-        "preview": preview,
+        "preview": preview[:PREVIEW_ROWS],
         "upload": upload,
     }
     return render(request, "core/import.html", context, status=status)
