@@ -9,12 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.files.uploadedfile import SimpleUploadedFile
-
 from keepline.chains.models import ChainMember, IndustryChain, SupplyLink
 from keepline.chains.services.network import add_member, save_chain
 from keepline.enterprises.models import Enterprise
-from tests.chains.support_network import csv_bytes, firm, link
+from tests.chains.support_network import firm, link
 from tests.conftest import ROLES, SYSTEM, World
 from tests.matrix import Case, foreign, object_statuses, static, statuses
 
@@ -144,11 +142,6 @@ def _version(make: Any) -> Any:
     return lambda w, which: {"version": make(w, which).version}
 
 
-def _file(w: World, which: str) -> dict[str, Any]:
-    row = [_supplier(w, which).uscc, _customer(w, which).uscc, "矩阵瓶盖", "30", "10%", "5", "", ""]
-    return {"file": SimpleUploadedFile("links.csv", csv_bytes([row]), "text/csv")}
-
-
 def _chain_body(w: World, which: str) -> dict[str, Any]:
     return {"name": "矩阵新链", "region": (w.jiangyang if which == "own" else w.yibin).code}
 
@@ -236,19 +229,6 @@ PAGES: dict[str, list[Case]] = {
             foreign(302),
             data=_version(_link),
         ),
-    ],
-    "chains:links_import": [
-        Case("get", static("/chains/links/import/"), statuses(200, EDITORS)),
-        Case(
-            "post",
-            static("/chains/links/import/"),
-            statuses(302, EDITORS),
-            _denied_foreign(302, EDITORS, seen=400),
-            data=_file,
-        ),
-    ],
-    "chains:links_template": [
-        Case("get", static("/chains/links/import/template.xlsx"), statuses(200, EDITORS))
     ],
     "chains:enterprise_choices": [
         Case(
@@ -349,15 +329,6 @@ API: dict[str, list[Case]] = {
             _denied_foreign(200, EDITORS),
             data=_link_api,
             json=True,
-        )
-    ],
-    "POST /api/chains/links/import": [
-        Case(
-            "post",
-            static("/api/chains/links/import"),
-            statuses(200, EDITORS),
-            _denied_foreign(200, EDITORS, seen=400),
-            data=_file,
         )
     ],
     "GET /api/chains/links/{link_id}": [

@@ -8,6 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.http import QueryDict
+from django.utils.http import urlencode
 
 from keepline.chains.models import (
     ChainMember,
@@ -16,7 +18,7 @@ from keepline.chains.models import (
     ScenarioStatus,
     SupplyLink,
 )
-from keepline.chains.selectors.network import chains, links
+from keepline.chains.selectors.network import LINKS, chains
 from keepline.chains.services.network import (
     add_member,
     delete_link,
@@ -30,6 +32,11 @@ from keepline.enterprises.models import Enterprise
 from keepline.places.models import Region
 from tests.chains.support_network import firm, link
 from tests.conftest import World
+
+
+def links(actor: Any, **filters: Any) -> Any:
+    """The links the list shows the actor with these filters (as a query string gives them)."""
+    return LINKS.rows(actor, QueryDict(urlencode({k: str(v) for k, v in filters.items()})))
 
 
 @pytest.fixture

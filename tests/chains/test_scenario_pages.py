@@ -11,9 +11,11 @@ import pytest
 from django.test import Client
 from openpyxl import load_workbook
 
+from keepline.chains.importers import RECOVERY_COLUMNS, RecoveryImporter
 from keepline.chains.models import RecoveryTime, Scenario, ScenarioStatus
 from keepline.chains.services.runs import run_scenario
 from keepline.core.models import AuditEvent
+from keepline.enterprises.models import Enterprise
 from tests.chains.support_scenarios import START, Chain, chain_fixture  # noqa: F401
 
 
@@ -128,8 +130,8 @@ def test_times_to_recover_from_a_file_all_or_nothing(ran: Chain) -> None:
     )
     body = response.content.decode()
     assert response.status_code == 400
-    assert 'data-row="row 3"' in body and "column days" in body
-    assert 'data-row="row 4"' in body and "XYZ" in body
+    assert 'data-row="3" data-column="days"' in body
+    assert 'data-row="4" data-column="uscc"' in body and "XYZ" in body
     assert not RecoveryTime.objects.exists()
 
     good = "uscc,days\n" + f"{f['distillery'].uscc},12\n{f['bottler'].uscc},4\n"
@@ -145,6 +147,18 @@ def test_times_to_recover_from_a_file_all_or_nothing(ran: Chain) -> None:
     event = AuditEvent.objects.filter(action="import_recovery").latest("id")
     assert event.before["days"] == {f["distillery"].uscc: 12, f["bottler"].uscc: 4}
     assert event.after["days"] == {f["distillery"].uscc: 20, f["bottler"].uscc: None}
+
+
+def test_the_recovery_files_example_row_passes_its_own_check(ran: Chain) -> None:
+    scenario = Scenario.objects.get()
+    importer = RecoveryImporter(scenario)
+    example = next(c.example for c in RECOVERY_COLUMNS if c.key == "uscc")
+    Enterprise.objects.filter(pk=ran.firms["distillery"].pk).update(uscc=example)
+    data = "\n".join(
+        [",".join(str(c.label) for c in RECOVERY_COLUMNS), ",".join(importer.example())]
+    )
+    checked = importer.check(ran.world.users["bureau"], "template.csv", data.encode())
+    assert checked.ok and [r.uscc for r in checked.rows] == [example]
 
 
 def _upload(name: str, text: str) -> Any:

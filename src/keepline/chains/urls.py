@@ -1,4 +1,4 @@
-"""Pages of the supply chains: the network (links, the import, industry chains, an enterprise's
+"""Pages of the supply chains: the network (links, industry chains, an enterprise's
 chain), the lockdown scenarios, and the keep-running ranking with the substitutes."""
 
 from django.urls import path
@@ -13,8 +13,6 @@ urlpatterns = [
     path("links/new/", network.link_new, name="link_new"),
     path("links/<int:pk>/edit/", network.link_edit, name="link_edit"),
     path("links/<int:pk>/delete/", network.link_delete, name="link_delete"),
-    path("links/import/", network.link_import, name="links_import"),
-    path("links/import/template.xlsx", network.import_template, name="links_template"),
     path("choices/enterprises/", network.enterprise_choices, name="enterprise_choices"),
     path("chains/", industry.chain_list, name="chains"),
     path("chains/export.xlsx", industry.chain_export, name="chains_export"),

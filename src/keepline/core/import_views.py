@@ -42,13 +42,14 @@ def _page(
 ) -> HttpResponse:
     preview = []
     if check is not None and check.ok:
-        preview = [[read(row) for _label, read in importer.preview] for row in check.rows]
+        rows = check.rows[:PREVIEW_ROWS]
+        preview = [[read(row) for _label, read in importer.preview] for row in rows]
     context = {
         "importer": importer,
         "form": form,
         "check": check,
         "preview_headers": [label for label, _read in importer.preview],
-        "preview": preview[:PREVIEW_ROWS],
+        "preview": preview,
         "upload": upload,
     }
     return render(request, "core/import.html", context, status=status)

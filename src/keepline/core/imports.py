@@ -81,6 +81,8 @@ class Importer(Generic[T]):
     title: ClassVar[StrOrPromise]
     columns: ClassVar[Sequence[Column]]
     model: ClassVar[type[models.Model]]
+    # What the page says above the upload: the file's rules beyond its columns.
+    intro: ClassVar[StrOrPromise] = ""
     # The preview table: (header, function of a checked row) pairs.
     preview: ClassVar[Sequence[tuple[StrOrPromise, Callable[[Any], Any]]]] = ()
 

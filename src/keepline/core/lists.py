@@ -124,7 +124,7 @@ class Column:
     key: str
     label: StrOrPromise
     value: str | Callable[[Any], Any] = ""
-    sort: str = ""
+    sort: str | tuple[str, ...] = ""  # ORM path(s): later paths break ties, same direction
     css: str = ""
     export: bool = True
     table: bool = True
@@ -174,8 +174,12 @@ class Listing(Generic[M]):
             LISTINGS.append(self)
 
     @property
-    def sorts(self) -> dict[str, str]:
-        return {c.key: c.sort for c in self.columns if c.sort}
+    def sorts(self) -> dict[str, tuple[str, ...]]:
+        return {
+            c.key: (c.sort,) if isinstance(c.sort, str) else tuple(c.sort)
+            for c in self.columns
+            if c.sort
+        }
 
     def visible_rows(self, actor: Actor) -> QuerySet[M]:
         if self.base is not None:
@@ -192,10 +196,11 @@ class Listing(Generic[M]):
         return requested if requested.lstrip("-") in self.sorts else self.default_sort
 
     def order(self, qs: QuerySet[M], sort: str) -> QuerySet[M]:
-        path = self.sorts[sort.lstrip("-")]
+        """Nulls last either way; the row id breaks the remaining ties, so pages never overlap."""
+        paths = self.sorts[sort.lstrip("-")]
         if sort.startswith("-"):
-            return qs.order_by(models.F(path).desc(nulls_last=True), "-pk")
-        return qs.order_by(models.F(path).asc(nulls_last=True), "pk")
+            return qs.order_by(*(models.F(p).desc(nulls_last=True) for p in paths), "-pk")
+        return qs.order_by(*(models.F(p).asc(nulls_last=True) for p in paths), "pk")
 
     def rows(self, actor: Actor, params: QueryDict) -> QuerySet[M]:
         """visible → filter → sort; a bad filter raises `InvalidInput` naming its field."""

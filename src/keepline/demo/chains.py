@@ -27,9 +27,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from keepline.chains.importers import LINK_IMPORTER
 from keepline.chains.models import Scenario
 from keepline.chains.services.keep import rank_scenario
-from keepline.chains.services.network import add_member, import_links, save_chain
+from keepline.chains.services.network import add_member, save_chain
 from keepline.chains.services.runs import run_scenario
 from keepline.chains.services.scenarios import (
     create_scenario,
@@ -210,9 +211,10 @@ def build_chains(actor: SystemActor, *, seed: int) -> DemoChains:
         .order_by("uscc")
     )
     rows = _link_rows(rng, enterprises)
-    imported = import_links(actor=actor, rows=list(enumerate(rows, start=2)))
+    imported = LINK_IMPORTER.check_rows(actor, enumerate(rows, start=2))
     if not imported.ok:
         raise ValueError(f"The demo's supply links do not import: {imported.errors[:3]}")
+    LINK_IMPORTER.write(actor, imported)
     city = Region.objects.get(code=CITY)
     chains = _build_chains(actor, city, enterprises)
 

@@ -1,21 +1,18 @@
-"""API of the supply network: links, their import, industry chains with members, and graphs.
+"""API of the supply network: links, industry chains with members, and graphs.
 The same selectors, services and scopes as the pages."""
 
 from decimal import Decimal
 from typing import Any
 
-from django.utils.translation import gettext as _
-from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
-from keepline.chains import importing
 from keepline.chains.models import ChainMember, IndustryChain, SupplyLink
 from keepline.chains.selectors.network import (
-    LINK_SORTS,
+    LINKS,
     MAX_DEPTH,
     chains,
     graph_data,
-    links,
     members,
     neighbourhood,
 )
@@ -23,13 +20,11 @@ from keepline.chains.selectors.network import chain_graph as graph_of_chain
 from keepline.chains.services.network import (
     add_member,
     delete_link,
-    import_links,
     remove_member,
     save_chain,
     save_link,
 )
-from keepline.core.errors import InvalidInput
-from keepline.core.scopes import get_for, require_area, require_role
+from keepline.core.scopes import get_for, require_role
 from keepline.enterprises.models import Enterprise
 from keepline.places.models import Region
 
@@ -72,33 +67,6 @@ class LinkIn(Schema):
 
 class LinkChangeIn(LinkIn):
     version: int = Field(examples=[1])
-
-
-class LinkFilterIn(Schema):
-    q: str = Field("", description="Part of an end's name or credit code", examples=["玻璃"])
-    side: str = Field("", description="supplier, customer or either (empty)", examples=[""])
-    enterprise: int | None = Field(None, description="An end's id", examples=[None])
-    sector: str = Field(
-        "", description="Industry code (a section takes its divisions)", examples=["30"]
-    )
-    region: str = Field("", description="Region code: an end in its subtree", examples=["510502"])
-    chain: int | None = Field(None, description="Links among this chain's members", examples=[None])
-    substitutes: bool | None = Field(None, examples=[None])
-    low_stock: Decimal | None = Field(None, description="At most this many days", examples=["3"])
-    sort: str = Field("customer", description=", ".join(LINK_SORTS), examples=["-share"])
-
-
-class ImportIn(Schema):
-    check: bool = Field(False, description="Only check the file; write nothing", examples=[False])
-
-
-class ImportOut(Schema):
-    checked: int = Field(description="Rows checked", examples=[120])
-    created: int = Field(examples=[100])
-    updated: int = Field(examples=[20])
-    links: list[int] = Field(
-        description="The links written (none when checking)", examples=[[7, 8]]
-    )
 
 
 class ChainOut(Schema):
@@ -210,13 +178,16 @@ def _link(request: Any, link_id: int) -> SupplyLink:
     )
 
 
-@router.get("/chains/links", response=list[LinkOut], summary="Supply links the user sees")
+@router.get(
+    "/chains/links",
+    response=list[LinkOut],
+    summary="Supply links the user sees",
+    openapi_extra=LINKS.openapi(),
+)
 @paginate(PageNumberPagination, page_size=100)
-def link_list(request: Any, filters: Query[LinkFilterIn]) -> Any:
+def link_list(request: Any) -> Any:
     require_role(request.auth, SupplyLink)
-    values = filters.dict()
-    sort = values.pop("sort")
-    return links(request.auth, sort=sort, **values)
+    return LINKS.rows(request.auth, request.GET)
 
 
 @router.post(
@@ -237,32 +208,6 @@ def link_create(request: Any, payload: LinkIn) -> Any:
         note=payload.note,
     )
     return _link(request, link.pk)
-
-
-@router.post(
-    "/chains/links/import",
-    response=ImportOut,
-    summary="Import supply links from an Excel or CSV file (multipart: file, check); all or none",
-    description="Columns: supplier's and customer's credit codes (供应商/供方, 客户/需方), product "
-    "(产品), industry code (行业代码), share (份额: 0.4 or 40%), stock in days (库存天数), "
-    "substitutes (可替代: 是/否) and note (备注). A row naming a supplier, customer and product "
-    "already linked updates that link. A bad file answers 400 with `errors` naming each bad "
-    "row (`row 3, Share`), and nothing is written.",
-)
-def link_import(request: Any, payload: Form[ImportIn], file: File[UploadedFile]) -> Any:
-    require_area(request.auth, SupplyLink)
-    rows = importing.read_file(file.name or "", file.read())
-    result = import_links(actor=request.auth, rows=rows, check_only=payload.check)
-    if not result.ok:
-        raise InvalidInput(
-            _("The file has errors; nothing was imported."), errors=result.errors_by_cell()
-        )
-    return {
-        "checked": result.checked,
-        "created": result.created,
-        "updated": result.updated,
-        "links": [link.pk for link in result.links],
-    }
 
 
 @router.get("/chains/links/{link_id}", response=LinkOut, summary="One supply link")

@@ -10,66 +10,12 @@ from django.utils.translation import gettext_lazy as _
 from keepline.chains.selectors.network import MAX_DEPTH
 from keepline.core.forms import SELECT, TEXT
 from keepline.core.pickers import Picker
-from keepline.core.scopes import MAX_KEY
 
 NUMBER = TEXT | {"inputmode": "decimal"}
-YES_NO = [("", _("Either")), ("yes", _("Yes")), ("no", _("No"))]
-SIDE_CHOICES = [
-    ("", _("As supplier or customer")),
-    ("supplier", _("As supplier")),
-    ("customer", _("As customer")),
-]
 
 
 def _choices(field: forms.Field, choices: list[tuple[Any, str]]) -> None:
     field.choices = choices  # type: ignore[attr-defined]
-
-
-class LinkFilterForm(forms.Form):
-    q = forms.CharField(
-        label=_("Enterprise"),
-        required=False,
-        widget=forms.TextInput(TEXT | {"placeholder": _("Name or credit code")}),
-    )
-    side = forms.ChoiceField(
-        label=_("Taking part"), required=False, choices=SIDE_CHOICES, widget=forms.Select(SELECT)
-    )
-    sector = forms.ChoiceField(label=_("Sector"), required=False, widget=forms.Select(SELECT))
-    region = forms.ChoiceField(label=_("Region"), required=False, widget=forms.Select(SELECT))
-    chain = forms.TypedChoiceField(
-        label=_("Industry chain"),
-        required=False,
-        coerce=int,
-        empty_value=None,
-        widget=forms.Select(SELECT),
-    )
-    substitutes = forms.ChoiceField(
-        label=_("Substitutes exist"), required=False, choices=YES_NO, widget=forms.Select(SELECT)
-    )
-    low_stock = forms.DecimalField(
-        label=_("Stock at most (days)"),
-        required=False,
-        min_value=0,
-        max_value=365,
-        widget=forms.NumberInput(TEXT | {"placeholder": _("Stock at most (days)"), "step": "any"}),
-    )
-    # From an enterprise's page: the links of that enterprise.
-    enterprise = forms.IntegerField(
-        required=False, min_value=1, max_value=MAX_KEY, widget=forms.HiddenInput
-    )
-
-    def __init__(
-        self,
-        *args: Any,
-        sectors: list[tuple[str, str]],
-        regions: list[tuple[str, str]],
-        chains: list[tuple[Any, str]],
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        _choices(self.fields["sector"], sectors)
-        _choices(self.fields["region"], regions)
-        _choices(self.fields["chain"], chains)
 
 
 class LinkForm(forms.Form):
@@ -110,18 +56,6 @@ class LinkForm(forms.Form):
 
 class VersionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("Excel or CSV file"),
-        widget=forms.ClearableFileInput(TEXT | {"accept": ".xlsx,.csv"}),
-    )
-    check_only = forms.BooleanField(
-        label=_("Only check the file; import nothing"),
-        required=False,
-        widget=forms.CheckboxInput({"class": "form-check-input"}),
-    )
 
 
 class ChainFilterForm(forms.Form):

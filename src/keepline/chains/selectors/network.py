@@ -4,89 +4,215 @@ a chain's members and the links among them."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+import django_filters
+from django import forms
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.utils.translation import gettext_lazy as _
 
 from keepline.chains.models import ChainMember, IndustryChain, SupplyLink
-from keepline.core.scopes import Actor, may_place, visible
-from keepline.enterprises.models import Enterprise
+from keepline.core.lists import Column, FilterSet, Listing, ScopedChoiceFilter
+from keepline.core.scopes import MAX_KEY, Actor, may_place, visible
+from keepline.enterprises.models import Enterprise, Industry
+from keepline.enterprises.selectors import industry_choices
 from keepline.places.models import Region
+from keepline.places.selectors import region_choices
 
 MAX_DEPTH = 4
 # Beyond this many enterprises a graph is no longer read by eye: the walk stops at the level
 # that passes it (and says so) rather than drawing a hairball.
 MAX_NODES = 400
-LINK_SORTS = {
-    "customer": ("customer__name", "sector__code", "supplier__name", "id"),
-    "-customer": ("-customer__name", "sector__code", "supplier__name", "-id"),
-    "supplier": ("supplier__name", "customer__name", "id"),
-    "-supplier": ("-supplier__name", "customer__name", "-id"),
-    "product": ("product", "id"),
-    "-product": ("-product", "-id"),
-    "sector": ("sector__code", "customer__name", "id"),
-    "-sector": ("-sector__code", "customer__name", "-id"),
-    "share": ("share", "id"),
-    "-share": ("-share", "-id"),
-    "stock": ("stock_days", "id"),
-    "-stock": ("-stock_days", "-id"),
-    "updated": ("updated_at", "id"),
-    "-updated": ("-updated_at", "-id"),
-}
-SIDES = ("", "supplier", "customer")
+SIDES = [("supplier", _("As supplier")), ("customer", _("As customer"))]
 
 
-def links(
-    actor: Actor,
-    *,
-    q: str = "",
-    side: str = "",
-    enterprise: int | None = None,
-    sector: str = "",
-    region: str = "",
-    chain: int | None = None,
-    substitutes: bool | None = None,
-    low_stock: Decimal | None = None,
-    sort: str = "customer",
-) -> QuerySet[SupplyLink]:
-    """The links the actor sees. `q` (part of a name or credit code) and `enterprise` (an id)
-    match the supplier, the customer or either (`side`); `region` (a code) keeps links with an
-    end in its subtree; `chain` keeps the links among a chain's members; `low_stock` those with
-    at most that many days of stock."""
-    qs = visible(SupplyLink.objects.all(), actor).select_related(
-        "supplier__region", "customer__region", "sector"
+def _seen_links(actor: Actor) -> QuerySet[SupplyLink]:
+    """The links the actor sees; `editable` says which of them they may change (the page
+    offers those the edit buttons)."""
+    changeable = visible(SupplyLink.objects.filter(pk=OuterRef("pk")), actor, "change")
+    return (
+        visible(SupplyLink.objects.all(), actor)
+        .select_related("supplier__region", "customer__region", "sector")
+        .annotate(editable=Exists(changeable))
     )
-    ends = [side] if side in ("supplier", "customer") else ["supplier", "customer"]
-    if q:
-        match = Q()
-        for end in ends:
-            match |= Q(**{f"{end}__name__icontains": q}) | Q(**{f"{end}__uscc__icontains": q})
-        qs = qs.filter(match)
-    if enterprise is not None:
-        match = Q()
-        for end in ends:
-            match |= Q(**{f"{end}_id": enterprise})
-        qs = qs.filter(match)
-    if sector:
-        qs = qs.filter(Q(sector__code=sector) | Q(sector__parent__code=sector))
-    if region:
-        found = Region.objects.filter(code=region).values_list("path", flat=True).first()
-        if found is None:
-            return qs.none()
-        qs = qs.filter(
-            Q(supplier__region__path__startswith=found)
-            | Q(customer__region__path__startswith=found)
-        )
-    if chain is not None:
-        members = ChainMember.objects.filter(chain_id=chain).values("enterprise_id")
-        qs = qs.filter(supplier_id__in=members, customer_id__in=members)
-    if substitutes is not None:
-        qs = qs.filter(substitutes=substitutes)
-    if low_stock is not None:
-        qs = qs.filter(stock_days__lte=low_stock)
-    return qs.order_by(*LINK_SORTS.get(sort, LINK_SORTS["customer"]))
+
+
+def _ends(side: str, **lookup: Any) -> Q:
+    """A lookup on the link's supplier, its customer, or either (`side` empty)."""
+    match = Q()
+    for end in [side] if side else ["supplier", "customer"]:
+        match |= Q(**{f"{end}__{key}": value for key, value in lookup.items()})
+    return match
+
+
+class YesNoField(django_filters.fields.ChoiceField):
+    """yes or no, as the page's dropdown sends it; true and false read the same (the API
+    took a boolean)."""
+
+    def clean(self, value: Any) -> Any:
+        word = str(value).strip().lower() if value is not None else value
+        return super().clean({"true": "yes", "false": "no"}.get(word, word) if word else value)
+
+
+class YesNoFilter(django_filters.ChoiceFilter):
+    field_class = YesNoField
+
+
+def _enterprise_choices(actor: Actor) -> list[tuple[str, str]]:
+    # Hidden on the page (the enterprise's chain page links here), so never a dropdown.
+    return []
+
+
+def _resolve_enterprise(actor: Actor, code: str) -> Enterprise | None:
+    if not code.isdigit() or not 0 < int(code) <= MAX_KEY:
+        return None
+    return registry(actor).filter(pk=int(code)).first()
+
+
+def _chain_choices(actor: Actor) -> list[tuple[str, str]]:
+    return [(str(c.pk), f"{c.name} · {c.region}") for c in chains(actor)]
+
+
+def _resolve_chain(actor: Actor, code: str) -> IndustryChain | None:
+    if not code.isdigit() or not 0 < int(code) <= MAX_KEY:
+        return None
+    return visible(IndustryChain.objects.all(), actor).filter(pk=int(code)).first()
+
+
+def _in_chain(qs: QuerySet[SupplyLink], chain: IndustryChain) -> QuerySet[SupplyLink]:
+    members = ChainMember.objects.filter(chain=chain).values("enterprise_id")
+    return qs.filter(supplier_id__in=members, customer_id__in=members)
+
+
+def _resolve_sector(actor: Actor, code: str) -> Industry | None:
+    return Industry.objects.filter(code=code.upper()).first()
+
+
+def _of_sector(qs: QuerySet[SupplyLink], sector: Industry) -> QuerySet[SupplyLink]:
+    # A section takes its divisions.
+    return qs.filter(Q(sector=sector) | Q(sector__parent=sector))
+
+
+def _either_region(qs: QuerySet[SupplyLink], region: Region) -> QuerySet[SupplyLink]:
+    return qs.filter(_ends("", region__path__startswith=region.path))
+
+
+class LinkFilterSet(FilterSet):
+    """The links' filters: the list page, its export and `GET /api/chains/links`. `q` and
+    `enterprise` match either end, or the one `side` names."""
+
+    q = django_filters.CharFilter(
+        label=_("Enterprise"),
+        method="search",
+        widget=forms.TextInput({"type": "search", "placeholder": _("Name or credit code")}),
+    )
+    # From an enterprise's chain page: the links of that enterprise.
+    enterprise = ScopedChoiceFilter(
+        label=_("An end's id"),
+        choices=_enterprise_choices,
+        resolve=_resolve_enterprise,
+        apply=lambda qs, e: qs.filter(_ends("", pk=e.pk)),
+        widget=forms.HiddenInput,
+    )
+    side = django_filters.ChoiceFilter(
+        label=_("Taking part"),
+        choices=SIDES,
+        empty_label=_("As supplier or customer"),
+        method="by_side",
+    )
+    sector = ScopedChoiceFilter(
+        label=_("Sector"),
+        empty_label=_("All sectors"),
+        choices=industry_choices,
+        resolve=_resolve_sector,
+        apply=_of_sector,
+    )
+    region = ScopedChoiceFilter(
+        label=_("Region"),
+        empty_label=_("All regions"),
+        choices=region_choices,
+        resolve=lambda actor, code: Region.objects.filter(code=code).first(),
+        apply=_either_region,
+    )
+    chain = ScopedChoiceFilter(
+        label=_("Industry chain"),
+        empty_label=_("All chains"),
+        choices=_chain_choices,
+        resolve=_resolve_chain,
+        apply=_in_chain,
+    )
+    substitutes = YesNoFilter(
+        label=_("Substitutes exist"),
+        choices=[("yes", _("Yes")), ("no", _("No"))],
+        empty_label=_("Either"),
+        method="by_substitutes",
+    )
+    low_stock = django_filters.NumberFilter(
+        label=_("Stock at most (days)"),
+        field_name="stock_days",
+        lookup_expr="lte",
+        min_value=0,
+        max_value=365,
+        widget=forms.NumberInput({"placeholder": _("Stock at most (days)"), "step": "any"}),
+    )
+
+    class Meta:
+        model = SupplyLink
+        fields: list[str] = []
+
+    def search(self, qs: QuerySet[SupplyLink], name: str, value: str) -> QuerySet[SupplyLink]:
+        value = value.strip()
+        if not value:
+            return qs
+        return qs.filter(_ends("", name__icontains=value) | _ends("", uscc__icontains=value))
+
+    def by_side(self, qs: QuerySet[SupplyLink], name: str, side: str) -> QuerySet[SupplyLink]:
+        """Keep to the side named what `q` and `enterprise` matched on either end."""
+        data = self.form.cleaned_data
+        text, enterprise = (data.get("q") or "").strip(), data.get("enterprise")
+        if text:
+            qs = qs.filter(_ends(side, name__icontains=text) | _ends(side, uscc__icontains=text))
+        if enterprise is not None:
+            qs = qs.filter(_ends(side, pk=enterprise.pk))
+        return qs
+
+    def by_substitutes(
+        self, qs: QuerySet[SupplyLink], name: str, value: str
+    ) -> QuerySet[SupplyLink]:
+        return qs.filter(substitutes=value == "yes")
+
+
+LINKS: Listing[SupplyLink] = Listing(
+    filterset=LinkFilterSet,
+    title=_("Supply links"),
+    filename="supply-links",
+    page="chains:links",
+    api="/api/chains/links",
+    base=_seen_links,
+    default_sort="customer",
+    columns=(
+        Column("supplier", _("Supplier"), "supplier.name", sort="supplier__name"),
+        Column("supplier_uscc", _("Supplier's credit code"), "supplier.uscc", table=False),
+        Column("supplier_region", _("Supplier's region"), "supplier.region.name", table=False),
+        Column("customer", _("Customer"), "customer.name", sort="customer__name"),
+        Column("customer_uscc", _("Customer's credit code"), "customer.uscc", table=False),
+        Column("customer_region", _("Customer's region"), "customer.region.name", table=False),
+        Column("product", _("Product"), sort="product", css="d-none d-md-table-cell"),
+        Column("sector_code", _("Industry code"), "sector.code", table=False),
+        Column(
+            "sector", _("Sector"), "sector.name", sort="sector__code", css="d-none d-lg-table-cell"
+        ),
+        Column("share", _("Share"), sort="share", css="num"),
+        Column("stock", _("Stock (days)"), "stock_days", sort="stock_days", css="num"),
+        Column("substitutes", _("Substitutes exist"), css="d-none d-sm-table-cell"),
+        Column("note", _("Note"), table=False),
+        Column("updated", _("Updated"), "updated_at", sort="updated_at", table=False),
+        Column("actions", "", css="d-none d-md-table-cell", export=False),
+    ),
+)
 
 
 CHAIN_SORTS = {
@@ -124,9 +250,49 @@ def members(actor: Actor, chain: IndustryChain) -> QuerySet[ChainMember]:
     )
 
 
+def share_total(customer_id: int, sector_id: int, exclude: Iterable[int] = ()) -> Decimal:
+    """The shares the customer's other links of the sector already cover."""
+    total = (
+        SupplyLink.objects.filter(customer_id=customer_id, sector_id=sector_id)
+        .exclude(pk__in=list(exclude))
+        .aggregate(total=Sum("share"))["total"]
+    )
+    return Decimal(total or 0)
+
+
+def recorded_shares(
+    customer_ids: Iterable[int], exclude: Iterable[int] = ()
+) -> dict[tuple[int, int], Decimal]:
+    """The shares recorded for each (customer, sector) of these customers, leaving out the
+    links `exclude` names (those a file replaces), in one query."""
+    return {
+        (row["customer_id"], row["sector_id"]): Decimal(row["total"] or 0)
+        for row in SupplyLink.objects.filter(customer_id__in=set(customer_ids))
+        .exclude(pk__in=list(exclude))
+        .values("customer_id", "sector_id")
+        .annotate(total=Sum("share"))
+    }
+
+
+def recorded_links(
+    supplier_ids: Iterable[int], customer_ids: Iterable[int]
+) -> dict[tuple[int, int, str], int]:
+    """The recorded links among these suppliers and customers: (supplier, customer, product)
+    → the link's id."""
+    return {
+        (s, c, p): pk
+        for pk, s, c, p in SupplyLink.objects.filter(
+            supplier_id__in=set(supplier_ids), customer_id__in=set(customer_ids)
+        ).values_list("pk", "supplier_id", "customer_id", "product")
+    }
+
+
 def chain_links(actor: Actor, chain: IndustryChain) -> QuerySet[SupplyLink]:
     """The links the actor sees between two members of the chain."""
-    return links(actor, chain=chain.pk, sort="supplier")
+    qs = visible(SupplyLink.objects.all(), actor).select_related(
+        "supplier__region", "customer__region", "sector"
+    )
+    return _in_chain(qs, chain).order_by("supplier__name", "customer__name", "id")
 
 
 # ---- graphs -----------------------------------------------------------------------------------
@@ -292,6 +458,11 @@ def graph_data(actor: Actor, graph: Graph) -> dict[str, Any]:
         "nodes": nodes,
         "edges": edges,
     }
+
+
+def sectors_by_code() -> dict[str, Industry]:
+    """Every industry by its code, as a file names a link's sector."""
+    return {i.code.upper(): i for i in Industry.objects.all()}
 
 
 def registry(actor: Actor) -> Any:

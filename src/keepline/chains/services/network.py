@@ -8,22 +8,19 @@ supplier in another city, which the bureau, seeing the city, may name)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from keepline.chains import importing
-from keepline.chains.importing import RowError
+from keepline.chains import parsing
 from keepline.chains.models import ChainMember, IndustryChain, Scenario, ScenarioStatus, SupplyLink
-from keepline.chains.selectors.network import in_area, registry
+from keepline.chains.selectors.network import in_area, registry, share_total
 from keepline.core import audit
 from keepline.core.errors import Conflict, Forbidden, InvalidInput
+from keepline.core.imports import ImportCheck
 from keepline.core.models import AuditEvent
 from keepline.core.scopes import Actor, get_for, require_place, require_role
 from keepline.enterprises.models import Enterprise, Industry
@@ -63,17 +60,7 @@ def _sector_name(sector: Industry) -> str:
     return f"{sector.code} {sector.name}"
 
 
-def _share_total(customer_id: int, sector_id: int, exclude: Iterable[int] = ()) -> Decimal:
-    """The shares the customer's other links of the sector already cover."""
-    total = (
-        SupplyLink.objects.filter(customer_id=customer_id, sector_id=sector_id)
-        .exclude(pk__in=list(exclude))
-        .aggregate(total=Sum("share"))["total"]
-    )
-    return Decimal(total or 0)
-
-
-def _over_message(customer: Enterprise, sector: Industry, total: Decimal) -> str:
+def over_message(customer: Enterprise, sector: Industry, total: Decimal) -> str:
     return _(
         "The shares of %(customer)s's suppliers of %(sector)s would add up to %(total)s; "
         "together they cover at most 1 (100%%)."
@@ -149,10 +136,10 @@ def save_link(
     sector = Industry.objects.filter(code=(sector_code or "").strip()).first()
     if sector is None:
         errors["sector"] = [_("Choose an industry code from the list.")]
-    share_value, message = importing.parse_share(share)
+    share_value, message = parsing.parse_share(share)
     if message:
         errors["share"] = [message]
-    stock_value, message = importing.parse_stock(stock_days)
+    stock_value, message = parsing.parse_stock(stock_days)
     if message:
         errors["stock_days"] = [message]
     note = (note or "").strip()
@@ -165,9 +152,9 @@ def save_link(
         if twin.exists():
             errors["product"] = [_("This supplier already supplies this product to this customer.")]
     if not errors and sector is not None and share_value is not None:
-        total = _share_total(customer.pk, sector.pk, [link.pk] if link else []) + share_value
+        total = share_total(customer.pk, sector.pk, [link.pk] if link else []) + share_value
         if total > 1:
-            errors["share"] = [_over_message(customer, sector, total)]
+            errors["share"] = [over_message(customer, sector, total)]
     if errors:
         raise InvalidInput(_("Please correct the marked fields."), errors=errors)
 
@@ -184,9 +171,9 @@ def save_link(
     after = audit.snapshot(link, LINK_AUDIT)
     if before:
         old, new = audit.changes(before, after)
-        audit.record(actor=actor, action="update", obj=link, before=old, after=new)
+        audit.record(actor=actor, action=audit.Action.UPDATE, obj=link, before=old, after=new)
     else:
-        audit.record(actor=actor, action="create", obj=link, after=after)
+        audit.record(actor=actor, action=audit.Action.CREATE, obj=link, after=after)
     _network_changed()
     return link
 
@@ -198,37 +185,17 @@ def delete_link(*, actor: Actor, link_id: int, version: int) -> None:
     if version != link.version:
         raise _conflict(link, LINK_AUDIT, _("link"))
     before = audit.snapshot(link, LINK_AUDIT)
-    event = audit.build(actor=actor, action="delete", obj=link, before=before)
+    event = audit.build(actor=actor, action=audit.Action.DELETE, obj=link, before=before)
     link.delete()
     event.save()
     _network_changed()
 
 
 @dataclass
-class LinkImport:
-    """What an import found and did: nothing is written when any row is bad or when checking."""
+class LinkRow:
+    """A checked row of a links file (`chains.importers`): the link it writes, and the
+    recorded link with the same supplier, customer and product it replaces, if any."""
 
-    checked: int = 0
-    created: int = 0
-    updated: int = 0
-    check_only: bool = False
-    errors: list[RowError] = field(default_factory=list)
-    links: list[SupplyLink] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def errors_by_cell(self) -> dict[str, list[str]]:
-        """The errors keyed "row 3, Share", for the API's 400 answer."""
-        out: dict[str, list[str]] = {}
-        for e in self.errors:
-            out.setdefault(e.where, []).append(e.message)
-        return out
-
-
-@dataclass
-class _Row:
     number: int
     supplier: Enterprise
     customer: Enterprise
@@ -238,167 +205,41 @@ class _Row:
     stock_days: Decimal
     substitutes: bool
     note: str
+    replaces: int | None = None
 
 
-def _check_row(
-    actor: Actor,
-    number: int,
-    raw: dict[str, Any],
-    enterprises: dict[str, Enterprise],
-    sectors: dict[str, Industry],
-) -> tuple[_Row | None, list[RowError]]:
-    errors: list[RowError] = []
-    text = importing.text
+@dataclass
+class LinkImport:
+    """What an import wrote."""
 
-    def err(column: str, message: str) -> None:
-        errors.append(RowError(number, column, message))
-
-    ends: dict[str, Enterprise | None] = {}
-    for side in ("supplier", "customer"):
-        code = text(raw.get(side)).upper()
-        ends[side] = enterprises.get(code)
-        if not code:
-            err(side, _("This field is required."))
-        elif ends[side] is None:
-            err(side, _("No enterprise you can see has this code."))
-    supplier, customer = ends["supplier"], ends["customer"]
-    if supplier is not None and customer is not None:
-        if supplier.pk == customer.pk:
-            err("customer", _("An enterprise does not supply itself."))
-        elif not (in_area(actor, supplier) or in_area(actor, customer)):
-            err("customer", _("Neither enterprise is in your area."))
-    product = text(raw.get("product"))
-    if not product:
-        err("product", _("This field is required."))
-    elif len(product) > PRODUCT_MAX:
-        err("product", _("At most %(n)d characters.") % {"n": PRODUCT_MAX})
-    code = text(raw.get("sector")).upper()
-    sector = sectors.get(code)
-    if not code:
-        err("sector", _("This field is required."))
-    elif sector is None:
-        err("sector", _("Unknown industry code: %(v)s.") % {"v": code})
-    share, message = importing.parse_share(raw.get("share"))
-    if message:
-        err("share", message)
-    stock, message = importing.parse_stock(raw.get("stock_days"))
-    if message:
-        err("stock_days", message)
-    substitutes, message = importing.parse_yes(raw.get("substitutes"))
-    if message:
-        err("substitutes", message)
-    note = text(raw.get("note"))
-    if len(note) > NOTE_MAX:
-        err("note", _("At most %(n)d characters.") % {"n": NOTE_MAX})
-    if errors:
-        return None, errors
-    assert supplier and customer and sector and share is not None and stock is not None
-    row = _Row(number, supplier, customer, product, sector, share, stock, bool(substitutes), note)
-    return row, []
+    created: int = 0
+    updated: int = 0
+    links: list[SupplyLink] = field(default_factory=list)
 
 
-def _check_shares(rows: list[_Row], replaced: dict[int, SupplyLink]) -> list[RowError]:
-    """The rows whose customer's suppliers of a sector would cover more than the whole need,
-    counting the links already recorded that the file does not replace."""
-    groups: dict[tuple[int, int], list[_Row]] = defaultdict(list)
-    for row in rows:
-        groups[(row.customer.pk, row.sector.pk)].append(row)
-    # The recorded shares of every customer in the file, by sector, in one query.
-    recorded = {
-        (row["customer_id"], row["sector_id"]): Decimal(row["total"] or 0)
-        for row in SupplyLink.objects.filter(customer_id__in={key[0] for key in groups})
-        .exclude(pk__in=[link.pk for link in replaced.values()])
-        .values("customer_id", "sector_id")
-        .annotate(total=Sum("share"))
-    }
-    errors: list[RowError] = []
-    for key, group in groups.items():
-        total = recorded.get(key, Decimal(0)) + sum(r.share for r in group)
-        if total > 1:
-            message = _over_message(group[0].customer, group[0].sector, total)
-            rows_named = ", ".join(str(r.number) for r in group)
-            for row in group:
-                errors.append(
-                    RowError(
-                        row.number,
-                        "share",
-                        f"{message} " + _("Rows: %(rows)s.") % {"rows": rows_named},
-                    )
-                )
-    return errors
-
-
-def import_links(
-    *, actor: Actor, rows: Sequence[tuple[int, dict[str, Any]]], check_only: bool = False
-) -> LinkImport:
-    """Check every numbered row of an import and, when all are good and not only checking,
-    write them in one transaction: a row naming a supplier, customer and product already linked
-    updates that link. Every bad row is reported; with any, nothing is written."""
+def import_links(*, actor: Actor, check: ImportCheck[LinkRow]) -> LinkImport:
+    """Write the rows of a checked links file in one transaction, all or none: a row that
+    replaces a recorded link updates it."""
     require_role(actor, SupplyLink, "change")
-    result = LinkImport(check_only=check_only)
-    numbered = list(rows)
-    if not numbered:
-        raise InvalidInput(_("The file has no rows."))
-    result.checked = len(numbered)
-    codes = {
-        importing.text(raw.get(side)).upper()
-        for _n, raw in numbered
-        for side in ("supplier", "customer")
-    }
-    enterprises = {e.uscc: e for e in registry(actor).filter(uscc__in=codes)}
-    sectors = {i.code.upper(): i for i in Industry.objects.all()}
-    good: list[_Row] = []
-    seen: dict[tuple[int, int, str], int] = {}
-    for number, raw in numbered:
-        row, errors = _check_row(actor, number, raw, enterprises, sectors)
-        if row is not None:
-            key = (row.supplier.pk, row.customer.pk, row.product)
-            first = seen.setdefault(key, number)
-            if first != number:
-                errors.append(
-                    RowError(number, "product", _("Same link as row %(row)d.") % {"row": first})
-                )
-                row = None
-        result.errors.extend(errors)
-        if row is not None:
-            good.append(row)
-
-    existing = {
-        (link.supplier_id, link.customer_id, link.product): link
-        for link in SupplyLink.objects.filter(
-            customer_id__in={r.customer.pk for r in good},
-            supplier_id__in={r.supplier.pk for r in good},
-        )
-    }
-    replaced = {
-        r.number: existing[key]
-        for r in good
-        if (key := (r.supplier.pk, r.customer.pk, r.product)) in existing
-    }
-    result.errors.extend(_check_shares(good, replaced))
-    result.errors.sort(key=lambda e: (e.row, list(importing.LABELS).index(e.column)))
-    if result.errors or check_only:
-        return result
+    if not check.ok:
+        raise check.as_error()
     try:
-        _write_import(actor, good, replaced, result)
+        return _write_import(actor, check.rows)
     except IntegrityError as exc:
         # Someone recorded one of the same links meanwhile: the whole file waits for a retry.
         raise Conflict(
             _("The network changed while the file was imported; import it again.")
         ) from exc
-    return result
 
 
 @transaction.atomic
-def _write_import(
-    actor: Actor, rows: list[_Row], replaced: dict[int, SupplyLink], result: LinkImport
-) -> None:
+def _write_import(actor: Actor, rows: list[LinkRow]) -> LinkImport:
+    result = LinkImport()
     events: list[AuditEvent] = []
     for row in rows:
-        link = replaced.get(row.number)
         before: dict[str, Any] = {}
-        if link is not None:
-            link = SupplyLink.objects.select_for_update(of=("self",)).get(pk=link.pk)
+        if row.replaces is not None:
+            link = SupplyLink.objects.select_for_update(of=("self",)).get(pk=row.replaces)
             before = audit.snapshot(link, LINK_AUDIT)
             link.version += 1
         else:
@@ -411,15 +252,20 @@ def _write_import(
             old, new = audit.changes(before, after)
             if set(new) - {"version"}:
                 events.append(
-                    audit.build(actor=actor, action="import", obj=link, before=old, after=new)
+                    audit.build(
+                        actor=actor, action=audit.Action.IMPORT, obj=link, before=old, after=new
+                    )
                 )
             result.updated += 1
         else:
-            events.append(audit.build(actor=actor, action="import", obj=link, after=after))
+            events.append(
+                audit.build(actor=actor, action=audit.Action.IMPORT, obj=link, after=after)
+            )
             result.created += 1
         result.links.append(link)
     AuditEvent.objects.bulk_create(events)
     _network_changed()
+    return result
 
 
 # ---- industry chains --------------------------------------------------------------------------
@@ -497,9 +343,9 @@ def save_chain(
     after = audit.snapshot(chain, CHAIN_AUDIT)
     if before:
         old, new = audit.changes(before, after)
-        audit.record(actor=actor, action="update", obj=chain, before=old, after=new)
+        audit.record(actor=actor, action=audit.Action.UPDATE, obj=chain, before=old, after=new)
     else:
-        audit.record(actor=actor, action="create", obj=chain, after=after)
+        audit.record(actor=actor, action=audit.Action.CREATE, obj=chain, after=after)
     return chain
 
 
@@ -526,7 +372,7 @@ def add_member(*, actor: Actor, chain_id: int, enterprise_id: int, segment: str)
     member = ChainMember.objects.create(chain=chain, enterprise=enterprise, segment=segment)
     audit.record(
         actor=actor,
-        action="add_member",
+        action=audit.Action.ADD_MEMBER,
         obj=member,
         after=audit.snapshot(member, MEMBER_AUDIT),
     )
@@ -544,7 +390,7 @@ def remove_member(*, actor: Actor, member_id: int) -> None:
     )
     event = audit.build(
         actor=actor,
-        action="remove_member",
+        action=audit.Action.REMOVE_MEMBER,
         obj=member,
         before=audit.snapshot(member, MEMBER_AUDIT),
     )

@@ -4,7 +4,7 @@ recover."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -26,7 +26,8 @@ from keepline.chains.services import actor_name
 from keepline.chains.services.scenarios import CENT, locked_scenario
 from keepline.core import audit
 from keepline.core.errors import InvalidInput
-from keepline.core.scopes import Actor, get_for, visible
+from keepline.core.imports import ImportCheck
+from keepline.core.scopes import Actor, get_for
 from keepline.enterprises.models import Enterprise, Industry
 
 RUN_AUDIT = [
@@ -110,14 +111,14 @@ def run_scenario(*, actor: Actor, scenario_id: int) -> Scenario:
     scenario.run_seconds = round(time.perf_counter() - clock, 3)
     scenario.save()
     after = audit.snapshot(scenario, RUN_AUDIT) | {"model_seconds": round(seconds, 3)}
-    audit.record(actor=actor, action="run", obj=scenario, after=after)
+    audit.record(actor=actor, action=audit.Action.RUN, obj=scenario, after=after)
     return scenario
 
 
 # ---- time to recover --------------------------------------------------------------------------
 
 
-def _recovery_days(value: Any) -> int | None:
+def recovery_days(value: Any) -> int | None:
     """Whole days 1–365, or None for a value that is not one."""
     if isinstance(value, bool):
         return None
@@ -141,7 +142,7 @@ def set_recovery(*, actor: Actor, scenario_id: int, enterprise_id: int, days: in
         if existing is not None:
             existing.delete()
     else:
-        checked = _recovery_days(days)
+        checked = recovery_days(days)
         if checked is None:
             message = _("Enter whole days from 1 to %(max)s.") % {"max": MAX_RECOVERY_DAYS}
             raise InvalidInput(message, errors={"days": [message]})
@@ -150,78 +151,44 @@ def set_recovery(*, actor: Actor, scenario_id: int, enterprise_id: int, days: in
         )
     after = {"enterprise": enterprise.pk, "days": days}
     if before != after:
-        audit.record(actor=actor, action="set_recovery", obj=scenario, before=before, after=after)
+        audit.record(
+            actor=actor, action=audit.Action.SET_RECOVERY, obj=scenario, before=before, after=after
+        )
+
+
+@dataclass
+class RecoveryRow:
+    """A checked row of a times-to-recover file (`chains.importers`); no days clears it."""
+
+    number: int
+    uscc: str
+    enterprise_id: int
+    days: int | None
 
 
 @transaction.atomic
-def import_recovery(
-    *,
-    actor: Actor,
-    scenario_id: int,
-    rows: Iterable[tuple[int, dict[str, Any]]],
-    check_only: bool = False,
-) -> int:
-    """Times to recover from a file's rows ({"uscc", "days"}): all or nothing, every bad row
-    named; an empty days cell clears the enterprise's time. Returns the rows taken."""
+def import_recovery(*, actor: Actor, scenario_id: int, check: ImportCheck[RecoveryRow]) -> int:
+    """Times to recover from a checked file, all or nothing; an empty days cell clears the
+    enterprise's time. Returns the rows taken."""
     scenario = locked_scenario(actor, scenario_id)
-    seen: dict[str, int] = {}
-    parsed: list[tuple[int, str, int | None]] = []
-    errors: dict[str, list[str]] = {}
-    for number, row in rows:
-        if len(parsed) + len(errors) >= MAX_RECOVERY_ROWS:
-            raise InvalidInput(
-                _("The file has more than %(max)s rows.") % {"max": MAX_RECOVERY_ROWS}
-            )
-        uscc = str(row.get("uscc") or "").strip().upper()
-        raw = row.get("days")
-        days = None if raw in (None, "") else _recovery_days(raw)
-        problems = []
-        if not uscc:
-            problems.append(_("column uscc: the credit code is missing."))
-        elif uscc in seen:
-            problems.append(_("column uscc: the same code as row %(row)s.") % {"row": seen[uscc]})
-        if raw not in (None, "") and days is None:
-            problems.append(
-                _("column days: enter whole days from 1 to %(max)s.") % {"max": MAX_RECOVERY_DAYS}
-            )
-        if problems:
-            errors[_("row %(row)s") % {"row": number}] = problems
-        else:
-            seen[uscc] = number
-            parsed.append((number, uscc, days))
-    found = {
-        e.uscc: e
-        for e in visible(Enterprise.objects.all(), actor).filter(uscc__in=[p[1] for p in parsed])
-    }
-    for number, uscc, _days_value in parsed:
-        if uscc not in found:
-            errors[_("row %(row)s") % {"row": number}] = [
-                _("column uscc: no enterprise you may see has the code %(uscc)s.") % {"uscc": uscc}
-            ]
-    if not parsed and not errors:
-        raise InvalidInput(_("The file has no rows."))
-    if errors:
-        raise InvalidInput(
-            _("Nothing was saved: %(n)s rows have errors.") % {"n": len(errors)}, errors=errors
-        )
-    if check_only:
-        return len(parsed)
+    if not check.ok:
+        raise check.as_error()
+    parsed = [(r.uscc, r.enterprise_id, r.days) for r in check.rows]
     existing = {
         r.enterprise_id: r
-        for r in RecoveryTime.objects.filter(scenario=scenario, enterprise__in=found.values())
+        for r in RecoveryTime.objects.filter(
+            scenario=scenario, enterprise_id__in=[pk for _u, pk, _d in parsed]
+        )
     }
     # Each enterprise's time before and after, by credit code, for the audit trail.
-    was = {
-        u: existing[found[u].pk].days if found[u].pk in existing else None for _n, u, _d in parsed
-    }
-    now = {u: d for _n, u, d in parsed}
-    clear = [found[u].pk for _n, u, d in parsed if d is None]
+    was = {u: existing[pk].days if pk in existing else None for u, pk, _d in parsed}
+    now = {u: d for u, _pk, d in parsed}
+    clear = [pk for _u, pk, d in parsed if d is None]
     RecoveryTime.objects.filter(scenario=scenario, enterprise_id__in=clear).delete()
     updates, creates = [], []
-    for _n, uscc, days in parsed:
+    for _u, pk, days in parsed:
         if days is None:
             continue
-        pk = found[uscc].pk
         if pk in existing:
             existing[pk].days = days
             updates.append(existing[pk])
@@ -231,7 +198,7 @@ def import_recovery(
     RecoveryTime.objects.bulk_create(creates)
     audit.record(
         actor=actor,
-        action="import_recovery",
+        action=audit.Action.IMPORT_RECOVERY,
         obj=scenario,
         before={"days": was},
         after={

@@ -14,7 +14,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from keepline.chains.forms.scenarios import (
@@ -28,6 +27,7 @@ from keepline.chains.forms.scenarios import (
     area_formset,
     formset_areas,
 )
+from keepline.chains.importers import RecoveryImporter
 from keepline.chains.models import Scenario
 from keepline.chains.selectors.network import district_code
 from keepline.chains.selectors.scenarios import (
@@ -42,21 +42,15 @@ from keepline.chains.selectors.scenarios import (
     scenarios,
 )
 from keepline.chains.selectors.scenarios import figures as scenario_figures
-from keepline.chains.services.runs import import_recovery, run_scenario, set_recovery
+from keepline.chains.services.runs import run_scenario, set_recovery
 from keepline.chains.services.scenarios import create_scenario, delete_scenario, update_scenario
 from keepline.chains.services.scenarios import scenario_from_measures as create_from_measures
 from keepline.chains.views.keep import scenario_panel
 from keepline.core.errors import Conflict, InvalidInput, KeeplineError
 from keepline.core.scopes import holds_area, may, require_area, require_role
-from keepline.core.tabular import Column, read_table, workbook_response
+from keepline.core.tabular import workbook_response
 from keepline.core.web import AuthedRequest, apply_errors, paginate, query_without
 from keepline.places.models import Region
-
-RECOVERY_COLUMNS = [
-    Column("uscc", gettext_lazy("Credit code"), True, "91510502MA62X5QF2B"),
-    Column("days", gettext_lazy("Time to recover (days)"), True, "14"),
-]
-
 
 # ---- list -------------------------------------------------------------------------------------
 
@@ -436,6 +430,7 @@ def scenario_recovery(request: AuthedRequest, pk: int) -> HttpResponse:
         request.POST if request.POST.get("action") == "import" else None,
         request.FILES if request.POST.get("action") == "import" else None,
     )
+    context: dict[str, Any] = {"scenario": scenario, "one": one, "upload": upload}
     status = 200
     if request.method == "POST":
         status = 400
@@ -454,33 +449,30 @@ def scenario_recovery(request: AuthedRequest, pk: int) -> HttpResponse:
                 return redirect(_next(request, scenario))
         elif request.POST.get("action") == "import" and upload.is_valid():
             file = upload.cleaned_data["file"]
+            importer = RecoveryImporter(scenario)
             try:
-                _total, rows = read_table(file.name, file.read(), RECOVERY_COLUMNS, max_rows=20_000)
-                taken = import_recovery(
-                    actor=request.user,
-                    scenario_id=scenario.pk,
-                    rows=list(rows),
-                    check_only=upload.cleaned_data["check_only"],
-                )
+                check = importer.check(request.user, file.name, file.read())
+                if check.ok and not check.rows:
+                    raise InvalidInput(_("The file has no rows."))
             except InvalidInput as exc:
                 apply_errors(upload, KeeplineError(exc.message))
-                upload.row_errors = exc.errors  # type: ignore[attr-defined]
             else:
-                if upload.cleaned_data["check_only"]:
-                    messages.info(request, _("The file is fine: %(n)s rows.") % {"n": taken})
+                if not check.ok:
+                    context["check"] = check
+                elif upload.cleaned_data["check_only"]:
+                    messages.info(
+                        request, _("The file is fine: %(n)s rows.") % {"n": len(check.rows)}
+                    )
                     return redirect("chains:scenario_recovery", scenario.pk)
-                messages.success(request, _("%(n)s times to recover taken.") % {"n": taken})
-                return redirect("chains:scenario", scenario.pk)
+                else:
+                    taken = importer.write(request.user, check)
+                    messages.success(request, _("%(n)s times to recover taken.") % {"n": taken})
+                    return redirect(importer.done_url())
         elif request.POST.get("action") not in ("set", "import"):
             one.add_error(None, _("Unknown action."))
     at_risk = results(request.user, scenario, at_risk=True, sort="dry_day")
-    context = {
-        "scenario": scenario,
-        "one": one,
-        "upload": upload,
-        "rows": _rows(scenario, at_risk[:200]),
-        "more": max(at_risk.count() - 200, 0),
-    }
+    context["rows"] = _rows(scenario, at_risk[:200])
+    context["more"] = max(at_risk.count() - 200, 0)
     return render(request, "chains/scenario_recovery.html", context, status=status)
 
 

@@ -12,7 +12,6 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
-from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from stdnum.cn import uscc as stdnum_uscc
@@ -20,7 +19,9 @@ from stdnum.cn import uscc as stdnum_uscc
 from keepline.core import services as core_services
 from keepline.core.models import DepartmentKind, Role, User
 from keepline.core.scopes import SystemActor
-from keepline.demo import chains, power, problems, scenario
+from keepline.demo import chains, power, scenario
+from keepline.demo.common import TZ, person_name
+from keepline.demo.problems.build import build_problems
 from keepline.enterprises import services as enterprise_services
 from keepline.enterprises.importers import ENTERPRISE_IMPORTER
 from keepline.enterprises.models import Enterprise
@@ -29,7 +30,6 @@ from keepline.places.models import MeasureKind, Park, ParkLevel, Region, RegionL
 
 DEMO_PASSWORD = "keepline-demo-2022"
 ACTOR = SystemActor("demo")
-TZ = ZoneInfo("Asia/Shanghai")
 # Below this the industry quotas round to nothing and the demo roles lose their enterprises.
 MIN_SIZE = 20
 BELOW_SIZE_SHARE = 0.03
@@ -48,15 +48,6 @@ COUNTY_PREFIX = {
     GL: "古蔺县",
 }
 
-SURNAMES = (
-    "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董程曹袁邓许傅沈曾彭吕"
-    "苏卢蒋蔡贾丁魏薛叶余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江"
-    "史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"
-)
-GIVEN = (
-    "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建国志文"
-    "辉力鹏飞斌宇浩凯琳晨欣雪梅林波丹宁峰健亮俊松海燕"
-)
 MOBILE_PREFIXES = tuple(
     str(n)
     for n in (*range(130, 140), *range(150, 154), *range(155, 160), 173, 177, *range(180, 190))
@@ -330,12 +321,6 @@ class Places:
 
 
 # ---- small generators -----------------------------------------------------------------------
-
-
-def person_name(rng: random.Random) -> str:
-    """A plausible Chinese personal name: one surname and one or two given characters."""
-    given = rng.choice(GIVEN) + (rng.choice(GIVEN) if rng.random() < 0.7 else "")
-    return rng.choice(SURNAMES) + given
 
 
 def mobile(rng: random.Random) -> str:
@@ -675,7 +660,7 @@ def build_city(
         f"{metered.large_accounts} large industrial accounts"
     )
     say(f"power alerts for 1–20 September: {metered.detection.created}")
-    say(problems.build_problems(ACTOR, seed=seed, password=DEMO_PASSWORD).summary())
+    say(build_problems(ACTOR, seed=seed, password=DEMO_PASSWORD).summary())
     say(chains.build_chains(ACTOR, seed=seed).summary())
     return {
         "parks": len(parks),
