@@ -6,8 +6,10 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from keepline.bubble import selectors, services
+from keepline.bubble import selectors
 from keepline.bubble.models import ClosedLoopPlan
+from keepline.bubble.services import plans as plan_services
+from keepline.bubble.services import switching as switch_services
 from keepline.enterprises.models import Enterprise, Industry
 from keepline.places.models import ControlMeasure, Park, Region
 from tests.conftest import SYSTEM, TZ, make_uscc
@@ -39,14 +41,14 @@ def qualify(
     enterprise: Enterprise, review: dt.date = REVIEW, at: dt.datetime = NOW, **changes: Any
 ) -> ClosedLoopPlan:
     """Submit and approve a plan for the enterprise (ready unless `changes` break a rule)."""
-    plan = services.save_plan(
+    plan = plan_services.save_plan(
         actor=SYSTEM,
         enterprise_id=enterprise.pk,
         data={**READY, "review_date": review, **changes},
         submit=True,
         now=at - dt.timedelta(days=2),
     )
-    return services.decide_plan(
+    return plan_services.decide_plan(
         actor=SYSTEM, plan_id=plan.pk, approve=True, now=at - dt.timedelta(days=1)
     )
 
@@ -91,8 +93,8 @@ def make_measure(
 
 def switch(measure: ControlMeasure, at: dt.datetime = NOW) -> int:
     """Preview and confirm as the system; the number switched."""
-    preview = services.preview_switch(actor=SYSTEM, measure_id=measure.pk, at=at)
-    done = services.confirm_switch(
+    preview = switch_services.preview_switch(actor=SYSTEM, measure_id=measure.pk, at=at)
+    done = switch_services.confirm_switch(
         actor=SYSTEM, measure_id=measure.pk, expected_count=preview.change_count, now=at
     )
     return done.switched

@@ -13,8 +13,10 @@ from typing import Any
 
 from django.utils import timezone
 
-from keepline.bubble import services
 from keepline.bubble.models import ClosedLoopPlan, MeasureSwitch, ModeChangeRequest
+from keepline.bubble.services import plans as plan_services
+from keepline.bubble.services import requests as request_services
+from keepline.bubble.services import switching as switch_services
 from tests.bubble.conftest import READY
 from tests.conftest import ROLES, SYSTEM, World
 from tests.matrix import REGISTRY, REGISTRY_CHANGE, Case, foreign, obj, object_statuses, statuses
@@ -48,7 +50,7 @@ def _plan(w: World, which: str) -> ClosedLoopPlan:
     ).first()
     if open_plan is not None:
         return open_plan
-    return services.save_plan(
+    return plan_services.save_plan(
         actor=SYSTEM, enterprise_id=_enterprise(w, which).pk, data=_data(), submit=True
     )
 
@@ -59,7 +61,7 @@ def _request(w: World, which: str) -> ModeChangeRequest:
     ).first()
     if pending is not None:
         return pending
-    return services.request_mode_change(
+    return request_services.request_mode_change(
         actor=SYSTEM,
         enterprise_id=_enterprise(w, which).pk,
         requested_mode="closed_loop",
@@ -88,8 +90,10 @@ def _switched(url: str) -> Callable[[World, str], str]:
     def build(w: World, which: str) -> str:
         measure = _measure(w, which)
         if not MeasureSwitch.objects.filter(measure=measure).exists():
-            count = services.preview_switch(actor=SYSTEM, measure_id=measure.pk).change_count
-            services.confirm_switch(actor=SYSTEM, measure_id=measure.pk, expected_count=count)
+            count = switch_services.preview_switch(actor=SYSTEM, measure_id=measure.pk).change_count
+            switch_services.confirm_switch(
+                actor=SYSTEM, measure_id=measure.pk, expected_count=count
+            )
         return url.format(measure.pk)
 
     return build
@@ -110,7 +114,9 @@ def _park_url(url: str) -> Callable[[World, str], str]:
 def _expected_count(w: World, which: str) -> dict[str, Any]:
     measure = _measure(w, which)
     return {
-        "expected_count": services.preview_switch(actor=SYSTEM, measure_id=measure.pk).change_count
+        "expected_count": switch_services.preview_switch(
+            actor=SYSTEM, measure_id=measure.pk
+        ).change_count
     }
 
 

@@ -8,8 +8,8 @@ from typing import Any
 from django.test import Client
 from django.utils import timezone
 
-from keepline.bubble import services
 from keepline.bubble.models import EnterpriseMode
+from keepline.bubble.services import modes as mode_services
 from tests.bubble.conftest import READY, make_enterprise
 from tests.conftest import SYSTEM, World
 
@@ -89,7 +89,7 @@ def test_preview_switch_twice_and_end(world: World) -> None:
 
 def test_modes_as_of(world: World) -> None:
     before = timezone.now()
-    services.set_mode(
+    mode_services.set_mode(
         actor=SYSTEM,
         enterprise_id=world.enterprise.pk,
         mode=EnterpriseMode.SEASONAL_STOP,

@@ -11,7 +11,6 @@ from django.test import Client
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from keepline.bubble import services
 from keepline.bubble.models import (
     ClosedLoopPlan,
     EnterpriseMode,
@@ -20,6 +19,8 @@ from keepline.bubble.models import (
     PlanStatus,
     RequestStatus,
 )
+from keepline.bubble.services import modes as mode_services
+from keepline.bubble.services import plans as plan_services
 from tests.bubble.conftest import READY, make_enterprise, make_measure, mode
 from tests.conftest import SYSTEM, World
 
@@ -47,7 +48,7 @@ def test_liaison_writes_and_submits_the_plan_and_reads_why_it_fails(world: World
         _form(beds="-3", review_date="") | {"submit": "1"},
     )
     body = bad.content.decode()
-    assert bad.status_code == 200 and 'data-field-error="beds"' in body
+    assert bad.status_code == 400 and 'data-field-error="beds"' in body
     assert 'data-field-error="review_date"' in body
     assert not ClosedLoopPlan.objects.exists()
     saved = liaison.post(
@@ -72,7 +73,7 @@ def test_liaison_writes_and_submits_the_plan_and_reads_why_it_fails(world: World
 
 
 def test_park_decides_from_its_waiting_list(world: World) -> None:
-    plan = services.save_plan(
+    plan = plan_services.save_plan(
         actor=SYSTEM,
         enterprise_id=world.enterprise.pk,
         data={**READY, "review_date": timezone.localdate() + dt.timedelta(days=60)},
@@ -175,7 +176,9 @@ def test_official_sets_a_mode_on_the_closed_loop_page(world: World) -> None:
 def test_modes_list_filters_as_of_and_exports(world: World) -> None:
     naxi = make_enterprise(62, world.naxi, name="纳溪企业")
     before = timezone.now()
-    services.set_mode(actor=SYSTEM, enterprise_id=world.enterprise.pk, mode=M.HALTED, reason="检修")
+    mode_services.set_mode(
+        actor=SYSTEM, enterprise_id=world.enterprise.pk, mode=M.HALTED, reason="检修"
+    )
     bureau = _client(world, "bureau")
     page = bureau.get("/bubble/modes/")
     assert page.status_code == 200

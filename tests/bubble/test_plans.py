@@ -6,9 +6,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.http import QueryDict
 
-from keepline.bubble import selectors, services
+from keepline.bubble import selectors
 from keepline.bubble.models import ClosedLoopPlan, PlanStatus
+from keepline.bubble.services import plans as plan_services
 from keepline.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from keepline.core.models import AuditEvent
 from keepline.enterprises.models import Enterprise
@@ -17,6 +19,7 @@ from tests.bubble.conftest import NOW, READY, REVIEW, make_enterprise, qualify
 from tests.conftest import SYSTEM, TZ, World
 
 DAY = dt.timedelta(days=1)
+WAITING = QueryDict("waiting=1")
 
 
 def _save(world: World, role: str = "liaison", **kwargs: object) -> ClosedLoopPlan:
@@ -24,7 +27,7 @@ def _save(world: World, role: str = "liaison", **kwargs: object) -> ClosedLoopPl
     options.update(kwargs)
     if "park_id" not in options:
         options.setdefault("enterprise_id", world.enterprise.pk)
-    return services.save_plan(actor=world.users[role], **options)  # type: ignore[arg-type]
+    return plan_services.save_plan(actor=world.users[role], **options)  # type: ignore[arg-type]
 
 
 def test_draft_is_changed_in_place_until_submitted(world: World) -> None:
@@ -49,14 +52,14 @@ def test_each_submission_after_a_decision_is_a_new_version(world: World) -> None
     first = _save(world, submit=True)
     with pytest.raises(Conflict, match="waiting for a decision"):
         _save(world, data={**READY, "beds": 999})
-    services.decide_plan(
+    plan_services.decide_plan(
         actor=world.users["park"], plan_id=first.pk, approve=False, note="床位清单不全", now=NOW
     )
     second = _save(world, submit=True)
     assert (second.number, first.number) == (2, 1)
     first.refresh_from_db()
     assert first.status == PlanStatus.RETURNED and first.decision_note == "床位清单不全"
-    services.decide_plan(actor=world.users["park"], plan_id=second.pk, approve=True, now=NOW)
+    plan_services.decide_plan(actor=world.users["park"], plan_id=second.pk, approve=True, now=NOW)
     third = _save(world, data={**READY, "beds": 170})
     assert third.number == 3 and third.status == PlanStatus.DRAFT
     # The approved version keeps the qualification while the next one is written.
@@ -98,14 +101,14 @@ def test_bad_figures_are_named_by_field_and_nothing_is_written(world: World) -> 
 def test_enterprise_in_a_park_is_decided_by_the_park(world: World) -> None:
     plan = _save(world, submit=True)
     with pytest.raises(Forbidden):
-        services.decide_plan(actor=world.users["district"], plan_id=plan.pk, approve=True)
+        plan_services.decide_plan(actor=world.users["district"], plan_id=plan.pk, approve=True)
     with pytest.raises(Forbidden):
-        services.decide_plan(actor=world.users["bureau"], plan_id=plan.pk, approve=True)
+        plan_services.decide_plan(actor=world.users["bureau"], plan_id=plan.pk, approve=True)
     with pytest.raises(NotFound):
-        services.decide_plan(actor=world.other_user, plan_id=plan.pk, approve=True)  # type: ignore[arg-type]
-    assert list(selectors.plans(world.users["park"], waiting=True)) == [plan]
-    assert not selectors.plans(world.users["district"], waiting=True).exists()
-    approved = services.decide_plan(actor=world.users["park"], plan_id=plan.pk, approve=True)
+        plan_services.decide_plan(actor=world.other_user, plan_id=plan.pk, approve=True)  # type: ignore[arg-type]
+    assert list(selectors.PLANS.rows(world.users["park"], WAITING)) == [plan]
+    assert not selectors.PLANS.rows(world.users["district"], WAITING).exists()
+    approved = plan_services.decide_plan(actor=world.users["park"], plan_id=plan.pk, approve=True)
     assert approved.status == PlanStatus.APPROVED and approved.decided_by == "park"
 
 
@@ -113,16 +116,18 @@ def test_enterprise_outside_parks_and_park_plans_are_decided_by_the_district(
     world: World,
 ) -> None:
     loose = make_enterprise(31, world.jiangyang)
-    plan = services.save_plan(
+    plan = plan_services.save_plan(
         actor=SYSTEM, enterprise_id=loose.pk, data=READY, submit=True, now=NOW
     )
     park_plan = _save(world, role="park", park_id=world.park.pk, submit=True)
     assert park_plan.review_region == world.jiangyang and park_plan.review_park is None
-    waiting = set(selectors.plans(world.users["district"], waiting=True))
+    waiting = set(selectors.PLANS.rows(world.users["district"], WAITING))
     assert waiting == {plan, park_plan}
     with pytest.raises(Forbidden):
-        services.decide_plan(actor=world.users["park"], plan_id=park_plan.pk, approve=True)
-    services.decide_plan(actor=world.users["district"], plan_id=park_plan.pk, approve=True, now=NOW)
+        plan_services.decide_plan(actor=world.users["park"], plan_id=park_plan.pk, approve=True)
+    plan_services.decide_plan(
+        actor=world.users["district"], plan_id=park_plan.pk, approve=True, now=NOW
+    )
     assert selectors.qualified_park_ids(Park.objects.all(), NOW) == {world.park.pk}
     # A park's plan qualifies the park, not the enterprises in it.
     assert not selectors.is_qualified(world.enterprise, NOW)
@@ -142,13 +147,15 @@ def test_a_liaison_cannot_write_for_a_park_or_another_enterprise(world: World) -
 def test_return_needs_reasons_and_second_decision_is_a_conflict(world: World) -> None:
     plan = _save(world, submit=True)
     with pytest.raises(InvalidInput) as exc:
-        services.decide_plan(actor=world.users["park"], plan_id=plan.pk, approve=False, note=" ")
+        plan_services.decide_plan(
+            actor=world.users["park"], plan_id=plan.pk, approve=False, note=" "
+        )
     assert "note" in exc.value.errors
-    services.decide_plan(
+    plan_services.decide_plan(
         actor=world.users["park"], plan_id=plan.pk, approve=True, version=plan.version
     )
     with pytest.raises(Conflict) as late:
-        services.decide_plan(
+        plan_services.decide_plan(
             actor=world.users["admin"],
             plan_id=plan.pk,
             approve=False,

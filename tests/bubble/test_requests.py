@@ -6,14 +6,20 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.http import QueryDict
 
-from keepline.bubble import selectors, services
+from keepline.bubble import selectors
 from keepline.bubble.models import EnterpriseMode, ModeChangeRequest, ModeRecord, RequestStatus
+from keepline.bubble.services import modes as mode_services
+from keepline.bubble.services import requests as request_services
 from keepline.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tests.bubble.conftest import NOW, make_enterprise, mode
 from tests.conftest import SYSTEM, World
 
 M = EnterpriseMode
+WAITING = QueryDict("waiting=1")
+AT_NOW = QueryDict(mutable=True)
+AT_NOW["as_of"] = NOW.isoformat()
 
 
 def _ask(world: World, wanted: str = M.CLOSED_LOOP, **kwargs: object) -> ModeChangeRequest:
@@ -24,20 +30,20 @@ def _ask(world: World, wanted: str = M.CLOSED_LOOP, **kwargs: object) -> ModeCha
         "now": NOW,
     }
     options.update(kwargs)
-    return services.request_mode_change(actor=world.users["liaison"], **options)  # type: ignore[arg-type]
+    return request_services.request_mode_change(actor=world.users["liaison"], **options)  # type: ignore[arg-type]
 
 
 def test_approved_request_changes_the_mode_and_the_liaison_sees_it(world: World) -> None:
     change = _ask(world)
     assert (change.current_mode, change.status) == (M.NORMAL, RequestStatus.PENDING)
     assert change.review_park == world.park
-    decided = services.decide_mode_request(
+    decided = request_services.decide_mode_request(
         actor=world.users["park"], request_id=change.pk, approve=True, note="同意", now=NOW
     )
     assert decided.status == RequestStatus.APPROVED
     assert decided.mode_record is not None and decided.mode_record.recorded_by == "park"
     assert mode(world.enterprise, NOW) == M.CLOSED_LOOP
-    seen = selectors.requests(world.users["liaison"]).get()
+    seen = selectors.REQUESTS.rows(world.users["liaison"], QueryDict()).get()
     assert seen.status == RequestStatus.APPROVED and seen.decision_note == "同意"
     history = list(selectors.history(world.users["liaison"], world.enterprise))
     assert [r.mode for r in history] == [M.CLOSED_LOOP]
@@ -47,22 +53,27 @@ def test_approved_request_changes_the_mode_and_the_liaison_sees_it(world: World)
 def test_refusal_needs_a_reason_and_changes_nothing(world: World) -> None:
     change = _ask(world)
     with pytest.raises(InvalidInput):
-        services.decide_mode_request(actor=world.users["park"], request_id=change.pk, approve=False)
-    refused = services.decide_mode_request(
+        request_services.decide_mode_request(
+            actor=world.users["park"], request_id=change.pk, approve=False
+        )
+    refused = request_services.decide_mode_request(
         actor=world.users["park"], request_id=change.pk, approve=False, note="方案未获批"
     )
     assert refused.status == RequestStatus.REFUSED and refused.mode_record is None
     assert not ModeRecord.objects.exists()
-    assert selectors.requests(world.users["liaison"]).get().decision_note == "方案未获批"
+    assert (
+        selectors.REQUESTS.rows(world.users["liaison"], QueryDict()).get().decision_note
+        == "方案未获批"
+    )
 
 
 def test_second_decision_is_a_conflict(world: World) -> None:
     change = _ask(world)
-    services.decide_mode_request(
+    request_services.decide_mode_request(
         actor=world.users["park"], request_id=change.pk, approve=True, version=change.version
     )
     with pytest.raises(Conflict) as late:
-        services.decide_mode_request(
+        request_services.decide_mode_request(
             actor=world.users["admin"],
             request_id=change.pk,
             approve=False,
@@ -77,18 +88,22 @@ def test_who_decides(world: World) -> None:
     change = _ask(world)
     for role in ("district", "bureau", "commissioner"):
         with pytest.raises(Forbidden):
-            services.decide_mode_request(
+            request_services.decide_mode_request(
                 actor=world.users[role], request_id=change.pk, approve=True
             )
     with pytest.raises(NotFound):
-        services.decide_mode_request(actor=world.other_user, request_id=change.pk, approve=True)  # type: ignore[arg-type]
+        request_services.decide_mode_request(
+            actor=world.other_user, request_id=change.pk, approve=True
+        )  # type: ignore[arg-type]
     loose = make_enterprise(51, world.jiangyang)
-    other = services.request_mode_change(
+    other = request_services.request_mode_change(
         actor=SYSTEM, enterprise_id=loose.pk, requested_mode=M.HALTED, reason="设备检修"
     )
-    assert set(selectors.requests(world.users["district"], waiting=True)) == {other}
-    assert set(selectors.requests(world.users["park"], waiting=True)) == {change}
-    services.decide_mode_request(actor=world.users["district"], request_id=other.pk, approve=True)
+    assert set(selectors.REQUESTS.rows(world.users["district"], WAITING)) == {other}
+    assert set(selectors.REQUESTS.rows(world.users["park"], WAITING)) == {change}
+    request_services.decide_mode_request(
+        actor=world.users["district"], request_id=other.pk, approve=True
+    )
 
 
 def test_request_rules(world: World) -> None:
@@ -106,7 +121,7 @@ def test_request_rules(world: World) -> None:
     with pytest.raises(NotFound):
         _ask(world, enterprise_id=world.foreign_enterprise.pk)
     with pytest.raises(Forbidden):
-        services.request_mode_change(
+        request_services.request_mode_change(
             actor=world.users["commissioner"],
             enterprise_id=world.enterprise.pk,
             requested_mode=M.HALTED,
@@ -115,20 +130,20 @@ def test_request_rules(world: World) -> None:
 
 
 def test_liaison_never_sees_another_enterprise(world: World) -> None:
-    services.request_mode_change(
+    request_services.request_mode_change(
         actor=SYSTEM,
         enterprise_id=world.foreign_enterprise.pk,
         requested_mode=M.HALTED,
         reason="检修",
     )
     neighbour = make_enterprise(52, world.jiangyang)
-    services.request_mode_change(
+    request_services.request_mode_change(
         actor=SYSTEM, enterprise_id=neighbour.pk, requested_mode=M.HALTED, reason="检修"
     )
     liaison = world.users["liaison"]
-    assert not selectors.requests(liaison).exists()
-    assert set(selectors.modes(liaison, selectors.ModeFilter(), NOW)) == {world.enterprise}
-    services.set_mode(actor=SYSTEM, enterprise_id=neighbour.pk, mode=M.HALTED, reason="检修")
+    assert not selectors.REQUESTS.rows(liaison, QueryDict()).exists()
+    assert set(selectors.MODES.rows(liaison, AT_NOW)) == {world.enterprise}
+    mode_services.set_mode(actor=SYSTEM, enterprise_id=neighbour.pk, mode=M.HALTED, reason="检修")
     assert not selectors.history(liaison, neighbour).exists()
     with pytest.raises(NotFound):
         _ask(world, enterprise_id=neighbour.pk)
@@ -137,18 +152,18 @@ def test_liaison_never_sees_another_enterprise(world: World) -> None:
 def test_district_sees_only_its_area(world: World) -> None:
     naxi = make_enterprise(53, world.naxi)
     district = world.users["district"]
-    listed = set(selectors.modes(district, selectors.ModeFilter(), NOW))
+    listed = set(selectors.MODES.rows(district, AT_NOW))
     assert world.enterprise in listed and naxi not in listed
     assert world.foreign_enterprise not in listed
     with pytest.raises(NotFound):
-        services.set_mode(actor=district, enterprise_id=naxi.pk, mode=M.HALTED, reason="x")
+        mode_services.set_mode(actor=district, enterprise_id=naxi.pk, mode=M.HALTED, reason="x")
 
 
 # ---- manual mode -----------------------------------------------------------------------------
 
 
 def test_official_sets_a_mode_with_a_reason(world: World) -> None:
-    record = services.set_mode(
+    record = mode_services.set_mode(
         actor=world.users["park"],
         enterprise_id=world.enterprise.pk,
         mode=M.SEASONAL_STOP,
@@ -160,7 +175,7 @@ def test_official_sets_a_mode_with_a_reason(world: World) -> None:
         "park",
         NOW,
     )
-    later = services.set_mode(
+    later = mode_services.set_mode(
         actor=world.users["district"],
         enterprise_id=world.enterprise.pk,
         mode=M.NORMAL,
@@ -183,7 +198,7 @@ def test_manual_mode_rules(world: World) -> None:
             "now": NOW,
         }
         options.update(kwargs)
-        return services.set_mode(**options)  # type: ignore[arg-type]
+        return mode_services.set_mode(**options)  # type: ignore[arg-type]
 
     with pytest.raises(InvalidInput) as exc:
         set_(reason="", mode="nope", effective_on=dt.date(2030, 2, 1))

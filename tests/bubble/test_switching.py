@@ -7,8 +7,9 @@ import datetime as dt
 
 import pytest
 
-from keepline.bubble import services
 from keepline.bubble.models import EnterpriseMode, MeasureSwitch, ModeRecord
+from keepline.bubble.services import modes as mode_services
+from keepline.bubble.services import switching as switch_services
 from keepline.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from keepline.core.models import AuditEvent
 from keepline.enterprises.models import Enterprise
@@ -28,7 +29,7 @@ def area(world: World) -> dict[str, Enterprise]:
     qualify(qualified)
     plain = make_enterprise(12, world.jiangyang, name="普通机械")
     seasonal = make_enterprise(13, world.jiangyang, name="季节糖厂")
-    services.set_mode(
+    mode_services.set_mode(
         actor=SYSTEM,
         enterprise_id=seasonal.pk,
         mode=M.SEASONAL_STOP,
@@ -47,7 +48,7 @@ def area(world: World) -> dict[str, Enterprise]:
 
 def test_preview_says_who_goes_where_and_why(world: World, area: dict[str, Enterprise]) -> None:
     measure = make_measure("江阳静态管理", authority=world.luzhou, regions=[world.jiangyang])
-    preview = services.preview_switch(actor=SYSTEM, measure_id=measure.pk, at=NOW)
+    preview = switch_services.preview_switch(actor=SYSTEM, measure_id=measure.pk, at=NOW)
     rows = {r.enterprise.pk: r for r in preview.rows}
     assert area["outside"].pk not in rows
     assert (rows[area["qualified"].pk].current, rows[area["qualified"].pk].proposed) == (
@@ -93,7 +94,9 @@ def test_second_confirmation_is_a_conflict(world: World, area: dict[str, Enterpr
     measure = make_measure("江阳静态管理", authority=world.luzhou, regions=[world.jiangyang])
     switch(measure)
     with pytest.raises(Conflict) as exc:
-        services.confirm_switch(actor=SYSTEM, measure_id=measure.pk, expected_count=0, now=NOW)
+        switch_services.confirm_switch(
+            actor=SYSTEM, measure_id=measure.pk, expected_count=0, now=NOW
+        )
     assert exc.value.current["switched"] == 3
     assert ModeRecord.objects.filter(measure=measure).count() == 3
 
@@ -102,10 +105,10 @@ def test_stale_preview_is_a_conflict_and_writes_nothing(
     world: World, area: dict[str, Enterprise]
 ) -> None:
     measure = make_measure("江阳静态管理", authority=world.luzhou, regions=[world.jiangyang])
-    preview = services.preview_switch(actor=SYSTEM, measure_id=measure.pk, at=NOW)
+    preview = switch_services.preview_switch(actor=SYSTEM, measure_id=measure.pk, at=NOW)
     make_enterprise(15, world.jiangyang)  # registered after the preview
     with pytest.raises(Conflict) as exc:
-        services.confirm_switch(
+        switch_services.confirm_switch(
             actor=SYSTEM, measure_id=measure.pk, expected_count=preview.change_count, now=NOW
         )
     assert exc.value.current == {"change_count": 4}
@@ -139,7 +142,9 @@ def test_an_ended_measure_cannot_be_switched(world: World, area: dict[str, Enter
         starts=NOW - 3 * DAY,
     )
     with pytest.raises(InvalidInput):
-        services.confirm_switch(actor=SYSTEM, measure_id=measure.pk, expected_count=0, now=NOW)
+        switch_services.confirm_switch(
+            actor=SYSTEM, measure_id=measure.pk, expected_count=0, now=NOW
+        )
 
 
 def test_qualification_lapses_after_the_review_date(world: World) -> None:
@@ -151,7 +156,7 @@ def test_qualification_lapses_after_the_review_date(world: World) -> None:
         regions=[world.jiangyang],
         starts=dt.datetime(2030, 3, 6, 0, 0, tzinfo=NOW.tzinfo),
     )
-    preview = services.preview_switch(actor=SYSTEM, measure_id=measure.pk, at=NOW)
+    preview = switch_services.preview_switch(actor=SYSTEM, measure_id=measure.pk, at=NOW)
     assert preview.rows[0].proposed == M.SEMI_CLOSED
 
 
@@ -188,7 +193,7 @@ def test_a_lenient_measure_after_a_strict_one_keeps_the_strict_outcome(
     )
     switch(strict)
     lenient = make_measure("全市限制", authority=world.luzhou, regions=[world.luzhou], strictness=1)
-    preview = services.preview_switch(actor=SYSTEM, measure_id=lenient.pk, at=NOW)
+    preview = switch_services.preview_switch(actor=SYSTEM, measure_id=lenient.pk, at=NOW)
     rows = {r.enterprise.pk: r for r in preview.rows}
     assert rows[area["plain"].pk].proposed == M.HALTED and not rows[area["plain"].pk].changes
     assert "stricter measure “江阳封控”" in rows[area["plain"].pk].reason
@@ -200,7 +205,7 @@ def test_ending_the_strict_measure_leaves_the_other_in_force(
     world: World, area: dict[str, Enterprise], overlap: dict[str, object]
 ) -> None:
     strict = overlap["strict"]
-    ended = services.end_measure_modes(
+    ended = switch_services.end_measure_modes(
         actor=SYSTEM,
         measure_id=strict.pk,
         return_on=dt.date(2030, 3, 10),
@@ -219,7 +224,7 @@ def test_ending_the_strict_measure_leaves_the_other_in_force(
 def test_ending_both_returns_to_normal_on_the_stated_dates(
     world: World, area: dict[str, Enterprise], overlap: dict[str, object]
 ) -> None:
-    services.end_measure_modes(
+    switch_services.end_measure_modes(
         actor=SYSTEM,
         measure_id=overlap["lenient"].pk,  # type: ignore[attr-defined]
         return_on=dt.date(2030, 3, 8),
@@ -229,7 +234,7 @@ def test_ending_both_returns_to_normal_on_the_stated_dates(
     day8 = dt.datetime(2030, 3, 8, tzinfo=NOW.tzinfo)
     assert mode(area["plain"], day8) == M.HALTED
     assert mode(area["outside"], day8) == M.NORMAL
-    services.end_measure_modes(
+    switch_services.end_measure_modes(
         actor=SYSTEM,
         measure_id=overlap["strict"].pk,  # type: ignore[attr-defined]
         return_on=dt.date(2030, 3, 12),
@@ -256,7 +261,7 @@ def test_ending_before_a_scheduled_measure_starts_hands_over_to_it(
         starts=dt.datetime(2030, 3, 6, tzinfo=NOW.tzinfo),
     )
     assert switch(follow) == 0  # still halted by the lockdown when it starts
-    services.end_measure_modes(
+    switch_services.end_measure_modes(
         actor=SYSTEM, measure_id=strict.pk, return_on=dt.date(2030, 3, 4), now=NOW
     )
     assert mode(area["plain"], dt.datetime(2030, 3, 5, tzinfo=NOW.tzinfo)) == M.NORMAL
@@ -271,7 +276,7 @@ def test_a_scheduled_strict_measure_is_not_undone_by_an_earlier_return(
 ) -> None:
     lenient = make_measure("江阳静态管理", authority=world.luzhou, regions=[world.jiangyang])
     switch(lenient)
-    services.end_measure_modes(
+    switch_services.end_measure_modes(
         actor=SYSTEM, measure_id=lenient.pk, return_on=dt.date(2030, 3, 10), now=NOW
     )
     strict = make_measure(
@@ -290,20 +295,20 @@ def test_a_scheduled_strict_measure_is_not_undone_by_an_earlier_return(
 def test_end_rules(world: World, area: dict[str, Enterprise]) -> None:
     measure = make_measure("江阳静态管理", authority=world.luzhou, regions=[world.jiangyang])
     with pytest.raises(InvalidInput, match="not switched"):
-        services.end_measure_modes(
+        switch_services.end_measure_modes(
             actor=SYSTEM, measure_id=measure.pk, return_on=dt.date(2030, 3, 5), now=NOW
         )
     switch(measure)
     with pytest.raises(InvalidInput) as past:
-        services.end_measure_modes(
+        switch_services.end_measure_modes(
             actor=SYSTEM, measure_id=measure.pk, return_on=dt.date(2030, 2, 27), now=NOW
         )
     assert "return_on" in past.value.errors
-    services.end_measure_modes(
+    switch_services.end_measure_modes(
         actor=SYSTEM, measure_id=measure.pk, return_on=dt.date(2030, 3, 5), now=NOW
     )
     with pytest.raises(Conflict):
-        services.end_measure_modes(
+        switch_services.end_measure_modes(
             actor=SYSTEM, measure_id=measure.pk, return_on=dt.date(2030, 3, 6), now=NOW
         )
 
@@ -311,7 +316,7 @@ def test_end_rules(world: World, area: dict[str, Enterprise]) -> None:
 def test_returning_today_takes_effect_now(world: World, area: dict[str, Enterprise]) -> None:
     measure = make_measure("江阳静态管理", authority=world.luzhou, regions=[world.jiangyang])
     switch(measure, NOW - dt.timedelta(minutes=30))
-    ended = services.end_measure_modes(
+    ended = switch_services.end_measure_modes(
         actor=SYSTEM, measure_id=measure.pk, return_on=NOW.date(), now=NOW
     )
     assert ended.return_at == NOW
@@ -325,32 +330,34 @@ def test_returning_today_takes_effect_now(world: World, area: dict[str, Enterpri
 def test_switching_needs_the_right_over_the_whole_area(world: World) -> None:
     city = make_measure("全市静态管理", authority=world.luzhou, regions=[world.luzhou])
     district = world.users["district"]
-    preview = services.preview_switch(actor=district, measure_id=city.pk, at=NOW)
+    preview = switch_services.preview_switch(actor=district, measure_id=city.pk, at=NOW)
     assert {r.enterprise.pk for r in preview.rows} == {world.enterprise.pk}
     with pytest.raises(Forbidden):
-        services.confirm_switch(actor=district, measure_id=city.pk, expected_count=1, now=NOW)
+        switch_services.confirm_switch(
+            actor=district, measure_id=city.pk, expected_count=1, now=NOW
+        )
     own = make_measure("江阳静态管理", authority=world.luzhou, regions=[world.jiangyang])
     assert (
-        services.confirm_switch(
+        switch_services.confirm_switch(
             actor=district, measure_id=own.pk, expected_count=1, now=NOW
         ).switched
         == 1
     )
     with pytest.raises(Forbidden):
-        services.confirm_switch(
+        switch_services.confirm_switch(
             actor=world.users["park"], measure_id=city.pk, expected_count=1, now=NOW
         )
     park_only = make_measure("园区封闭", authority=world.jiangyang, parks=[world.park])
     assert (
-        services.confirm_switch(
+        switch_services.confirm_switch(
             actor=world.users["park"], measure_id=park_only.pk, expected_count=0, now=NOW
         ).switched
         == 0
     )
     with pytest.raises(NotFound):
-        services.preview_switch(actor=district, measure_id=world.foreign_measure.pk, at=NOW)
+        switch_services.preview_switch(actor=district, measure_id=world.foreign_measure.pk, at=NOW)
     with pytest.raises(Forbidden):
-        services.preview_switch(actor=world.users["liaison"], measure_id=own.pk, at=NOW)
+        switch_services.preview_switch(actor=world.users["liaison"], measure_id=own.pk, at=NOW)
 
 
 def test_a_switched_measure_keeps_its_area_and_cannot_be_deleted(

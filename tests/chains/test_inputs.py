@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from django.utils import timezone
 
-from keepline.bubble import services as bubble
+from keepline.bubble.services import plans as bubble
 from keepline.chains import inputs
 from keepline.chains.models import Scenario, ScenarioArea, SupplyLink
 from keepline.enterprises.models import Enterprise, Industry

@@ -14,8 +14,8 @@ from keepline.chains.models import KeepRunningPick
 from keepline.chains.services.keep import rank_scenario
 from keepline.chains.views.keep import scenario_panel
 from keepline.core.models import User
-from keepline.whitelist import services as whitelist_services
 from keepline.whitelist.models import WhitelistInvitation
+from keepline.whitelist.services import listings as whitelist_listings
 from tests.chains.support_keep import Net, net_fixture  # noqa: F401
 from tests.conftest import SYSTEM
 
@@ -104,7 +104,7 @@ def test_add_to_whitelist_applications_invites_and_tells_the_liaison(net: Net) -
 
 def test_listed_enterprises_show_their_level_and_no_button(net: Net) -> None:
     rank_scenario(actor=net.user("bureau"), scenario_id=net.scenario.pk)
-    whitelist_services.list_directly(
+    whitelist_listings.list_directly(
         actor=SYSTEM,
         subject=net.firms["paper"],
         level="city",

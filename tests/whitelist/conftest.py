@@ -9,8 +9,10 @@ from typing import Any
 from keepline.core import services as core_services
 from keepline.core.models import Role, User
 from keepline.places.models import Region
-from keepline.whitelist import selectors, services
+from keepline.whitelist import rules
 from keepline.whitelist.models import ApplicationStatus, WhitelistApplication
+from keepline.whitelist.services import applications as application_services
+from keepline.whitelist.services import reviews
 from tests.conftest import PASSWORD, SYSTEM, TZ, World
 
 DAY = dt.datetime(2022, 9, 1, 9, 0, tzinfo=TZ)
@@ -37,12 +39,12 @@ def submit(
         "files": documents(),
         "now": DAY,
     }
-    return services.submit_application(actor=actor, **subject, **(data | changes))
+    return application_services.submit_application(actor=actor, **subject, **(data | changes))
 
 
 def approve(application: WhitelistApplication, step: str, actor: Any = SYSTEM) -> Any:
     application.refresh_from_db()
-    return services.decide_application(
+    return reviews.decide_application(
         actor=actor,
         application_id=application.pk,
         decision="approve",
@@ -57,11 +59,11 @@ def advance(application: WhitelistApplication, to: str) -> WhitelistApplication:
     application.refresh_from_db()
     while application.status != to:
         if application.status == ApplicationStatus.LISTED_CITY:
-            services.nominate_application(
+            reviews.nominate_application(
                 actor=SYSTEM, application_id=application.pk, version=application.version
             )
         else:
-            for step in selectors.open_steps(application):
+            for step in rules.open_steps(application):
                 approve(application, step)
         application.refresh_from_db()
     return application

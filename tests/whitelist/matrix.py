@@ -13,8 +13,10 @@ from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from keepline.whitelist import services
 from keepline.whitelist.models import ApplicationStatus, WhitelistApplication, WhitelistListing
+from keepline.whitelist.services import applications as application_services
+from keepline.whitelist.services import listings as listing_services
+from keepline.whitelist.services import reviews
 from tests.conftest import ROLES, SYSTEM, World
 from tests.matrix import REGISTRY, Case, foreign, object_statuses, statuses
 from tests.whitelist.conftest import advance, approve, documents
@@ -39,7 +41,7 @@ def _listing(w: World, which: str) -> WhitelistListing:
     existing = WhitelistListing.objects.filter(enterprise=enterprise, level="city").first()
     if existing is not None:
         return existing
-    return services.list_directly(
+    return listing_services.list_directly(
         actor=SYSTEM,
         subject=enterprise,
         level="city",
@@ -59,8 +61,8 @@ def _application(w: World, which: str, stage: str) -> WhitelistApplication:
     # In the anonymous walk a listing case ran before, without rollback: a listed enterprise
     # does not apply, so that listing goes.
     for listing in WhitelistListing.objects.filter(enterprise=enterprise, revoked_at=None):
-        services.revoke_listing(actor=SYSTEM, listing_id=listing.pk, reason="matrix")
-    application = services.submit_application(
+        listing_services.revoke_listing(actor=SYSTEM, listing_id=listing.pk, reason="matrix")
+    application = application_services.submit_application(
         actor=SYSTEM,
         enterprise_id=enterprise.pk,
         category="key_industries",
@@ -68,7 +70,7 @@ def _application(w: World, which: str, stage: str) -> WhitelistApplication:
         files=documents(),
     )
     if stage == ApplicationStatus.RETURNED:
-        services.decide_application(
+        reviews.decide_application(
             actor=SYSTEM,
             application_id=application.pk,
             decision="return",

@@ -11,8 +11,9 @@ from typing import Any
 from django.utils import timezone
 
 from keepline.core.scopes import SystemActor
-from keepline.whitelist import selectors, services
 from keepline.whitelist.models import CertificateSequence, WhitelistListing, WhitelistReview
+from keepline.whitelist.services import listings as listing_services
+from keepline.whitelist.services import reviews
 from tests.conftest import World
 from tests.race import POSTGRES_ROW_LOCKS, race
 from tests.whitelist.conftest import submit
@@ -20,27 +21,27 @@ from tests.whitelist.conftest import submit
 pytestmark = POSTGRES_ROW_LOCKS
 
 
-def _slow(monkeypatch: Any, name: str) -> None:
+def _slow(monkeypatch: Any, module: Any, name: str) -> None:
     """Hold the first caller inside its transaction for a moment after it has read the row, so
     the second reads it too unless the row is locked."""
-    original = getattr(selectors, name)
+    original = getattr(module, name)
 
     def slowed(*args: Any, **kwargs: Any) -> Any:
         result = original(*args, **kwargs)
         time.sleep(0.3)
         return result
 
-    monkeypatch.setattr(selectors, name, slowed)
+    monkeypatch.setattr(module, name, slowed)
 
 
 def test_two_officials_deciding_the_same_step_one_wins(
     world: World, transactional_db: Any, monkeypatch: Any
 ) -> None:
     app = submit(world)
-    _slow(monkeypatch, "deciding_steps")
+    _slow(monkeypatch, reviews, "deciding_steps")
 
     def decide(role: str, decision: str, reasons: str = "") -> Callable[[], Any]:
-        return lambda: services.decide_application(
+        return lambda: reviews.decide_application(
             actor=world.users[role],
             application_id=app.pk,
             decision=decision,
@@ -63,10 +64,10 @@ def test_two_listings_at_once_take_different_numbers(
     actor = SystemActor("test")
     # The year's sequence exists already, as it does after the first listing of a year.
     CertificateSequence.objects.create(prefix="LZ", year=timezone.localdate().year)
-    _slow(monkeypatch, "active_listings")
+    _slow(monkeypatch, listing_services, "active_listings")
 
     def list_(subject: Any) -> Callable[[], Any]:
-        return lambda: services.list_directly(
+        return lambda: listing_services.list_directly(
             actor=actor,
             subject=subject,
             level="city",

@@ -8,8 +8,9 @@ from django.test import Client
 
 from keepline.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from keepline.core.models import AuditEvent, Notification
-from keepline.whitelist import services
 from keepline.whitelist.models import InvitationStatus, WhitelistInvitation
+from keepline.whitelist.services import invitations as invitation_services
+from keepline.whitelist.services import listings as listing_services
 from tests.conftest import SYSTEM, World
 from tests.whitelist.conftest import documents, submit
 
@@ -21,7 +22,7 @@ def invite(world: World, role: str = "bureau", **changes: object) -> WhitelistIn
         "reason": "闭环生产可使纳溪区 3 家企业免于断供",
         "source": "Scenario: 江阳区封控",
     }
-    return services.invite_application(actor=world.users[role], **(data | changes))
+    return invitation_services.invite_application(actor=world.users[role], **(data | changes))
 
 
 def test_invite_liaison_sees_it_applies_and_the_invitation_is_taken_up(world: World) -> None:
@@ -78,7 +79,7 @@ def test_no_invitation_for_an_enterprise_listed_or_applying(world: World) -> Non
     submit(world)
     with pytest.raises(Conflict):
         invite(world)
-    services.list_directly(
+    listing_services.list_directly(
         actor=SYSTEM,
         subject=world.foreign_enterprise,
         level="city",

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.http import QueryDict
 from django.test import Client, RequestFactory
 from openpyxl import load_workbook
 
@@ -17,13 +18,22 @@ from keepline.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from keepline.core.models import AuditEvent
 from keepline.enterprises.models import Enterprise, Industry
 from keepline.places.models import Park
-from keepline.whitelist import selectors, services
+from keepline.whitelist import rules
 from keepline.whitelist.certificates import check_url, qr_svg
 from keepline.whitelist.models import ApplicationStatus, WhitelistListing
+from keepline.whitelist.selectors import applications as application_selectors
+from keepline.whitelist.selectors import listings as listing_selectors
+from keepline.whitelist.services import listings as listing_services
 from tests.conftest import SYSTEM, TZ, World, make_uscc
 from tests.whitelist.conftest import advance, province_bureau, submit
 
 AUG = dt.datetime(2022, 8, 20, 10, 0, tzinfo=TZ)
+
+
+def _query(**f: str) -> QueryDict:
+    query = QueryDict(mutable=True)
+    query.update(f)
+    return query
 
 
 def _list(subject: Any, level: str = "city", actor: Any = SYSTEM, **kw: Any) -> WhitelistListing:
@@ -33,7 +43,7 @@ def _list(subject: Any, level: str = "city", actor: Any = SYSTEM, **kw: Any) -> 
         "reason": "泸市经信〔2022〕45号",
         "at": AUG,
     }
-    return services.list_directly(actor=actor, subject=subject, level=level, **(data | kw))
+    return listing_services.list_directly(actor=actor, subject=subject, level=level, **(data | kw))
 
 
 def _enterprises(world: World, n: int, start: int = 100) -> list[Enterprise]:
@@ -101,24 +111,28 @@ def test_revocation_by_the_listing_level_recomputes_the_level(world: World) -> N
     province = _list(world.enterprise, "province")
     assert _level(world.enterprise) == "province"
     with pytest.raises(Forbidden):  # the city does not revoke the province's listing
-        services.revoke_listing(actor=users["bureau"], listing_id=province.pk, reason="x")
+        listing_services.revoke_listing(actor=users["bureau"], listing_id=province.pk, reason="x")
     for role in ("district", "park", "health", "liaison", "leader", "commissioner"):
         with pytest.raises(Forbidden):
-            services.revoke_listing(actor=users[role], listing_id=city.pk, reason="x")
+            listing_services.revoke_listing(actor=users[role], listing_id=city.pk, reason="x")
     with pytest.raises(NotFound):
-        services.revoke_listing(actor=users["checkpoint"], listing_id=city.pk, reason="x")
+        listing_services.revoke_listing(actor=users["checkpoint"], listing_id=city.pk, reason="x")
     with pytest.raises(InvalidInput) as exc:
-        services.revoke_listing(actor=users["bureau"], listing_id=city.pk, reason="  ")
+        listing_services.revoke_listing(actor=users["bureau"], listing_id=city.pk, reason="  ")
     assert set(exc.value.errors) == {"reason"}
 
-    services.revoke_listing(actor=province_bureau(), listing_id=province.pk, reason="不再符合条件")
+    listing_services.revoke_listing(
+        actor=province_bureau(), listing_id=province.pk, reason="不再符合条件"
+    )
     assert _level(world.enterprise) == "city"
-    services.revoke_listing(actor=users["bureau"], listing_id=city.pk, reason="闭环管理不到位")
+    listing_services.revoke_listing(
+        actor=users["bureau"], listing_id=city.pk, reason="闭环管理不到位"
+    )
     assert _level(world.enterprise) == ""
     city.refresh_from_db()
     assert (city.revoke_reason, city.revoked_by) == ("闭环管理不到位", "bureau")
     with pytest.raises(Conflict) as again:
-        services.revoke_listing(actor=users["bureau"], listing_id=city.pk, reason="again")
+        listing_services.revoke_listing(actor=users["bureau"], listing_id=city.pk, reason="again")
     assert again.value.current["revoke_reason"] == "闭环管理不到位"
     assert AuditEvent.objects.filter(action="revoke").count() == 2
     levels = AuditEvent.objects.filter(
@@ -137,12 +151,14 @@ def test_revocation_by_the_listing_level_recomputes_the_level(world: World) -> N
 def test_revoking_the_city_listing_closes_its_application(world: World) -> None:
     app = advance(submit(world), ApplicationStatus.PROVINCE_DECISION)
     listing = WhitelistListing.objects.get(application=app)
-    services.revoke_listing(actor=world.users["bureau"], listing_id=listing.pk, reason="违规")
+    listing_services.revoke_listing(
+        actor=world.users["bureau"], listing_id=listing.pk, reason="违规"
+    )
     app.refresh_from_db()
     assert app.status == ApplicationStatus.CLOSED
-    assert selectors.open_steps(app) == []
+    assert rules.open_steps(app) == []
     assert AuditEvent.objects.filter(action="close_whitelist_application").exists()
-    kinds = [e.kind for e in selectors.timeline(app)]
+    kinds = [e.kind for e in application_selectors.timeline(app)]
     assert kinds[-2:] == ["nomination", "revoked"]
     # The enterprise may apply again.
     assert submit(world).status == ApplicationStatus.INSPECTION
@@ -155,15 +171,15 @@ def test_whitelist_level_always_agrees_with_the_listings_in_force(world: World) 
     for _ in range(80):
         subject = rng.choice(subjects)
         level = rng.choice(["city", "province", "national"])
-        active = selectors.active_listings(subject).filter(level=level).first()
+        active = listing_selectors.active_listings(subject).filter(level=level).first()
         if active is None:
             _list(subject, level, actor=admin)
         else:
-            services.revoke_listing(actor=admin, listing_id=active.pk, reason="抽查")
-        assert selectors.level_mismatches() == []
+            listing_services.revoke_listing(actor=admin, listing_id=active.pk, reason="抽查")
+        assert listing_selectors.level_mismatches() == []
     expected = {
-        s.pk: selectors.highest_level(
-            set(selectors.active_listings(s).values_list("level", flat=True))
+        s.pk: listing_selectors.highest_level(
+            set(listing_selectors.active_listings(s).values_list("level", flat=True))
         )
         for s in subjects
         if isinstance(s, Enterprise)
@@ -171,12 +187,12 @@ def test_whitelist_level_always_agrees_with_the_listings_in_force(world: World) 
     stored = dict(Enterprise.objects.filter(pk__in=expected).values_list("pk", "whitelist_level"))
     assert stored == expected
     # The check notices a level written by anyone else.
-    expected_park = selectors.highest_level(
-        set(selectors.active_listings(world.park).values_list("level", flat=True))
+    expected_park = listing_selectors.highest_level(
+        set(listing_selectors.active_listings(world.park).values_list("level", flat=True))
     )
     wrong = "city" if expected_park != "city" else "national"
     Park.objects.filter(pk=world.park.pk).update(whitelist_level=wrong)
-    assert selectors.level_mismatches() == [("park", world.park.pk, wrong, expected_park)]
+    assert listing_selectors.level_mismatches() == [("park", world.park.pk, wrong, expected_park)]
 
 
 def test_the_certificate_qr_code_carries_the_check_page_address(world: World) -> None:
@@ -192,7 +208,7 @@ def test_the_certificate_qr_code_carries_the_check_page_address(world: World) ->
     assert "@media print" in body and "size: A4" in body
     assert listing.number in body and world.enterprise.uscc in body
     assert "data-revoked" not in body
-    services.revoke_listing(actor=SYSTEM, listing_id=listing.pk, reason="撤销")
+    listing_services.revoke_listing(actor=SYSTEM, listing_id=listing.pk, reason="撤销")
     revoked = world.client("leader").get(f"/whitelist/listings/{listing.pk}/certificate/")
     assert "data-revoked" in revoked.content.decode()
 
@@ -223,7 +239,7 @@ def test_the_public_check_page_shows_listed_then_revoked(world: World) -> None:
     assert 'name="robots" content="noindex"' in body
     assert "no-cache" in page["Cache-Control"] or "max-age=0" in page["Cache-Control"]
 
-    services.revoke_listing(
+    listing_services.revoke_listing(
         actor=SYSTEM,
         listing_id=listing.pk,
         reason="不合格",
@@ -244,16 +260,14 @@ def test_listing_filters_and_the_excel_export(world: World) -> None:
     _list(b, chain="化工", category="key_materials")
     _list(a, "province", chain="化工", category="key_materials")
     revoked = _list(world.enterprise)
-    services.revoke_listing(actor=SYSTEM, listing_id=revoked.pk, reason="撤销")
+    listing_services.revoke_listing(actor=SYSTEM, listing_id=revoked.pk, reason="撤销")
     _list(world.park, chain="综合", category="social_operation")
     _list(world.foreign_enterprise)
     bureau = world.users["bureau"]
 
     def numbers(**f: Any) -> set[str]:
         return set(
-            selectors.listings(bureau, selectors.ListingFilter(**f)).values_list(
-                "number", flat=True
-            )
+            listing_selectors.LISTINGS.rows(bureau, _query(**f)).values_list("number", flat=True)
         )
 
     assert len(numbers()) == 5  # the Yibin listing is foreign
@@ -263,11 +277,13 @@ def test_listing_filters_and_the_excel_export(world: World) -> None:
     assert len(numbers(status="active")) == 4
     assert len(numbers(category="social_operation")) == 1
     assert len(numbers(region="510502")) == 5 and numbers(region="510503") == set()
-    assert numbers(region="nonsense") == set()
+    with pytest.raises(InvalidInput) as refused:
+        numbers(region="nonsense")
+    assert "region" in refused.value.errors
     assert numbers(q=a.name) == {"LZ-WL-2022-0001", "SC-WL-2022-0001"}
     assert (
         world.users["admin"]
-        and len(selectors.listings(world.users["admin"], selectors.ListingFilter())) == 6
+        and len(listing_selectors.LISTINGS.rows(world.users["admin"], _query())) == 6
     )
 
     client = world.client("bureau")

@@ -6,13 +6,14 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.http import QueryDict
 from django.utils import timezone
 
 from keepline.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from keepline.core.models import Attachment, AuditEvent
 from keepline.enterprises.models import Enterprise, Industry
 from keepline.places.models import Park, Region
-from keepline.whitelist import selectors, services
+from keepline.whitelist import rules
 from keepline.whitelist.models import (
     ApplicationStatus as S,
 )
@@ -21,6 +22,10 @@ from keepline.whitelist.models import (
     WhitelistListing,
     WhitelistReview,
 )
+from keepline.whitelist.selectors import applications as application_selectors
+from keepline.whitelist.selectors import listings as listing_selectors
+from keepline.whitelist.services import applications as application_services
+from keepline.whitelist.services import reviews
 from tests.conftest import SYSTEM, World, make_uscc
 from tests.whitelist.conftest import advance, documents, province_bureau, submit
 
@@ -29,7 +34,7 @@ YEAR = timezone.localdate().year
 
 def _decide(app: WhitelistApplication, actor: Any, decision: str = "approve", **kw: Any) -> Any:
     app.refresh_from_db()
-    return services.decide_application(
+    return reviews.decide_application(
         actor=actor,
         application_id=app.pk,
         decision=decision,
@@ -40,7 +45,7 @@ def _decide(app: WhitelistApplication, actor: Any, decision: str = "approve", **
 
 def _states(app: WhitelistApplication) -> dict[str, str]:
     app.refresh_from_db()
-    return {s.step: s.state for s in selectors.progress(app)}
+    return {s.step: s.state for s in application_selectors.progress(app)}
 
 
 def test_enterprise_in_a_park_goes_through_city_and_province(world: World) -> None:
@@ -83,7 +88,7 @@ def test_enterprise_in_a_park_goes_through_city_and_province(world: World) -> No
     world.enterprise.refresh_from_db()
     assert world.enterprise.whitelist_level == "city"
 
-    services.nominate_application(
+    reviews.nominate_application(
         actor=users["bureau"], application_id=app.pk, version=app.version, reasons="龙头企业"
     )
     app.refresh_from_db()
@@ -123,7 +128,7 @@ def test_enterprise_in_a_park_goes_through_city_and_province(world: World) -> No
         "approve_whitelist_province",
     } <= actions
     assert AuditEvent.objects.filter(action="set_whitelist_level").count() == 2
-    assert selectors.level_mismatches() == []
+    assert listing_selectors.level_mismatches() == []
 
 
 @pytest.mark.parametrize("first", ["health", "district"])
@@ -133,7 +138,7 @@ def test_district_review_needs_both_in_either_order(world: World, first: str) ->
     _decide(app, world.users[first])
     app.refresh_from_db()
     assert app.status == S.DISTRICT_REVIEW
-    assert selectors.open_steps(app) == (["health"] if first == "district" else ["economy"])
+    assert rules.open_steps(app) == (["health"] if first == "district" else ["economy"])
     with pytest.raises(Conflict):  # the step is decided: the same official cannot decide again
         _decide(app, world.users[first])
     _decide(app, world.users[second])
@@ -151,11 +156,11 @@ def test_return_then_resubmit_restarts_the_chain_at_inspection(world: World) -> 
     app.refresh_from_db()
     assert app.status == S.RETURNED
     assert _states(app)["health"] == "returned"
-    assert selectors.may_edit(liaison, app) and not selectors.may_edit(world.users["park"], app)
+    assert rules.may_edit(liaison, app) and not rules.may_edit(world.users["park"], app)
     with pytest.raises(Conflict):  # nobody decides a returned application
         _decide(app, world.users["park"])
 
-    services.resubmit_application(
+    application_services.resubmit_application(
         actor=liaison,
         application_id=app.pk,
         version=app.version,
@@ -178,9 +183,9 @@ def test_return_then_resubmit_restarts_the_chain_at_inspection(world: World) -> 
         "nomination": "optional",
         "province": "optional",
     }
-    history = [(e.kind, e.decision, e.round) for e in selectors.timeline(app)]
+    history = [(e.kind, e.decision, e.round) for e in application_selectors.timeline(app)]
     assert ("health", "return", 1) in history and ("application", "submit", 2) in history
-    reasons = [e.text for e in selectors.timeline(app) if e.decision == "return"]
+    reasons = [e.text for e in application_selectors.timeline(app) if e.decision == "return"]
     assert reasons == ["员工名单缺少核酸检测记录"]
     advance(app, S.LISTED_CITY)
     assert WhitelistListing.objects.get(application=app).category == "daily_needs"
@@ -191,7 +196,7 @@ def test_resubmit_only_by_the_applicant_only_when_returned_and_with_the_version(
 ) -> None:
     app = submit(world)
     with pytest.raises(Conflict):  # not returned
-        services.resubmit_application(
+        application_services.resubmit_application(
             actor=world.users["liaison"],
             application_id=app.pk,
             version=app.version,
@@ -202,15 +207,15 @@ def test_resubmit_only_by_the_applicant_only_when_returned_and_with_the_version(
     app.refresh_from_db()
     kwargs: dict[str, Any] = {"category": "key_industries", "chain": "白酒"}
     with pytest.raises(Forbidden):
-        services.resubmit_application(
+        application_services.resubmit_application(
             actor=world.users["park"], application_id=app.pk, version=app.version, **kwargs
         )
     with pytest.raises(Conflict):
-        services.resubmit_application(
+        application_services.resubmit_application(
             actor=world.users["liaison"], application_id=app.pk, version=app.version - 1, **kwargs
         )
     with pytest.raises(InvalidInput) as bad:
-        services.resubmit_application(
+        application_services.resubmit_application(
             actor=world.users["liaison"],
             application_id=app.pk,
             version=app.version,
@@ -281,7 +286,7 @@ def test_wrong_role_or_step_is_refused(world: World) -> None:
         with pytest.raises(Forbidden):
             _decide(app, users[role])
     with pytest.raises(Forbidden):  # only the city's bureau nominates, and only once listed
-        services.nominate_application(
+        reviews.nominate_application(
             actor=users["district"], application_id=app.pk, version=app.version + 0
         )
 
@@ -292,7 +297,9 @@ def test_foreign_officials_get_404(world: World) -> None:
     with pytest.raises(NotFound):
         _decide(app, world.other_user)
     with pytest.raises(NotFound):
-        services.open_document(actor=world.other_user, application_id=app.pk, kind="staff_list")
+        application_services.open_document(
+            actor=world.other_user, application_id=app.pk, kind="staff_list"
+        )
 
 
 def test_deciding_twice_with_the_same_version_is_409(world: World) -> None:
@@ -335,15 +342,15 @@ def test_a_park_applies_and_its_district_inspects(world: World) -> None:
     app = submit(world, park=True, actor=park_user)
     assert app.park == world.park and app.inspect_region == world.jiangyang
     assert app.inspect_park is None
-    assert selectors.waiting(park_user).count() == 0  # a park does not inspect itself
-    assert list(selectors.waiting(world.users["district"])) == [app]
+    assert application_selectors.waiting(park_user).count() == 0  # a park does not inspect itself
+    assert list(application_selectors.waiting(world.users["district"])) == [app]
     with pytest.raises(Forbidden):
         _decide(app, park_user)
     _decide(app, world.users["district"])
     advance(app, S.LISTED_CITY)
     world.park.refresh_from_db()
     assert world.park.whitelist_level == "city"
-    mine = selectors.applications(park_user, selectors.ApplicationFilter(view="mine"))
+    mine = application_selectors.APPLICATIONS.rows(park_user, QueryDict("view=mine"))
     assert list(mine) == [app]
 
 
@@ -357,7 +364,7 @@ def test_an_enterprise_outside_parks_is_inspected_by_its_town_or_district(world:
         annual_output=Decimal("800"),
         employees=120,
     )
-    app = services.submit_application(
+    app = application_services.submit_application(
         actor=SYSTEM,
         enterprise_id=enterprise.pk,
         category="daily_needs",
@@ -367,7 +374,7 @@ def test_an_enterprise_outside_parks_is_inspected_by_its_town_or_district(world:
     assert app.inspect_region == town and app.district == world.jiangyang
     with pytest.raises(NotFound):  # outside the park: its committee does not even see it
         _decide(app, world.users["park"])
-    assert list(selectors.waiting(world.users["district"], "inspection")) == [app]
+    assert list(application_selectors.waiting(world.users["district"], "inspection")) == [app]
     _decide(app, world.users["district"])
     app.refresh_from_db()
     assert app.status == S.DISTRICT_REVIEW
@@ -395,7 +402,7 @@ def test_bad_input_names_every_field_and_stores_nothing(world: World) -> None:
     assert (Attachment.objects.count(), AuditEvent.objects.count()) == before
     assert not WhitelistApplication.objects.exists()
     with pytest.raises(InvalidInput):
-        services.submit_application(
+        application_services.submit_application(
             actor=SYSTEM, category="key_industries", chain="白酒", files=documents()
         )
 
@@ -450,7 +457,7 @@ def test_province_return_keeps_the_city_listing_and_the_city_reapproves_it(world
     assert app.status == S.RETURNED
     world.enterprise.refresh_from_db()
     assert world.enterprise.whitelist_level == "city"
-    services.resubmit_application(
+    application_services.resubmit_application(
         actor=world.users["liaison"],
         application_id=app.pk,
         version=app.version,
@@ -474,47 +481,47 @@ def test_province_rejection_leaves_the_city_listing(world: World) -> None:
     world.enterprise.refresh_from_db()
     assert world.enterprise.whitelist_level == "city"
     with pytest.raises(Conflict):
-        services.nominate_application(actor=SYSTEM, application_id=app.pk, version=app.version)
+        reviews.nominate_application(actor=SYSTEM, application_id=app.pk, version=app.version)
 
 
 def test_nomination_only_from_the_city_list(world: World) -> None:
     app = advance(submit(world), S.CITY_DECISION)
     with pytest.raises(Conflict):
-        services.nominate_application(
+        reviews.nominate_application(
             actor=world.users["bureau"], application_id=app.pk, version=app.version
         )
     advance(app, S.LISTED_CITY)
     with pytest.raises(Conflict):  # stale version
-        services.nominate_application(
+        reviews.nominate_application(
             actor=world.users["bureau"], application_id=app.pk, version=app.version - 1
         )
     with pytest.raises(InvalidInput) as exc:
-        services.nominate_application(
+        reviews.nominate_application(
             actor=world.users["bureau"],
             application_id=app.pk,
             version=app.version,
             reasons="x" * 4001,
         )
     assert set(exc.value.errors) == {"reasons"}
-    assert selectors.may_nominate(world.users["bureau"], app)
-    assert not selectors.may_nominate(world.users["district"], app)
+    assert rules.may_nominate(world.users["bureau"], app)
+    assert not rules.may_nominate(world.users["district"], app)
 
 
 def test_queues_show_each_official_what_waits_for_them(world: World) -> None:
     users = world.users
     app = submit(world)
-    waiting = {role: list(selectors.waiting(users[role])) for role in users}
+    waiting = {role: list(application_selectors.waiting(users[role])) for role in users}
     assert waiting["park"] == [app] and waiting["admin"] == [app]
     assert all(not waiting[r] for r in waiting if r not in ("park", "admin"))
     advance(app, S.DISTRICT_REVIEW)
     _decide(app, users["district"])
-    assert list(selectors.waiting(users["health"])) == [app]
-    assert not selectors.waiting(users["district"]).exists()
-    assert list(selectors.waiting(users["health"], "city")) == []
+    assert list(application_selectors.waiting(users["health"])) == [app]
+    assert not application_selectors.waiting(users["district"]).exists()
+    assert list(application_selectors.waiting(users["health"], "city")) == []
     advance(app, S.CITY_DECISION)
-    assert list(selectors.waiting(users["bureau"])) == [app]
+    assert list(application_selectors.waiting(users["bureau"])) == [app]
     assert world.other_user is not None
-    assert not selectors.waiting(world.other_user).exists()
+    assert not application_selectors.waiting(world.other_user).exists()
 
 
 def test_a_park_in_a_region_without_a_district_cannot_apply(world: World) -> None:
@@ -526,7 +533,7 @@ def test_a_park_in_a_region_without_a_district_cannot_apply(world: World) -> Non
         committee_contact="陈七",
     )
     with pytest.raises(InvalidInput) as exc:
-        services.submit_application(
+        application_services.submit_application(
             actor=SYSTEM,
             park_id=park.pk,
             category="key_industries",

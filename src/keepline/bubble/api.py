@@ -4,14 +4,17 @@ services, selectors and scopes as the pages."""
 import datetime as dt
 from typing import Any
 
-from django.db.models import DateTimeField, Value
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
-from keepline.bubble import selectors, services
+from keepline.bubble import selectors
 from keepline.bubble.models import ClosedLoopPlan, ModeChangeRequest, ModeRecord
 from keepline.bubble.readiness import readiness
+from keepline.bubble.services import modes as mode_services
+from keepline.bubble.services import plans as plan_services
+from keepline.bubble.services import requests as request_services
+from keepline.bubble.services import switching as switch_services
 from keepline.core.scopes import get_for, require_role
 from keepline.enterprises.models import Enterprise
 
@@ -70,12 +73,6 @@ class PlanOut(PlanFields):
         return str(obj.subject)
 
 
-class PlanFilterIn(Schema):
-    status: str = Field("", description="draft | submitted | approved | returned", examples=[""])
-    waiting: bool = Field(False, description="Only submitted versions you decide", examples=[True])
-    q: str = Field("", description="Part of the enterprise's or park's name", examples=["酒业"])
-
-
 class RuleOut(Schema):
     code: str = Field(examples=["beds"])
     condition: str = Field(examples=["Lodging"])
@@ -105,19 +102,23 @@ def _plans() -> Any:
     return ClosedLoopPlan.objects.select_related("enterprise", "park")
 
 
-@router.get("/plans", response=list[PlanOut], summary="Closed-loop plan versions")
+@router.get(
+    "/plans",
+    response=list[PlanOut],
+    summary="Closed-loop plan versions",
+    description="The list page's filters and sort, field for field.",
+    openapi_extra=selectors.PLANS.openapi(),
+)
 @paginate(PageNumberPagination, page_size=50)
-def plan_list(request: Any, filters: Query[PlanFilterIn]) -> Any:
+def plan_list(request: Any) -> Any:
     require_role(request.auth, ClosedLoopPlan)
-    return selectors.plans(
-        request.auth, status=filters.status, waiting=filters.waiting, q=filters.q
-    )
+    return selectors.PLANS.rows(request.auth, request.GET)
 
 
 @router.post("/plans", response={201: PlanOut}, summary="Write or submit a plan (a new version)")
 def plan_save(request: Any, payload: PlanIn) -> Any:
     data = payload.dict(exclude={"enterprise_id", "park_id", "submit", "version"})
-    plan = services.save_plan(
+    plan = plan_services.save_plan(
         actor=request.auth,
         data=data,
         enterprise_id=payload.enterprise_id,
@@ -152,7 +153,7 @@ def plan_readiness(request: Any, plan_id: int) -> Any:
 
 @router.post("/plans/{plan_id}/decision", response=PlanOut, summary="Approve or return a plan")
 def plan_decide(request: Any, plan_id: int, payload: DecisionIn) -> Any:
-    services.decide_plan(
+    plan_services.decide_plan(
         actor=request.auth,
         plan_id=plan_id,
         approve=payload.approve,
@@ -215,7 +216,7 @@ class SwitchOut(Schema):
     summary="Who in the measure's area would go closed-loop, semi-closed or halted",
 )
 def switch_preview(request: Any, measure_id: int) -> Any:
-    preview = services.preview_switch(actor=request.auth, measure_id=measure_id)
+    preview = switch_services.preview_switch(actor=request.auth, measure_id=measure_id)
     return {
         "measure_id": measure_id,
         "effective_at": preview.effective_at,
@@ -242,7 +243,7 @@ def switch_preview(request: Any, measure_id: int) -> Any:
     summary="Confirm the switch of the measure's whole area",
 )
 def switch_confirm(request: Any, measure_id: int, payload: SwitchIn) -> Any:
-    switch = services.confirm_switch(
+    switch = switch_services.confirm_switch(
         actor=request.auth, measure_id=measure_id, expected_count=payload.expected_count
     )
     return Status(201, switch)
@@ -254,7 +255,7 @@ def switch_confirm(request: Any, measure_id: int, payload: SwitchIn) -> Any:
     summary="End the measure's modes: back to normal from a date",
 )
 def switch_end(request: Any, measure_id: int, payload: EndIn) -> Any:
-    return services.end_measure_modes(
+    return switch_services.end_measure_modes(
         actor=request.auth, measure_id=measure_id, return_on=payload.return_on
     )
 
@@ -284,25 +285,26 @@ class RequestOut(Schema):
     version: int = Field(examples=[1])
 
 
-class RequestFilterIn(Schema):
-    status: str = Field("", description="pending | approved | refused", examples=["pending"])
-    waiting: bool = Field(False, description="Only pending requests you decide", examples=[True])
-
-
 def _requests() -> Any:
     return ModeChangeRequest.objects.select_related("enterprise")
 
 
-@router.get("/mode-requests", response=list[RequestOut], summary="Mode change requests")
+@router.get(
+    "/mode-requests",
+    response=list[RequestOut],
+    summary="Mode change requests",
+    description="The list page's filters and sort, field for field.",
+    openapi_extra=selectors.REQUESTS.openapi(),
+)
 @paginate(PageNumberPagination, page_size=50)
-def request_list(request: Any, filters: Query[RequestFilterIn]) -> Any:
+def request_list(request: Any) -> Any:
     require_role(request.auth, ModeChangeRequest)
-    return selectors.requests(request.auth, status=filters.status, waiting=filters.waiting)
+    return selectors.REQUESTS.rows(request.auth, request.GET)
 
 
 @router.post("/mode-requests", response={201: RequestOut}, summary="Ask for another mode")
 def request_create(request: Any, payload: RequestIn) -> Any:
-    change = services.request_mode_change(
+    change = request_services.request_mode_change(
         actor=request.auth,
         enterprise_id=payload.enterprise_id,
         requested_mode=payload.requested_mode,
@@ -322,7 +324,7 @@ def request_detail(request: Any, request_id: int) -> Any:
     summary="Approve or refuse a change request",
 )
 def request_decide(request: Any, request_id: int, payload: DecisionIn) -> Any:
-    services.decide_mode_request(
+    request_services.decide_mode_request(
         actor=request.auth,
         request_id=request_id,
         approve=payload.approve,
@@ -333,18 +335,6 @@ def request_decide(request: Any, request_id: int, payload: DecisionIn) -> Any:
 
 
 # ---- modes -----------------------------------------------------------------------------------
-
-
-class ModeFilterIn(Schema):
-    as_of: dt.datetime | None = Field(
-        None,
-        description="The moment the modes are read at; now when left out",
-        examples=["2022-09-11T15:00:00+08:00"],
-    )
-    region: str = Field("", description="Region code; its whole subtree", examples=["510502"])
-    park: str = Field("", description="Park code", examples=["LZ-LIQUOR"])
-    mode: str = Field("", description="Only this mode", examples=["closed_loop"])
-    q: str = Field("", description="Part of the name or credit code", examples=["酒业"])
 
 
 class ModeRowOut(Schema):
@@ -383,16 +373,17 @@ class ModeSetIn(Schema):
     )
 
 
-@router.get("/modes", response=list[ModeRowOut], summary="Enterprises' modes as of a moment")
+@router.get(
+    "/modes",
+    response=list[ModeRowOut],
+    summary="Enterprises' modes as of a moment",
+    description="The list page's filters and sort, field for field; `as_of` is now when left out.",
+    openapi_extra=selectors.MODES.openapi(),
+)
 @paginate(PageNumberPagination, page_size=100)
-def mode_list(request: Any, filters: Query[ModeFilterIn]) -> Any:
+def mode_list(request: Any) -> Any:
     require_role(request.auth, ModeRecord)
-    as_of = filters.as_of or timezone.now()
-    f = selectors.ModeFilter(
-        region=filters.region, park=filters.park, mode=filters.mode, q=filters.q
-    )
-    rows = selectors.modes(request.auth, f, as_of)
-    return rows.annotate(as_of=Value(as_of, output_field=DateTimeField()))
+    return selectors.MODES.rows(request.auth, request.GET)
 
 
 @router.get(
@@ -411,7 +402,7 @@ def mode_history(request: Any, enterprise_id: int) -> Any:
     summary="Set an enterprise's mode by hand, with the reason",
 )
 def mode_set(request: Any, enterprise_id: int, payload: ModeSetIn) -> Any:
-    record = services.set_mode(
+    record = mode_services.set_mode(
         actor=request.auth,
         enterprise_id=enterprise_id,
         mode=payload.mode,

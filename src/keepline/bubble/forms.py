@@ -9,8 +9,6 @@ from django.utils.translation import gettext_lazy as _
 
 from keepline.bubble.models import EnterpriseMode
 from keepline.core.forms import SELECT, TEXT
-from keepline.core.scopes import visible
-from keepline.places.models import Park, Region
 
 CHECK = {"class": "form-check-input"}
 NUMBER = TEXT | {"inputmode": "numeric", "min": "0"}
@@ -104,30 +102,3 @@ class EndForm(forms.Form):
     return_on = forms.DateField(
         label=_("Back to normal from"), widget=forms.DateInput(TEXT | {"type": "date"})
     )
-
-
-class ModeFilterForm(forms.Form):
-    q = forms.CharField(
-        label=_("Name or code"),
-        required=False,
-        widget=forms.TextInput(TEXT | {"type": "search", "placeholder": _("Name or credit code")}),
-    )
-    region = forms.ChoiceField(label=_("Region"), required=False, widget=forms.Select(SELECT))
-    park = forms.ChoiceField(label=_("Park"), required=False, widget=forms.Select(SELECT))
-    mode = forms.ChoiceField(label=_("Mode"), required=False, widget=forms.Select(SELECT))
-    as_of = forms.DateTimeField(
-        label=_("As of"),
-        required=False,
-        widget=forms.DateTimeInput(TEXT | {"type": "datetime-local"}),
-    )
-
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["region"].choices = [("", _("All regions"))] + [  # type: ignore[attr-defined]
-            (r.code, f"{'　' * max(r.depth - 1, 0)}{r.code} {r.name}")
-            for r in visible(Region.objects.all(), user)
-        ]
-        self.fields["park"].choices = [("", _("All parks"))] + [  # type: ignore[attr-defined]
-            (p.code, p.name) for p in visible(Park.objects.all(), user)
-        ]
-        self.fields["mode"].choices = [("", _("All modes")), *EnterpriseMode.choices]  # type: ignore[attr-defined]

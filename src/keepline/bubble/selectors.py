@@ -1,14 +1,16 @@
-"""Reads of closed-loop production: modes at any time, qualification, plans, switches and
-requests — many enterprises in one query, always through the visibility function."""
+"""Reads of closed-loop production: modes at any time, qualification, the lists of modes, plans
+and requests, switches — many enterprises in one query, always through the visibility function."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
+import django_filters
+from django import forms
 from django.db.models import (
     Count,
+    DateTimeField,
     Exists,
     OuterRef,
     Q,
@@ -17,7 +19,9 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
+from django.http import QueryDict
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from keepline.bubble.models import (
     ClosedLoopPlan,
@@ -30,9 +34,11 @@ from keepline.bubble.models import (
     PlanStatus,
     RequestStatus,
 )
-from keepline.core.scopes import Actor, may_place, visible
+from keepline.core.lists import Column, FilterSet, Listing
+from keepline.core.scopes import Actor, visible
 from keepline.enterprises.models import Enterprise
-from keepline.places.models import ControlMeasure, Park, Region
+from keepline.places.models import ControlMeasure, Park
+from keepline.places.selectors import park_filter, region_filter
 
 
 def _latest_record(at: dt.datetime) -> QuerySet[ModeRecord]:
@@ -155,14 +161,6 @@ def area_enterprises(measure: ControlMeasure) -> QuerySet[Enterprise]:
     return Enterprise.objects.filter(area_q(measure))
 
 
-def can_switch(actor: Actor, measure: ControlMeasure) -> bool:
-    """Switching writes the modes of the whole area: the actor must hold the right to change
-    modes over every region and park the measure covers."""
-    places: list[dict[str, Any]] = [{"region": r} for r in measure.regions.all()]
-    places += [{"region": p.region, "park": p} for p in measure.parks.all()]
-    return bool(places) and all(may_place(actor, "change", ModeRecord, **p) for p in places)
-
-
 def switch_of(measure: ControlMeasure) -> MeasureSwitch | None:
     return MeasureSwitch.objects.filter(measure=measure).first()
 
@@ -179,33 +177,74 @@ def measures_for_switching(actor: Actor, state: str = "") -> QuerySet[ControlMea
     return qs.prefetch_related("regions", "parks")
 
 
-# ---- modes list ------------------------------------------------------------------------------
+# ---- the modes list ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ModeFilter:
-    """The filters the modes page, its export and the API share."""
+class ModeFilterSet(FilterSet):
+    """The modes' filters: the page, its export and `GET /api/modes`. Every row carries its
+    mode at `as_of` (now when left out), which the mode filter reads."""
 
-    region: str = ""  # a region code: the whole subtree
-    park: str = ""  # a park code
-    mode: str = ""  # an EnterpriseMode value
-    q: str = ""  # part of the name or credit code
+    q = django_filters.CharFilter(
+        label=_("Name or code"),
+        method="search",
+        widget=forms.TextInput({"type": "search", "placeholder": _("Name or credit code")}),
+    )
+    region = region_filter()
+    park = park_filter()
+    mode = django_filters.ChoiceFilter(
+        label=_("Mode"), choices=EnterpriseMode.choices, empty_label=_("All modes")
+    )
+    as_of = django_filters.DateTimeFilter(
+        label=_("As of"),
+        method="at",
+        widget=forms.DateTimeInput({"type": "datetime-local"}),
+    )
+
+    class Meta:
+        model = Enterprise
+        fields: list[str] = []
+
+    def filter_queryset(self, queryset: QuerySet[Enterprise]) -> QuerySet[Enterprise]:
+        # The mode is an annotation at a moment, so it exists before any filter reads it.
+        at = self.form.cleaned_data.get("as_of") or timezone.now()
+        annotated = with_mode_since(queryset, at).annotate(
+            as_of=Value(at, output_field=DateTimeField())
+        )
+        return super().filter_queryset(annotated)
+
+    def at(self, qs: QuerySet[Enterprise], name: str, value: dt.datetime) -> QuerySet[Enterprise]:
+        return qs  # read by filter_queryset, which annotates every row with it
+
+    def search(self, qs: QuerySet[Enterprise], name: str, value: str) -> QuerySet[Enterprise]:
+        value = value.strip()
+        return qs.filter(Q(name__icontains=value) | Q(uscc__icontains=value)) if value else qs
 
 
-def modes(actor: Actor, f: ModeFilter, at: dt.datetime) -> QuerySet[Enterprise]:
-    """Visible enterprises with their mode (and since when) at `at`."""
-    qs = visible(Enterprise.objects.select_related("region", "park"), actor)
-    if f.region:
-        region = Region.objects.filter(code=f.region).first()
-        qs = qs.filter(region__path__startswith=region.path) if region else qs.none()
-    if f.park:
-        qs = qs.filter(park__code=f.park)
-    if f.q:
-        qs = qs.filter(Q(name__icontains=f.q) | Q(uscc__icontains=f.q))
-    qs = with_mode_since(qs, at)
-    if f.mode in EnterpriseMode.values:
-        qs = qs.filter(mode=f.mode)  # type: ignore[misc]
-    return qs.order_by("region__path", "name", "pk")
+MODES: Listing[Enterprise] = Listing(
+    filterset=ModeFilterSet,
+    title=_("Enterprise modes"),
+    filename="modes",
+    page="bubble:modes",
+    api="/api/modes",
+    default_sort="region",
+    related=("region", "park"),
+    columns=(
+        Column("uscc", _("Unified social credit code"), table=False),
+        Column("name", _("Name"), sort="name"),
+        Column("region_code", _("Region code"), "region.code", table=False),
+        Column("region", _("Region"), "region.name", sort="region__path"),
+        Column("park", _("Park"), lambda e: e.park.name if e.park else ""),
+        Column("mode", _("Mode"), lambda e: str(EnterpriseMode(e.mode).label), sort="mode"),
+        Column("since", _("Since"), "mode_since", sort="mode_since"),
+        Column("reason", _("Reason"), lambda e: e.mode_reason or ""),
+        Column(
+            "as_of",
+            _("As of"),
+            lambda e: timezone.localtime(e.as_of).strftime("%Y-%m-%d %H:%M"),
+            table=False,
+        ),
+    ),
+)
 
 
 def mode_counts(qs: QuerySet[Enterprise]) -> dict[str, int]:
@@ -214,6 +253,17 @@ def mode_counts(qs: QuerySet[Enterprise]) -> dict[str, int]:
     for row in qs.order_by().values("mode").annotate(n=Count("pk")):  # type: ignore[misc]
         counts[row["mode"]] = row["n"]
     return counts
+
+
+def mode_summary(actor: Actor, params: QueryDict) -> tuple[dict[str, int], dt.datetime]:
+    """The count of each mode over the list's rows whatever the mode filter, and the moment
+    they are read at; no counts when the filters are not valid."""
+    others = params.copy()
+    others.pop("mode", None)
+    bound = MODES.bind(actor, others)
+    if not bound.is_valid():
+        return {m: 0 for m in EnterpriseMode.values}, timezone.now()
+    return mode_counts(bound.qs), bound.form.cleaned_data.get("as_of") or timezone.now()
 
 
 def history(actor: Actor, enterprise: Enterprise) -> QuerySet[ModeRecord]:
@@ -225,35 +275,84 @@ def history(actor: Actor, enterprise: Enterprise) -> QuerySet[ModeRecord]:
 # ---- plans and requests ----------------------------------------------------------------------
 
 
-def plans(
-    actor: Actor, *, status: str = "", waiting: bool = False, q: str = ""
-) -> QuerySet[ClosedLoopPlan]:
-    """Plan versions the actor sees; `waiting`: submitted ones the actor decides."""
-    qs = visible(ClosedLoopPlan.objects.select_related("enterprise__region", "park__region"), actor)
-    if waiting:
-        qs = qs.filter(
-            Exists(
-                visible(PlanReview.objects.all(), actor).filter(
-                    pk=OuterRef("pk"), status=PlanStatus.SUBMITTED
-                )
-            )
-        )
-    if status in PlanStatus.values:
-        qs = qs.filter(status=status)
-    if q:
-        qs = qs.filter(
-            Q(enterprise__name__icontains=q)
-            | Q(enterprise__uscc__icontains=q)
-            | Q(park__name__icontains=q)
-            | Q(park__code__icontains=q)
-        )
-    return qs.order_by("-submitted_at", "-id")
+class _YesNoField(django_filters.fields.ChoiceField):
+    """ "1"/"0" as the page's tabs write them; "true"/"false" as API clients do."""
+
+    def to_python(self, value: Any) -> str:
+        text = str(super().to_python(value))
+        return {"true": "1", "false": "0"}.get(text.lower(), text)
 
 
-def decides(actor: Actor, obj: ClosedLoopPlan | ModeChangeRequest) -> bool:
-    """Whether the actor is the official who decides this plan or request."""
-    review = PlanReview if isinstance(obj, ClosedLoopPlan) else ModeRequestReview
-    return visible(review.objects.filter(pk=obj.pk), actor).exists()
+class WaitingFilter(django_filters.ChoiceFilter):
+    """Only what waits for the actor's decision ("1"), or everything the actor sees."""
+
+    field_class = _YesNoField
+
+    def __init__(self, review: type[PlanReview] | type[ModeRequestReview], status: str) -> None:
+        self.review = review
+        self.status = status
+        super().__init__(
+            label=_("Waiting for my decision"),
+            choices=[("1", _("Waiting for my decision")), ("0", _("All I see"))],
+            empty_label=None,
+            widget=forms.HiddenInput,
+        )
+
+    def filter(self, qs: QuerySet[Any], value: str) -> QuerySet[Any]:
+        if value != "1":
+            return qs
+        decided = visible(self.review.objects.all(), self.parent.actor)
+        return qs.filter(Exists(decided.filter(pk=OuterRef("pk"), status=self.status)))
+
+
+class PlanFilterSet(FilterSet):
+    """The plans' filters: the page, its export and `GET /api/plans`."""
+
+    waiting = WaitingFilter(PlanReview, PlanStatus.SUBMITTED)
+    q = django_filters.CharFilter(
+        label=_("Enterprise or park"),
+        method="search",
+        widget=forms.TextInput({"type": "search", "placeholder": _("Enterprise or park")}),
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=PlanStatus.choices, empty_label=_("Any status")
+    )
+
+    class Meta:
+        model = ClosedLoopPlan
+        fields: list[str] = []
+
+    def search(
+        self, qs: QuerySet[ClosedLoopPlan], name: str, value: str
+    ) -> QuerySet[ClosedLoopPlan]:
+        value = value.strip()
+        if not value:
+            return qs
+        return qs.filter(
+            Q(enterprise__name__icontains=value)
+            | Q(enterprise__uscc__icontains=value)
+            | Q(park__name__icontains=value)
+            | Q(park__code__icontains=value)
+        )
+
+
+PLANS: Listing[ClosedLoopPlan] = Listing(
+    filterset=PlanFilterSet,
+    title=_("Closed-loop plans"),
+    filename="plans",
+    page="bubble:plans",
+    api="/api/plans",
+    default_sort="-submitted",
+    related=("enterprise__region", "park__region"),
+    columns=(
+        Column("subject", _("Enterprise or park"), lambda p: str(p.subject)),
+        Column("number", _("Version"), sort="number"),
+        Column("status", _("Status"), lambda p: p.get_status_display(), sort="status"),
+        Column("ready", _("Readiness"), sort="ready"),
+        Column("submitted", _("Submitted"), "submitted_at", sort="submitted_at"),
+        Column("review_date", _("Review date"), sort="review_date"),
+    ),
+)
 
 
 def plan_versions(
@@ -265,18 +364,50 @@ def plan_versions(
     return visible(qs, actor).order_by("-number")
 
 
-def requests(
-    actor: Actor, *, status: str = "", waiting: bool = False
-) -> QuerySet[ModeChangeRequest]:
-    qs = visible(ModeChangeRequest.objects.select_related("enterprise__region"), actor)
-    if waiting:
-        qs = qs.filter(
-            Exists(
-                visible(ModeRequestReview.objects.all(), actor).filter(
-                    pk=OuterRef("pk"), status=RequestStatus.PENDING
-                )
-            )
-        )
-    if status in RequestStatus.values:
-        qs = qs.filter(status=status)
-    return qs.order_by("-requested_at", "-id")
+class RequestFilterSet(FilterSet):
+    """The change requests' filters: the page, its export and `GET /api/mode-requests`."""
+
+    waiting = WaitingFilter(ModeRequestReview, RequestStatus.PENDING)
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=RequestStatus.choices, empty_label=_("Any status")
+    )
+
+    class Meta:
+        model = ModeChangeRequest
+        fields: list[str] = []
+
+
+REQUESTS: Listing[ModeChangeRequest] = Listing(
+    filterset=RequestFilterSet,
+    title=_("Mode change requests"),
+    filename="mode-requests",
+    page="bubble:requests",
+    api="/api/mode-requests",
+    default_sort="-requested",
+    related=("enterprise__region",),
+    columns=(
+        Column("enterprise", _("Enterprise"), "enterprise.name", sort="enterprise__name"),
+        Column(
+            "current_mode",
+            _("From"),
+            lambda c: str(EnterpriseMode(c.current_mode).label),
+            sort="current_mode",
+        ),
+        Column(
+            "requested_mode",
+            _("Asked for"),
+            lambda c: str(EnterpriseMode(c.requested_mode).label),
+            sort="requested_mode",
+        ),
+        Column("status", _("Status"), lambda c: c.get_status_display(), sort="status"),
+        Column("requested", _("Requested"), "requested_at", sort="requested_at"),
+        Column("reason", _("Reason"), table=False),
+    ),
+)
+
+
+def enterprise_requests(actor: Actor, enterprise: Enterprise) -> QuerySet[ModeChangeRequest]:
+    """The enterprise's change requests, newest first."""
+    return visible(ModeChangeRequest.objects.filter(enterprise=enterprise), actor).order_by(
+        "-requested_at", "-id"
+    )

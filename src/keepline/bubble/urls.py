@@ -5,6 +5,7 @@ from keepline.bubble import views
 app_name = "bubble"
 urlpatterns = [
     path("plans/", views.plan_list, name="plans"),
+    path("plans/export.xlsx", views.plan_export, name="plans_export"),
     path("plans/<int:pk>/", views.plan_detail, name="plan"),
     path("plans/<int:pk>/decide/", views.plan_decide, name="plan_decide"),
     path("enterprises/<int:pk>/", views.enterprise_page, name="enterprise"),
@@ -14,6 +15,7 @@ urlpatterns = [
     path("parks/<int:pk>/", views.park_page, name="park"),
     path("parks/<int:pk>/plan/", views.park_plan_edit, name="park_plan_edit"),
     path("requests/", views.request_list, name="requests"),
+    path("requests/export.xlsx", views.request_export, name="requests_export"),
     path("requests/<int:pk>/", views.request_detail, name="request"),
     path("requests/<int:pk>/decide/", views.request_decide, name="request_decide"),
     path("modes/", views.mode_list, name="modes"),

@@ -3,8 +3,6 @@ modes as of any moment, change requests, and the switching of a control measure'
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import replace
 from typing import Any
 
 from django.contrib import messages
@@ -12,20 +10,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from keepline.bubble import selectors, services
-from keepline.bubble.forms import (
-    DecisionForm,
-    EndForm,
-    ModeFilterForm,
-    ModeSetForm,
-    PlanForm,
-    RequestForm,
-)
+from keepline.bubble import rules, selectors
+from keepline.bubble.forms import DecisionForm, EndForm, ModeSetForm, PlanForm, RequestForm
 from keepline.bubble.models import (
     ClosedLoopPlan,
     EnterpriseMode,
@@ -38,15 +30,13 @@ from keepline.bubble.models import (
     RequestStatus,
 )
 from keepline.bubble.readiness import readiness
+from keepline.bubble.services import modes as mode_services
+from keepline.bubble.services import plans as plan_services
+from keepline.bubble.services import requests as request_services
+from keepline.bubble.services import switching as switch_services
 from keepline.core.errors import Forbidden, InvalidInput
-from keepline.core.scopes import (
-    get_for,
-    holds,
-    may_place,
-    require_role,
-    visible,
-)
-from keepline.core.tabular import workbook_response
+from keepline.core.lists import export_response, list_page
+from keepline.core.scopes import get_for, holds, require_role, visible
 from keepline.core.web import AuthedRequest, apply_errors, paginate
 from keepline.enterprises.models import Enterprise
 from keepline.places.models import ControlMeasure, Park
@@ -58,35 +48,45 @@ from keepline.places.models import ControlMeasure, Park
 def plan_list(request: AuthedRequest) -> HttpResponse:
     """Plans the user sees; officials who decide land on those waiting for them."""
     require_role(request.user, ClosedLoopPlan)
-    decider = holds(request.user, PlanReview)
-    waiting = request.GET.get("waiting", "1" if decider else "") == "1"
-    status = request.GET.get("status", "")
-    q = request.GET.get("q", "").strip()
-    rows = selectors.plans(request.user, status=status, waiting=waiting, q=q)
-    page, query = paginate(request, rows)
     writable_parks = [
         p
         for p in visible(Park.objects.select_related("region"), request.user, "change")[:20]
-        if may_place(request.user, "change", ClosedLoopPlan, region=p.region, park=p)
+        if rules.may_write_plan(request.user, enterprise=None, park=p)
     ]
     own_enterprises = (
         visible(Enterprise.objects.all(), request.user)[:5] if not holds(request.user, Park) else []
     )
-    return render(
+    decider = holds(request.user, PlanReview)
+    waiting = _waiting(request, decider)
+    return list_page(
         request,
+        selectors.PLANS,
         "bubble/plans.html",
+        "bubble/_plans.html",
         {
-            "page": page,
-            "query": query,
+            "export_url": reverse("bubble:plans_export"),
             "waiting": waiting,
             "decider": decider,
-            "status": status,
-            "statuses": PlanStatus.choices,
-            "q": q,
             "writable_parks": writable_parks,
             "own_enterprises": own_enterprises,
         },
     )
+
+
+@login_required
+def plan_export(request: AuthedRequest) -> HttpResponse:
+    require_role(request.user, ClosedLoopPlan)
+    return export_response(request, selectors.PLANS)
+
+
+def _waiting(request: AuthedRequest, decider: bool) -> bool:
+    """Whether the list shows only what waits for the user's decision (its tab is active). The
+    page lands there for an official who decides; the API's default stays everything."""
+    if "waiting" not in request.GET:
+        landing = request.GET.copy()
+        landing["waiting"] = "1" if decider else "0"
+        request.GET = landing  # type: ignore[assignment]
+    return request.GET["waiting"].lower() in ("1", "true")
 
 
 def _plan(request: AuthedRequest, pk: int) -> ClosedLoopPlan:
@@ -100,19 +100,21 @@ def _plan(request: AuthedRequest, pk: int) -> ClosedLoopPlan:
 @login_required
 def plan_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
-    rules = readiness(plan)
-    decides = plan.status == PlanStatus.SUBMITTED and selectors.decides(request.user, plan)
+    checks = readiness(plan)
+    decides = plan.status == PlanStatus.SUBMITTED and rules.decides(request.user, plan)
     return render(
         request,
         "bubble/plan.html",
         {
             "plan": plan,
-            "rules": rules,
-            "failed": sum(1 for r in rules if not r.passed),
+            "rules": checks,
+            "failed": sum(1 for r in checks if not r.passed),
             "qualifies": selectors.gives_qualification(plan, timezone.now()),
             "decides": decides,
             "form": DecisionForm(initial={"version": plan.version}) if decides else None,
-            "can_write": _can_write(request, plan.enterprise, plan.park),
+            "can_write": rules.may_write_plan(
+                request.user, enterprise=plan.enterprise, park=plan.park
+            ),
         },
     )
 
@@ -124,7 +126,7 @@ def plan_decide(request: AuthedRequest, pk: int) -> HttpResponse:
     form.is_valid()
     approve = request.POST.get("decision") == "approve"
     try:
-        services.decide_plan(
+        plan_services.decide_plan(
             actor=request.user,
             plan_id=pk,
             approve=approve,
@@ -138,31 +140,17 @@ def plan_decide(request: AuthedRequest, pk: int) -> HttpResponse:
     return redirect("bubble:plan", pk)
 
 
-def _can_write(request: AuthedRequest, enterprise: Enterprise | None, park: Park | None) -> bool:
-    if enterprise is not None:
-        return may_place(
-            request.user,
-            "change",
-            ClosedLoopPlan,
-            region=enterprise.region,
-            park=enterprise.park,
-            enterprise=enterprise,
-        )
-    assert park is not None
-    return may_place(request.user, "change", ClosedLoopPlan, region=park.region, park=park)
-
-
 def _plan_form(
     request: AuthedRequest, *, enterprise: Enterprise | None, park: Park | None
 ) -> HttpResponse:
     """Write the open draft, or start the next version from the latest one."""
-    if not _can_write(request, enterprise, park):
+    if not rules.may_write_plan(request.user, enterprise=enterprise, park=park):
         raise Forbidden(_("You may see this but not change it."))
     versions = selectors.plan_versions(request.user, enterprise=enterprise, park=park)
     latest = versions.first()
     initial: dict[str, Any] = {}
     if latest is not None:
-        initial = {name: getattr(latest, name) for name in services.PLAN_FIELDS}
+        initial = {name: getattr(latest, name) for name in plan_services.PLAN_FIELDS}
         if latest.status == PlanStatus.DRAFT:
             initial["version"] = latest.version
     pending = latest is not None and latest.status == PlanStatus.SUBMITTED
@@ -171,7 +159,7 @@ def _plan_form(
         data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
         submit = "submit" in request.POST
         try:
-            plan = services.save_plan(
+            plan = plan_services.save_plan(
                 actor=request.user,
                 data=data,
                 enterprise_id=enterprise.pk if enterprise else None,
@@ -197,6 +185,8 @@ def _plan_form(
             "latest": latest,
             "pending": pending,
         },
+        # Back here after a POST only with errors.
+        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -230,7 +220,7 @@ def park_page(request: AuthedRequest, pk: int) -> HttpResponse:
             "rules": readiness(versions[0]) if versions else [],
             "current": current,
             "qualified": selectors.qualifies(current, now),
-            "can_write": _can_write(request, None, park),
+            "can_write": rules.may_write_plan(request.user, enterprise=None, park=park),
         },
     )
 
@@ -247,10 +237,8 @@ def enterprise_page(request: AuthedRequest, pk: int) -> HttpResponse:
     annotated = selectors.with_mode_since(Enterprise.objects.filter(pk=pk), now).get()
     versions = list(selectors.plan_versions(request.user, enterprise=enterprise))
     current = selectors.qualifying_plan(enterprise=enterprise, at=now)
-    can_set = may_place(
-        request.user, "change", ModeRecord, region=enterprise.region, park=enterprise.park
-    )
-    can_request = may_place(request.user, "create", ModeChangeRequest, enterprise=enterprise)
+    can_set = rules.may_set_mode(request.user, enterprise)
+    can_request = rules.may_request_mode(request.user, enterprise)
     return render(
         request,
         "bubble/enterprise.html",
@@ -264,8 +252,8 @@ def enterprise_page(request: AuthedRequest, pk: int) -> HttpResponse:
             "rules": readiness(versions[0]) if versions else [],
             "current": current,
             "qualified": selectors.qualifies(current, now),
-            "requests": selectors.requests(request.user).filter(enterprise=enterprise)[:20],
-            "can_write": _can_write(request, enterprise, None),
+            "requests": selectors.enterprise_requests(request.user, enterprise)[:20],
+            "can_write": rules.may_write_plan(request.user, enterprise=enterprise, park=None),
             "can_set": can_set,
             "can_request": can_request,
             "set_form": ModeSetForm() if can_set else None,
@@ -283,7 +271,7 @@ def mode_set(request: AuthedRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Choose a mode and give the reason."))
         return redirect("bubble:enterprise", pk)
     try:
-        services.set_mode(actor=request.user, enterprise_id=pk, **form.cleaned_data)
+        mode_services.set_mode(actor=request.user, enterprise_id=pk, **form.cleaned_data)
     except InvalidInput as exc:
         messages.error(request, "; ".join(m for ms in exc.errors.values() for m in ms))
     else:
@@ -298,13 +286,13 @@ def mode_set(request: AuthedRequest, pk: int) -> HttpResponse:
 def request_new(request: AuthedRequest, pk: int) -> HttpResponse:
     require_role(request.user, ModeChangeRequest, "create")
     enterprise = get_for(Enterprise.objects.select_related("region", "park"), request.user, pk)
-    if not may_place(request.user, "create", ModeChangeRequest, enterprise=enterprise):
+    if not rules.may_request_mode(request.user, enterprise):
         raise Forbidden(_("Only the enterprise's liaison asks for its mode to change."))
     mode = selectors.modes_at(Enterprise.objects.filter(pk=pk), timezone.now())[pk]
     form = RequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            change = services.request_mode_change(
+            change = request_services.request_mode_change(
                 actor=request.user, enterprise_id=pk, **form.cleaned_data
             )
         except InvalidInput as exc:
@@ -316,6 +304,7 @@ def request_new(request: AuthedRequest, pk: int) -> HttpResponse:
         request,
         "bubble/request_form.html",
         {"form": form, "enterprise": enterprise, "mode": EnterpriseMode(mode)},
+        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -323,23 +312,24 @@ def request_new(request: AuthedRequest, pk: int) -> HttpResponse:
 def request_list(request: AuthedRequest) -> HttpResponse:
     require_role(request.user, ModeChangeRequest)
     decider = holds(request.user, ModeRequestReview)
-    waiting = request.GET.get("waiting", "1" if decider else "") == "1"
-    status = request.GET.get("status", "")
-    page, query = paginate(
-        request, selectors.requests(request.user, status=status, waiting=waiting)
-    )
-    return render(
+    waiting = _waiting(request, decider)
+    return list_page(
         request,
+        selectors.REQUESTS,
         "bubble/requests.html",
+        "bubble/_requests.html",
         {
-            "page": page,
-            "query": query,
+            "export_url": reverse("bubble:requests_export"),
             "waiting": waiting,
             "decider": decider,
-            "status": status,
-            "statuses": RequestStatus.choices,
         },
     )
+
+
+@login_required
+def request_export(request: AuthedRequest) -> HttpResponse:
+    require_role(request.user, ModeChangeRequest)
+    return export_response(request, selectors.REQUESTS)
 
 
 @login_required
@@ -349,7 +339,7 @@ def request_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         request.user,
         pk,
     )
-    decides = change.status == RequestStatus.PENDING and selectors.decides(request.user, change)
+    decides = change.status == RequestStatus.PENDING and rules.decides(request.user, change)
     return render(
         request,
         "bubble/request.html",
@@ -368,7 +358,7 @@ def request_decide(request: AuthedRequest, pk: int) -> HttpResponse:
     form.is_valid()
     approve = request.POST.get("decision") == "approve"
     try:
-        services.decide_mode_request(
+        request_services.decide_mode_request(
             actor=request.user,
             request_id=pk,
             approve=approve,
@@ -385,33 +375,17 @@ def request_decide(request: AuthedRequest, pk: int) -> HttpResponse:
 # ---- modes -----------------------------------------------------------------------------------
 
 
-def _mode_filter(request: AuthedRequest) -> tuple[ModeFilterForm, selectors.ModeFilter, Any]:
-    form = ModeFilterForm(request.GET or None, user=request.user)
-    data = form.cleaned_data if form.is_valid() else {}
-    f = selectors.ModeFilter(
-        region=data.get("region") or "",
-        park=data.get("park") or "",
-        mode=data.get("mode") or "",
-        q=(data.get("q") or "").strip(),
-    )
-    as_of: dt.datetime = data.get("as_of") or timezone.now()
-    return form, f, as_of
-
-
 @login_required
 def mode_list(request: AuthedRequest) -> HttpResponse:
     require_role(request.user, ModeRecord)
-    form, f, as_of = _mode_filter(request)
-    rows = selectors.modes(request.user, f, as_of)
-    counts = selectors.mode_counts(selectors.modes(request.user, replace(f, mode=""), as_of))
-    page, query = paginate(request, rows)
-    return render(
+    counts, as_of = selectors.mode_summary(request.user, request.GET)
+    return list_page(
         request,
+        selectors.MODES,
         "bubble/modes.html",
+        "bubble/_modes.html",
         {
-            "form": form,
-            "page": page,
-            "query": query,
+            "export_url": reverse("bubble:modes_export"),
             "as_of": as_of,
             "counts": [(EnterpriseMode(m), n) for m, n in counts.items()],
             "total": sum(counts.values()),
@@ -422,39 +396,7 @@ def mode_list(request: AuthedRequest) -> HttpResponse:
 @login_required
 def mode_export(request: AuthedRequest) -> HttpResponse:
     require_role(request.user, ModeRecord)
-    _form, f, as_of = _mode_filter(request)
-    rows = selectors.modes(request.user, f, as_of)
-    stamp = timezone.localtime(as_of).strftime("%Y-%m-%d %H:%M")
-    headers = [
-        _("Unified social credit code"),
-        _("Name"),
-        _("Region code"),
-        _("Region"),
-        _("Park"),
-        _("Mode"),
-        _("Since"),
-        _("Reason"),
-        _("As of"),
-    ]
-    return workbook_response(
-        "modes",
-        headers,
-        (
-            [
-                e.uscc,
-                e.name,
-                e.region.code,
-                e.region.name,
-                e.park.name if e.park else "",
-                str(EnterpriseMode(e.mode).label),  # type: ignore[attr-defined]
-                e.mode_since,  # type: ignore[attr-defined]
-                e.mode_reason or "",  # type: ignore[attr-defined]
-                stamp,
-            ]
-            for e in rows.iterator(chunk_size=2000)
-        ),
-        title=_("Enterprise modes"),
-    )
+    return export_response(request, selectors.MODES)
 
 
 # ---- switching -------------------------------------------------------------------------------
@@ -477,7 +419,7 @@ def switching(request: AuthedRequest) -> HttpResponse:
 def switch_page(request: AuthedRequest, pk: int) -> HttpResponse:
     """The preview table with counts by proposed mode and one confirm button; once switched,
     the form that ends the measure's modes on a date."""
-    preview = services.preview_switch(actor=request.user, measure_id=pk)
+    preview = switch_services.preview_switch(actor=request.user, measure_id=pk)
     measure: ControlMeasure = preview.measure
     done = selectors.switch_of(measure)
     shown = request.GET.get("mode", "")
@@ -485,7 +427,7 @@ def switch_page(request: AuthedRequest, pk: int) -> HttpResponse:
     page = Paginator(rows, 100).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    can_switch = holds(request.user, MeasureSwitch, "change") and selectors.can_switch(
+    can_switch = holds(request.user, MeasureSwitch, "change") and rules.can_switch(
         request.user, measure
     )
     end_initial = {}
@@ -516,7 +458,9 @@ def switch_confirm(request: AuthedRequest, pk: int) -> HttpResponse:
         expected = int(request.POST.get("expected_count", ""))
     except ValueError:
         expected = -1
-    done = services.confirm_switch(actor=request.user, measure_id=pk, expected_count=expected)
+    done = switch_services.confirm_switch(
+        actor=request.user, measure_id=pk, expected_count=expected
+    )
     messages.success(
         request,
         ngettext(
@@ -542,7 +486,7 @@ def switch_end(request: AuthedRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Give the date from which the area is back to normal."))
         return redirect("bubble:switch", pk)
     try:
-        done = services.end_measure_modes(
+        done = switch_services.end_measure_modes(
             actor=request.user, measure_id=pk, return_on=form.cleaned_data["return_on"]
         )
     except InvalidInput as exc:

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from keepline.bubble.models import EnterpriseMode
 from keepline.bubble.selectors import qualified_ids
-from keepline.bubble.services import HALT_AT_STRICTNESS
+from keepline.bubble.services.switching import HALT_AT_STRICTNESS
 from keepline.chains.models import Scenario, SupplyLink
 from keepline.chains.propagation import Network
 from keepline.enterprises.models import Enterprise

@@ -27,9 +27,9 @@ import polars as pl
 from django.db.models import Q
 from django.utils import timezone
 
-from keepline.bubble import services as bubble_services
 from keepline.bubble.models import EnterpriseMode, ModeRecord
 from keepline.bubble.selectors import modes_at
+from keepline.bubble.services import modes as bubble_modes
 from keepline.core import audit
 from keepline.core.models import AuditEvent
 from keepline.core.scopes import Actor
@@ -179,7 +179,7 @@ def build_case_halts(actor: Actor, *, seed: int) -> int:
     )
     chosen = rng.choice(len(semi), size=min(CASE_HALTS, len(semi)), replace=False)
     for i in sorted(chosen):
-        bubble_services.set_mode(
+        bubble_modes.set_mode(
             actor=actor,
             enterprise_id=semi[i][1],
             mode=EnterpriseMode.HALTED,

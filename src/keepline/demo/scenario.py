@@ -14,16 +14,18 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Q
 
-from keepline.bubble import services as bubble_services
 from keepline.bubble.models import EnterpriseMode
 from keepline.bubble.selectors import with_mode
+from keepline.bubble.services import modes as bubble_modes
+from keepline.bubble.services import plans as bubble_plans
+from keepline.bubble.services import switching as bubble_switching
 from keepline.core.scopes import SystemActor
 from keepline.enterprises.models import Enterprise
 from keepline.places.models import ControlMeasure, MeasureKind, WhitelistLevel
 from keepline.reports import services as report_services
 from keepline.reports.importers import DAILY_REPORT_IMPORTER
-from keepline.whitelist import services as whitelist_services
 from keepline.whitelist.models import Category
+from keepline.whitelist.services import listings as whitelist_listings
 
 TZ = ZoneInfo("Asia/Shanghai")
 PLAN_SHARE = 0.7  # of above-size enterprises, largest first: "plans for most large enterprises"
@@ -68,14 +70,14 @@ def build_plans(rng: random.Random, actor: SystemActor, enterprises: list[Enterp
     approved = 0
     for n, enterprise in enumerate(above[: int(len(above) * PLAN_SHARE)]):
         ready = n % UNREADY_EVERY != UNREADY_EVERY - 1
-        plan = bubble_services.save_plan(
+        plan = bubble_plans.save_plan(
             actor=actor,
             enterprise_id=enterprise.pk,
             data=_plan_data(enterprise, ready, rng),
             submit=True,
             now=PLANS_WRITTEN,
         )
-        bubble_services.decide_plan(
+        bubble_plans.decide_plan(
             actor=actor,
             plan_id=plan.pk,
             approve=ready,
@@ -95,7 +97,7 @@ def build_spring_festival(
     stopped = [e for e in enterprises if e.above_size and rng.random() < SEASONAL_SHARE]
     for enterprise in stopped:
         seasonal = enterprise.industry.code == "13"
-        bubble_services.set_mode(
+        bubble_modes.set_mode(
             actor=actor,
             enterprise_id=enterprise.pk,
             mode=EnterpriseMode.SEASONAL_STOP if seasonal else EnterpriseMode.HALTED,
@@ -107,7 +109,7 @@ def build_spring_festival(
         else:
             # Most are back within days of the holiday; the last by the 20 February target.
             back = SPRING_BACK_FIRST + dt.timedelta(days=min(int(rng.expovariate(1 / 3)), 12))
-        bubble_services.set_mode(
+        bubble_modes.set_mode(
             actor=actor,
             enterprise_id=enterprise.pk,
             mode=EnterpriseMode.NORMAL,
@@ -126,10 +128,10 @@ def build_switching(actor: SystemActor) -> dict[str, int]:
         "starts_at", "pk"
     )
     for measure in measures:
-        preview = bubble_services.preview_switch(
+        preview = bubble_switching.preview_switch(
             actor=actor, measure_id=measure.pk, at=measure.starts_at
         )
-        switch = bubble_services.confirm_switch(
+        switch = bubble_switching.confirm_switch(
             actor=actor,
             measure_id=measure.pk,
             expected_count=preview.change_count,
@@ -137,7 +139,7 @@ def build_switching(actor: SystemActor) -> dict[str, int]:
         )
         switched[measure.title] = switch.switched
     for measure in measures:
-        bubble_services.end_measure_modes(
+        bubble_switching.end_measure_modes(
             actor=actor,
             measure_id=measure.pk,
             return_on=STATIC_ENDS,
@@ -255,7 +257,7 @@ def build_whitelists(
     )[:CITY_ENTERPRISES]
     for n, enterprise in enumerate(chosen):
         category, chain = LISTING_KIND[enterprise.industry.code]
-        whitelist_services.list_directly(
+        whitelist_listings.list_directly(
             actor=actor,
             subject=enterprise,
             level=WhitelistLevel.CITY,
@@ -265,7 +267,7 @@ def build_whitelists(
             at=LISTED_CITY,
         )
         if n < PROVINCE_ENTERPRISES:
-            whitelist_services.list_directly(
+            whitelist_listings.list_directly(
                 actor=actor,
                 subject=enterprise,
                 level=WhitelistLevel.PROVINCE,
@@ -281,7 +283,7 @@ def build_whitelists(
         ):
             if level == WhitelistLevel.PROVINCE and n >= PROVINCE_PARKS:
                 break
-            whitelist_services.list_directly(
+            whitelist_listings.list_directly(
                 actor=actor,
                 subject=park,
                 level=level,

@@ -6,12 +6,11 @@ import datetime as dt
 from typing import Annotated, Any
 
 from django.db.models import QuerySet
-from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
+from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
 from keepline.core.models import Attachment
 from keepline.core.scopes import get_for, require_role
-from keepline.whitelist import selectors, services
 from keepline.whitelist.certificates import check_url
 from keepline.whitelist.models import (
     WhitelistApplication,
@@ -19,6 +18,12 @@ from keepline.whitelist.models import (
     WhitelistListing,
     WhitelistReview,
 )
+from keepline.whitelist.rules import open_steps
+from keepline.whitelist.selectors import applications, invitations, listings
+from keepline.whitelist.services import applications as application_services
+from keepline.whitelist.services import invitations as invitation_services
+from keepline.whitelist.services import listings as listing_services
+from keepline.whitelist.services import reviews
 
 router = Router(tags=["whitelist"])
 
@@ -91,19 +96,6 @@ class ListingOut(Schema):
         return check_url(context["request"], obj)
 
 
-class ListingFilterIn(Schema):
-    level: str = Field("", description="city | province | national", examples=["province"])
-    category: str = Field("", description="A category value", examples=["key_industries"])
-    chain: str = Field("", description="Industry chain, exactly", examples=["白酒"])
-    region: str = Field(
-        "", description="Region code; includes its whole subtree", examples=["510502"]
-    )
-    status: str = Field("", description="active | revoked | empty for both", examples=["active"])
-    q: str = Field(
-        "", description="Part of the name, credit code or certificate number", examples=["酒业"]
-    )
-
-
 LISTING_RELATED = ("enterprise__region", "enterprise__park", "park__region", "authority")
 
 
@@ -114,12 +106,16 @@ def _listing(request: Any, listing_id: int) -> WhitelistListing:
 
 
 @router.get(
-    "/whitelist/listings", response=list[ListingOut], summary="Whitelist listings the user may see"
+    "/whitelist/listings",
+    response=list[ListingOut],
+    summary="Whitelist listings the user may see",
+    description="The list page's filters and sort, field for field.",
+    openapi_extra=listings.LISTINGS.openapi(),
 )
 @paginate(PageNumberPagination, page_size=100)
-def listing_list(request: Any, filters: Query[ListingFilterIn]) -> Any:
+def listing_list(request: Any) -> Any:
     require_role(request.auth, WhitelistListing)
-    return selectors.listings(request.auth, selectors.ListingFilter(**filters.dict()))
+    return listings.LISTINGS.rows(request.auth, request.GET)
 
 
 @router.get("/whitelist/listings/{listing_id}", response=ListingOut, summary="One listing")
@@ -139,7 +135,9 @@ class RevokeIn(Schema):
     summary="Revoke a listing (the government that listed it)",
 )
 def listing_revoke(request: Any, listing_id: int, payload: RevokeIn) -> Any:
-    services.revoke_listing(actor=request.auth, listing_id=listing_id, reason=payload.reason)
+    listing_services.revoke_listing(
+        actor=request.auth, listing_id=listing_id, reason=payload.reason
+    )
     return _listing(request, listing_id)
 
 
@@ -220,7 +218,7 @@ class ApplicationOut(Schema):
 
     @staticmethod
     def resolve_open_steps(obj: WhitelistApplication) -> list[str]:
-        return [str(s) for s in selectors.open_steps(obj)]
+        return [str(s) for s in open_steps(obj)]
 
 
 class ApplicationDetailOut(ApplicationOut):
@@ -259,12 +257,12 @@ class ApplicationDetailOut(ApplicationOut):
 
     @staticmethod
     def resolve_documents(obj: WhitelistApplication) -> list[dict[str, Any]]:
-        return [{"kind": name, **_document(getattr(obj, name))} for name in services.DOCUMENTS]
+        return [{"kind": name, **_document(getattr(obj, name))} for name in applications.DOCUMENTS]
 
     @staticmethod
     def resolve_progress(obj: WhitelistApplication) -> list[dict[str, Any]]:
         return [
-            {"step": s.step, "state": s.state, "place": s.place} for s in selectors.progress(obj)
+            {"step": s.step, "state": s.state, "place": s.place} for s in applications.progress(obj)
         ]
 
     @staticmethod
@@ -280,21 +278,6 @@ def _document(attachment: Attachment) -> dict[str, Any]:
     return {"filename": attachment.filename, "size": attachment.size, "sha256": attachment.sha256}
 
 
-class ApplicationFilterIn(Schema):
-    view: str = Field(
-        "all",
-        description="waiting (for my decision) | mine (I applied) | all I may see",
-        examples=["waiting"],
-    )
-    step: str = Field("", description="With view=waiting: one step only", examples=["health"])
-    status: str = Field("", description="A status value", examples=["returned"])
-    category: str = Field("", description="A category value", examples=["daily_needs"])
-    region: str = Field(
-        "", description="Region code; includes its whole subtree", examples=["510502"]
-    )
-    q: str = Field("", description="Part of the name, credit code or chain", examples=["酒业"])
-
-
 def _application(request: Any, application_id: int) -> WhitelistApplication:
     return get_for(
         WhitelistApplication.objects.select_related(
@@ -305,8 +288,8 @@ def _application(request: Any, application_id: int) -> WhitelistApplication:
             "district",
             "city",
             "province",
-            *services.DOCUMENTS,
-        ).defer(*(f"{name}__content" for name in services.DOCUMENTS)),
+            *applications.DOCUMENTS,
+        ).defer(*(f"{name}__content" for name in applications.DOCUMENTS)),
         request.auth,
         application_id,
     )
@@ -316,11 +299,13 @@ def _application(request: Any, application_id: int) -> WhitelistApplication:
     "/whitelist/applications",
     response=list[ApplicationOut],
     summary="Whitelist applications: waiting for me, mine, or all I may see",
+    description="The list page's filters and sort, field for field.",
+    openapi_extra=applications.APPLICATIONS.openapi(),
 )
 @paginate(PageNumberPagination, page_size=50)
-def application_list(request: Any, filters: Query[ApplicationFilterIn]) -> Any:
+def application_list(request: Any) -> Any:
     require_role(request.auth, WhitelistApplication)
-    return selectors.applications(request.auth, selectors.ApplicationFilter(**filters.dict()))
+    return applications.APPLICATIONS.rows(request.auth, request.GET)
 
 
 @router.get(
@@ -354,7 +339,7 @@ class ResubmitIn(Schema):
     note: str = Field("", examples=["补充了员工名单"])
 
 
-def _files(**uploads: UploadedFile | None) -> dict[str, services.Upload | None]:
+def _files(**uploads: UploadedFile | None) -> dict[str, application_services.Upload | None]:
     return {
         name: (f.name or "", f.read(Attachment.MAX_BYTES + 1)) if f is not None else None
         for name, f in uploads.items()
@@ -373,7 +358,7 @@ def application_submit(
     staff_list: Document = None,
     epidemic_plan: Document = None,
 ) -> Any:
-    application = services.submit_application(
+    application = application_services.submit_application(
         actor=request.auth,
         files=_files(commitment=commitment, staff_list=staff_list, epidemic_plan=epidemic_plan),
         **payload.dict(),
@@ -394,7 +379,7 @@ def application_resubmit(
     staff_list: Document = None,
     epidemic_plan: Document = None,
 ) -> Any:
-    services.resubmit_application(
+    application_services.resubmit_application(
         actor=request.auth,
         application_id=application_id,
         files=_files(commitment=commitment, staff_list=staff_list, epidemic_plan=epidemic_plan),
@@ -424,7 +409,7 @@ class DecisionIn(Schema):
     summary="Decide the step waiting for you: approve, return with reasons, or reject",
 )
 def application_decide(request: Any, application_id: int, payload: DecisionIn) -> Any:
-    services.decide_application(actor=request.auth, application_id=application_id, **payload.dict())
+    reviews.decide_application(actor=request.auth, application_id=application_id, **payload.dict())
     return _application(request, application_id)
 
 
@@ -441,7 +426,7 @@ class NominationIn(Schema):
     summary="Nominate a city-listed applicant to the province (the city's bureau)",
 )
 def application_nominate(request: Any, application_id: int, payload: NominationIn) -> Any:
-    services.nominate_application(
+    reviews.nominate_application(
         actor=request.auth, application_id=application_id, **payload.dict()
     )
     return _application(request, application_id)
@@ -481,12 +466,6 @@ class InvitationIn(Schema):
     source: str = Field("", description="e.g. the scenario's name", examples=["泸州 9 月静态管理"])
 
 
-class InvitationFilterIn(Schema):
-    status: str = Field(
-        "", description="open | applied | withdrawn | empty for all", examples=["open"]
-    )
-
-
 def _invitation(request: Any, invitation_id: int) -> WhitelistInvitation:
     return get_for(
         WhitelistInvitation.objects.select_related("enterprise"), request.auth, invitation_id
@@ -497,11 +476,12 @@ def _invitation(request: Any, invitation_id: int) -> WhitelistInvitation:
     "/whitelist/invitations",
     response=list[InvitationOut],
     summary="Invitations to apply the user may see",
+    openapi_extra=invitations.INVITATIONS.openapi(),
 )
 @paginate(PageNumberPagination, page_size=100)
-def invitation_list(request: Any, filters: Query[InvitationFilterIn]) -> Any:
+def invitation_list(request: Any) -> Any:
     require_role(request.auth, WhitelistInvitation)
-    return selectors.invitations(request.auth, filters.status)
+    return invitations.INVITATIONS.rows(request.auth, request.GET)
 
 
 @router.post(
@@ -510,7 +490,7 @@ def invitation_list(request: Any, filters: Query[InvitationFilterIn]) -> Any:
     summary="Invite an enterprise to apply for the whitelist (the bureau or the district)",
 )
 def invitation_create(request: Any, payload: InvitationIn) -> Any:
-    invitation = services.invite_application(actor=request.auth, **payload.dict())
+    invitation = invitation_services.invite_application(actor=request.auth, **payload.dict())
     return Status(201, _invitation(request, invitation.pk))
 
 
@@ -520,5 +500,5 @@ def invitation_create(request: Any, payload: InvitationIn) -> Any:
     summary="Withdraw an open invitation",
 )
 def invitation_withdraw(request: Any, invitation_id: int) -> Any:
-    services.withdraw_invitation(actor=request.auth, invitation_id=invitation_id)
+    invitation_services.withdraw_invitation(actor=request.auth, invitation_id=invitation_id)
     return _invitation(request, invitation_id)

@@ -8,11 +8,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from keepline.core.forms import SELECT, TEXT
-from keepline.core.scopes import visible
-from keepline.places.models import Region, WhitelistLevel
-from keepline.whitelist.models import ApplicationStatus, Category
-from keepline.whitelist.selectors import DECIDED_STEPS
-from keepline.whitelist.services import DOCUMENTS
+from keepline.whitelist.models import Category
+from keepline.whitelist.rules import DECIDED_STEPS
+from keepline.whitelist.selectors.applications import DOCUMENTS
 
 # What phones offer to pick or photograph: the types core accepts for attachments.
 ACCEPT = ".pdf,.jpg,.jpeg,.png,.docx,.xlsx,image/*"
@@ -99,86 +97,3 @@ class RevokeForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["reason"].show_required = True  # type: ignore[attr-defined]
-
-
-def _region_choices(user: Any, empty: Any) -> list[tuple[str, str]]:
-    return [("", str(empty))] + [
-        (r.code, f"{'　' * max(r.depth - 1, 0)}{r.name}")
-        for r in visible(Region.objects.all(), user)
-    ]
-
-
-class ListingFilterForm(forms.Form):
-    q = forms.CharField(
-        label=_("Name, code or certificate"),
-        required=False,
-        widget=forms.TextInput(
-            TEXT
-            | {
-                "type": "search",
-                "placeholder": _("Name, credit code or certificate number"),
-                "aria-label": _("Name, code or certificate"),
-            }
-        ),
-    )
-    level = forms.ChoiceField(
-        label=_("Level"),
-        required=False,
-        choices=_choices(WhitelistLevel.choices, _("All levels")),
-        widget=forms.Select(SELECT),
-    )
-    category = forms.ChoiceField(
-        label=_("Category"),
-        required=False,
-        choices=_choices(Category.choices, _("All categories")),
-        widget=forms.Select(SELECT),
-    )
-    chain = forms.ChoiceField(label=_("Chain"), required=False, widget=forms.Select(SELECT))
-    region = forms.ChoiceField(label=_("Region"), required=False, widget=forms.Select(SELECT))
-    status = forms.ChoiceField(
-        label=_("Status"),
-        required=False,
-        choices=[
-            ("", _("In force and revoked")),
-            ("active", _("In force")),
-            ("revoked", _("Revoked")),
-        ],
-        widget=forms.Select(SELECT),
-    )
-
-    def __init__(self, *args: Any, user: Any, chains: list[str], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["chain"].choices = [("", _("All chains")), *((c, c) for c in chains)]  # type: ignore[attr-defined]
-        self.fields["region"].choices = _region_choices(user, _("All regions"))  # type: ignore[attr-defined]
-
-
-class ApplicationFilterForm(forms.Form):
-    q = forms.CharField(
-        label=_("Name or code"),
-        required=False,
-        widget=forms.TextInput(
-            TEXT
-            | {
-                "type": "search",
-                "placeholder": _("Name, credit code or chain"),
-                "aria-label": _("Name or code"),
-            }
-        ),
-    )
-    status = forms.ChoiceField(
-        label=_("Status"),
-        required=False,
-        choices=_choices(ApplicationStatus.choices, _("All statuses")),
-        widget=forms.Select(SELECT),
-    )
-    category = forms.ChoiceField(
-        label=_("Category"),
-        required=False,
-        choices=_choices(Category.choices, _("All categories")),
-        widget=forms.Select(SELECT),
-    )
-    region = forms.ChoiceField(label=_("Region"), required=False, widget=forms.Select(SELECT))
-
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["region"].choices = _region_choices(user, _("All regions"))  # type: ignore[attr-defined]

@@ -10,6 +10,7 @@ urlpatterns = [
     path("listings/<int:pk>/certificate/", views.certificate, name="certificate"),
     path("listings/<int:pk>/revoke/", views.revoke, name="revoke"),
     path("applications/", views.application_list, name="applications"),
+    path("applications/export.xlsx", views.application_export, name="applications_export"),
     path("applications/<int:pk>/", views.application_detail, name="application"),
     path("applications/<int:pk>/decide/", views.decide, name="decide"),
     path("applications/<int:pk>/nominate/", views.nominate, name="nominate"),

@@ -17,22 +17,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from keepline.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from keepline.core.lists import export_response, list_page
 from keepline.core.models import Attachment, Role
 from keepline.core.scopes import get_for, holds, may, memberships, require_role
-from keepline.core.tabular import workbook_response
-from keepline.core.web import AuthedRequest, apply_errors, attachment_response, paginate
+from keepline.core.web import AuthedRequest, apply_errors, attachment_response
 from keepline.enterprises.models import Enterprise
 from keepline.places.models import Park
-from keepline.whitelist import selectors, services
+from keepline.whitelist import rules
 from keepline.whitelist.certificates import check_url, qr_svg
-from keepline.whitelist.forms import (
-    ApplicationFilterForm,
-    ApplicationForm,
-    DecisionForm,
-    ListingFilterForm,
-    NominationForm,
-    RevokeForm,
-)
+from keepline.whitelist.forms import ApplicationForm, DecisionForm, NominationForm, RevokeForm
 from keepline.whitelist.models import (
     InvitationStatus,
     OwnApplication,
@@ -41,88 +34,31 @@ from keepline.whitelist.models import (
     WhitelistInvitation,
     WhitelistListing,
 )
+from keepline.whitelist.selectors import applications, invitations, listings
+from keepline.whitelist.services import applications as application_services
+from keepline.whitelist.services import invitations as invitation_services
+from keepline.whitelist.services import listings as listing_services
+from keepline.whitelist.services import reviews
 
 # ---- listings ---------------------------------------------------------------------------------
-
-
-def _listing_filter(request: HttpRequest) -> selectors.ListingFilter:
-    get = request.GET
-    return selectors.ListingFilter(
-        level=get.get("level", ""),
-        category=get.get("category", ""),
-        chain=get.get("chain", "").strip(),
-        region=get.get("region", "").strip(),
-        status=get.get("status", ""),
-        q=get.get("q", "").strip(),
-    )
 
 
 @login_required
 def listing_list(request: AuthedRequest) -> HttpResponse:
     require_role(request.user, WhitelistListing)
-    page, query = paginate(request, selectors.listings(request.user, _listing_filter(request)))
-    context = {
-        "page": page,
-        "query": query,
-        "form": ListingFilterForm(
-            request.GET or None, user=request.user, chains=selectors.chains(request.user)
-        ),
-    }
-    # htmx swaps only the results when a filter changes.
-    template = (
-        "whitelist/_listings.html"
-        if request.headers.get("HX-Request")
-        else "whitelist/listings.html"
+    return list_page(
+        request,
+        listings.LISTINGS,
+        "whitelist/listings.html",
+        "whitelist/_listings.html",
+        {"export_url": reverse("whitelist:listings_export")},
     )
-    return render(request, template, context)
 
 
 @login_required
 def listing_export(request: AuthedRequest) -> HttpResponse:
     require_role(request.user, WhitelistListing)
-    rows = selectors.listings(request.user, _listing_filter(request))
-    headers = [
-        _("Certificate number"),
-        _("Level"),
-        _("Kind"),
-        _("Name"),
-        _("Unified social credit code"),
-        _("Region code"),
-        _("Region"),
-        _("Park"),
-        _("Category"),
-        _("Industry chain"),
-        _("Deciding authority"),
-        _("Listed"),
-        _("Status"),
-        _("Revoked"),
-        _("Reason for revocation"),
-    ]
-    return workbook_response(
-        "whitelist",
-        headers,
-        (
-            [
-                listing.number,
-                listing.get_level_display(),
-                _("Enterprise") if listing.enterprise_id else _("Park"),
-                str(listing.subject),
-                listing.enterprise.uscc if listing.enterprise else "",
-                listing.subject.region.code,
-                str(listing.subject.region),
-                str(listing.enterprise.park or "") if listing.enterprise else "",
-                listing.get_category_display(),
-                listing.chain,
-                str(listing.authority or _("National")),
-                listing.listed_at,
-                _("In force") if listing.active else _("Revoked"),
-                listing.revoked_at,
-                listing.revoke_reason,
-            ]
-            for listing in rows.iterator(chunk_size=2000)
-        ),
-        title=_("Whitelist"),
-    )
+    return export_response(request, listings.LISTINGS)
 
 
 def _listing(request: AuthedRequest, pk: int) -> WhitelistListing:
@@ -144,8 +80,8 @@ def listing_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         {
             "listing": listing,
             "check_url": check_url(request, listing),
-            "can_revoke": listing.active and selectors.may_decide_listing(request.user, listing),
-            "others": selectors.subject_listings(request.user, listing.subject).exclude(
+            "can_revoke": listing.active and rules.may_decide_listing(request.user, listing),
+            "others": listings.subject_listings(request.user, listing.subject).exclude(
                 pk=listing.pk
             ),
         },
@@ -167,12 +103,12 @@ def certificate(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 def revoke(request: AuthedRequest, pk: int) -> HttpResponse:
     listing = _listing(request, pk)
-    if not selectors.may_decide_listing(request.user, listing):
+    if not rules.may_decide_listing(request.user, listing):
         raise Forbidden(_("A listing is revoked by the government that listed it."))
     form = RevokeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.revoke_listing(
+            listing_services.revoke_listing(
                 actor=request.user, listing_id=pk, reason=form.cleaned_data["reason"]
             )
         except InvalidInput as exc:
@@ -180,7 +116,11 @@ def revoke(request: AuthedRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The listing is revoked."))
             return redirect("whitelist:listing", pk)
-    return render(request, "whitelist/revoke.html", {"listing": listing, "form": form})
+    # Back here after a POST only with errors.
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "whitelist/revoke.html", {"listing": listing, "form": form}, status=status
+    )
 
 
 @never_cache
@@ -220,9 +160,9 @@ def _open_invitations(request: AuthedRequest) -> dict[str, Any]:
     """The open invitations the user sees: the officials' follow-up list, the liaison's call."""
     if not holds(request.user, WhitelistInvitation):
         return {"rows": [], "count": 0}
-    qs = selectors.invitations(request.user, InvitationStatus.OPEN)
+    qs = invitations.invitations(request.user, InvitationStatus.OPEN)
     rows = [
-        {"invitation": i, "may_apply": selectors.may_apply(request.user, i.enterprise)}
+        {"invitation": i, "may_apply": rules.may_apply(request.user, i.enterprise)}
         for i in qs[:INVITATIONS_SHOWN]
     ]
     return {"rows": rows, "count": qs.count()}
@@ -230,40 +170,37 @@ def _open_invitations(request: AuthedRequest) -> dict[str, Any]:
 
 @login_required
 def application_list(request: AuthedRequest) -> HttpResponse:
-    """Officials who decide land on what waits for them; applicants on their own."""
+    """The queue waiting for an official, the applicant's own, or all the user may see."""
     require_role(request.user, WhitelistApplication)
-    decider = selectors.is_decider(request.user)
+    decider = rules.is_decider(request.user)
     applicant = holds(request.user, OwnApplication, "apply")
-    default = "waiting" if decider else "mine" if applicant else "all"
-    view = request.GET.get("view", default)
-    if view not in ("waiting", "mine", "all"):
-        view = default
-    f = selectors.ApplicationFilter(
-        view=view,
-        step=request.GET.get("step", ""),
-        status=request.GET.get("status", ""),
-        category=request.GET.get("category", ""),
-        region=request.GET.get("region", "").strip(),
-        q=request.GET.get("q", "").strip(),
-    )
-    page, query = paginate(request, selectors.applications(request.user, f))
-    return render(
+    if "view" not in request.GET:
+        # The page lands where its reader works (the API's default stays "all"): officials who
+        # decide on their queue, applicants on their own applications.
+        landing = request.GET.copy()
+        landing["view"] = "waiting" if decider else "mine" if applicant else "all"
+        request.GET = landing  # type: ignore[assignment]
+    return list_page(
         request,
+        applications.APPLICATIONS,
         "whitelist/applications.html",
+        "whitelist/_applications.html",
         {
-            "page": page,
-            "query": query,
-            "view": view,
-            "step": f.step,
-            "steps": [(s, Step(s).label) for s in selectors.QUEUES],
+            "export_url": reverse("whitelist:applications_export"),
+            "view": request.GET["view"],
             "decider": decider,
             "applicant": applicant,
-            "waiting_count": selectors.waiting(request.user).count() if decider else 0,
+            "waiting_count": applications.waiting(request.user).count() if decider else 0,
             "apply_for": _own_subjects(request) if applicant else [],
             "invitations": _open_invitations(request),
-            "form": ApplicationFilterForm(request.GET or None, user=request.user),
         },
     )
+
+
+@login_required
+def application_export(request: AuthedRequest) -> HttpResponse:
+    require_role(request.user, WhitelistApplication)
+    return export_response(request, applications.APPLICATIONS)
 
 
 def _application(request: AuthedRequest, pk: int) -> WhitelistApplication:
@@ -294,30 +231,30 @@ def _application_page(
     error: str = "",
     bound: DecisionForm | None = None,
 ) -> HttpResponse:
-    steps = selectors.steps_to_decide(request.user, application)
+    steps = rules.steps_to_decide(request.user, application)
     forms = []
     for step in steps:
         form = DecisionForm(initial={"version": application.version, "step": step})
         if bound is not None and bound.data.get("step", step) == step:
             form = bound
         forms.append({"step": step, "label": Step(step).label, "form": form})
-    nominate = selectors.may_nominate(request.user, application)
+    nominate = rules.may_nominate(request.user, application)
     return render(
         request,
         "whitelist/application.html",
         {
             "application": application,
-            "progress": selectors.progress(application),
-            "timeline": selectors.timeline(application),
+            "progress": applications.progress(application),
+            "timeline": applications.timeline(application),
             "decisions": forms,
             "nominate_form": NominationForm(initial={"version": application.version})
             if nominate
             else None,
-            "can_edit": selectors.may_edit(request.user, application),
+            "can_edit": rules.may_edit(request.user, application),
             "can_read_documents": may(request.user, "documents", application),
             "documents": [
                 (name, label, getattr(application, name))
-                for name, label in services.DOCUMENTS.items()
+                for name, label in applications.DOCUMENTS.items()
             ],
             "listings": application.listings.all(),
             "error": error,
@@ -338,7 +275,7 @@ def decide(request: AuthedRequest, pk: int) -> HttpResponse:
     form.is_valid()
     decision = request.POST.get("decision", "")
     try:
-        services.decide_application(
+        reviews.decide_application(
             actor=request.user,
             application_id=pk,
             decision=decision,
@@ -370,7 +307,7 @@ def nominate(request: AuthedRequest, pk: int) -> HttpResponse:
     form = NominationForm(request.POST)
     form.is_valid()
     try:
-        services.nominate_application(
+        reviews.nominate_application(
             actor=request.user,
             application_id=pk,
             version=form.cleaned_data.get("version"),
@@ -388,17 +325,17 @@ def nominate(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 def document(request: AuthedRequest, pk: int, kind: str) -> HttpResponse:
     """One of the application's documents; each opening is recorded in the audit trail."""
-    attachment: Attachment = services.open_document(
+    attachment: Attachment = application_services.open_document(
         actor=request.user, application_id=pk, kind=kind
     )
     return attachment_response(attachment)
 
 
-def _uploads(request: HttpRequest) -> dict[str, services.Upload | None]:
+def _uploads(request: HttpRequest) -> dict[str, application_services.Upload | None]:
     """The uploaded documents; a file beyond the size limit is read only far enough for the
     service to refuse it."""
-    uploads: dict[str, services.Upload | None] = {}
-    for name in services.DOCUMENTS:
+    uploads: dict[str, application_services.Upload | None] = {}
+    for name in applications.DOCUMENTS:
         upload = request.FILES.get(name)
         uploads[name] = (
             (upload.name or "", upload.read(Attachment.MAX_BYTES + 1)) if upload else None
@@ -407,15 +344,15 @@ def _uploads(request: HttpRequest) -> dict[str, services.Upload | None]:
 
 
 def _apply(request: AuthedRequest, subject: Enterprise | Park) -> HttpResponse:
-    if not selectors.may_apply(request.user, subject):
+    if not rules.may_apply(request.user, subject):
         raise Forbidden(_("Only the enterprise's liaison or the park's committee applies."))
-    pending = selectors.open_application(subject)
-    listed = selectors.active_listings(subject).first()
+    pending = applications.open_application(subject)
+    listed = listings.active_listings(subject).first()
     # An invitation's "Apply" link names the chain it was invited for.
     form = ApplicationForm(
         request.POST or None,
         request.FILES or None,
-        initial={"chain": request.GET.get("chain", "")[: services.MAX_CHAIN]},
+        initial={"chain": request.GET.get("chain", "")[: application_services.MAX_CHAIN]},
     )
     if request.method == "POST" and form.is_valid():
         place: dict[str, Any] = (
@@ -424,7 +361,7 @@ def _apply(request: AuthedRequest, subject: Enterprise | Park) -> HttpResponse:
             else {"park_id": subject.pk}
         )
         try:
-            application = services.submit_application(
+            application = application_services.submit_application(
                 actor=request.user,
                 category=form.cleaned_data["category"],
                 chain=form.cleaned_data["chain"],
@@ -446,8 +383,9 @@ def _apply(request: AuthedRequest, subject: Enterprise | Park) -> HttpResponse:
             "application": None,
             "pending": pending,
             "listed": listed,
-            "chains": selectors.chains(request.user),
+            "chains": listings.chains(request.user),
         },
+        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -469,7 +407,7 @@ def apply_park(request: AuthedRequest, pk: int) -> HttpResponse:
 def resubmit(request: AuthedRequest, pk: int) -> HttpResponse:
     """The applicant changes a returned application and submits it again."""
     application = _application(request, pk)
-    if not selectors.may_apply(request.user, application.subject):
+    if not rules.may_apply(request.user, application.subject):
         raise Forbidden(_("Only the applicant changes the application."))
     initial = {
         "category": application.category,
@@ -482,7 +420,7 @@ def resubmit(request: AuthedRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.resubmit_application(
+            application_services.resubmit_application(
                 actor=request.user,
                 application_id=pk,
                 version=form.cleaned_data["version"],
@@ -508,9 +446,12 @@ def resubmit(request: AuthedRequest, pk: int) -> HttpResponse:
             "form": form,
             "subject": application.subject,
             "application": application,
-            "returned": [e for e in selectors.timeline(application) if e.decision == "return"][-1:],
-            "chains": selectors.chains(request.user),
+            "returned": [e for e in applications.timeline(application) if e.decision == "return"][
+                -1:
+            ],
+            "chains": listings.chains(request.user),
         },
+        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -522,22 +463,22 @@ def _subject_invitations(
 ) -> list[dict[str, Any]]:
     if not isinstance(subject, Enterprise) or not holds(request.user, WhitelistInvitation):
         return []
-    may_withdraw = selectors.may_invite(request.user, subject)
-    may_apply = selectors.may_apply(request.user, subject)
+    may_withdraw = rules.may_invite(request.user, subject)
+    may_apply = rules.may_apply(request.user, subject)
     return [
         {
             "invitation": i,
             "may_apply": may_apply,
             "may_withdraw": may_withdraw and i.status == InvitationStatus.OPEN,
         }
-        for i in selectors.invitations(request.user).filter(enterprise=subject)
+        for i in invitations.invitations(request.user).filter(enterprise=subject)
     ]
 
 
 def _subject_page(request: AuthedRequest, subject: Enterprise | Park) -> HttpResponse:
-    applications = [
-        {"application": a, "timeline": selectors.timeline(a)}
-        for a in selectors.subject_applications(request.user, subject)
+    histories = [
+        {"application": a, "timeline": applications.timeline(a)}
+        for a in applications.subject_applications(request.user, subject)
     ]
     return render(
         request,
@@ -545,13 +486,13 @@ def _subject_page(request: AuthedRequest, subject: Enterprise | Park) -> HttpRes
         {
             "subject": subject,
             "is_enterprise": isinstance(subject, Enterprise),
-            "listings": selectors.subject_listings(request.user, subject),
-            "applications": applications,
-            "direct": selectors.direct_listing_events(request.user, subject),
-            "may_apply": selectors.may_apply(request.user, subject),
+            "listings": listings.subject_listings(request.user, subject),
+            "applications": histories,
+            "direct": listings.direct_listing_events(request.user, subject),
+            "may_apply": rules.may_apply(request.user, subject),
             "invitations": _subject_invitations(request, subject),
-            "pending": selectors.open_application(subject),
-            "listed": selectors.active_listings(subject).exists(),
+            "pending": applications.open_application(subject),
+            "listed": listings.active_listings(subject).exists(),
         },
     )
 
@@ -574,6 +515,6 @@ def park_page(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def withdraw_invitation(request: AuthedRequest, pk: int) -> HttpResponse:
     """An official withdraws an open invitation to apply; back to the enterprise's page."""
-    invitation = services.withdraw_invitation(actor=request.user, invitation_id=pk)
+    invitation = invitation_services.withdraw_invitation(actor=request.user, invitation_id=pk)
     messages.success(request, _("The invitation is withdrawn."))
     return redirect("whitelist:enterprise", invitation.enterprise_id)

@@ -19,8 +19,9 @@ from keepline.chains.selectors.network import city_code, district_code
 from keepline.core.scopes import Actor, get_for, visible
 from keepline.enterprises.models import Enterprise, Industry
 from keepline.places.models import Park
-from keepline.whitelist import selectors as whitelist_selectors
+from keepline.whitelist import rules as whitelist_rules
 from keepline.whitelist.models import WhitelistApplication, WhitelistInvitation
+from keepline.whitelist.selectors import invitations as whitelist_invitations
 
 CENT = Decimal("0.01")
 
@@ -260,7 +261,7 @@ def _whitelist_state(
         "may_invite": not enterprise.whitelist_level
         and invitation is None
         and application is None
-        and whitelist_selectors.may_invite(actor, enterprise),
+        and whitelist_rules.may_invite(actor, enterprise),
     }
 
 
@@ -272,7 +273,7 @@ def pick_rows(actor: Actor, scenario: Scenario) -> list[dict[str, Any]]:
     names = visible_names(actor, ids)
     parks = visible_parks(actor, {p.park_id for p in ranked if p.park_id})
     shown = [names[p.enterprise_id] for p in ranked if p.enterprise_id in names]
-    invited, applying = whitelist_selectors.open_states(shown)
+    invited, applying = whitelist_invitations.open_states(shown)
     rows = []
     for pick in ranked:
         enterprise = names.get(pick.enterprise_id) if pick.enterprise_id else None

@@ -26,7 +26,7 @@ from keepline.core.scopes import get_for, holds, may
 from keepline.core.tabular import workbook_response
 from keepline.core.web import AuthedRequest
 from keepline.enterprises.models import Enterprise
-from keepline.whitelist import services as whitelist_services
+from keepline.whitelist.services import invitations as whitelist_invitations
 
 
 def scenario_panel(request: HttpRequest, scenario: Scenario) -> str:
@@ -86,7 +86,7 @@ def invite(request: AuthedRequest, pk: int, enterprise: int) -> HttpResponse:
     pick = scenario.picks.filter(enterprise=subject).first()
     if pick is None:
         raise NotFound(_("This enterprise is not ranked in the scenario."))
-    whitelist_services.invite_application(
+    whitelist_invitations.invite_application(
         actor=request.user,
         enterprise_id=subject.pk,
         chain=request.POST.get("chain", "").strip() or chain_name(request.user, subject),
