@@ -15,6 +15,7 @@ from tests.matrix import (
 PAGES: dict[str, list[Case]] = {
     "home": [Case("get", static("/"), statuses(200, ALL))],
     "people": [Case("get", static("/people/"), statuses(200, {"admin"}))],
+    "people_export": [Case("get", static("/people/export.xlsx"), statuses(200, {"admin"}))],
     "person": [
         # Own = the user's own record: everyone sees it; only the administrator changes it.
         Case(
@@ -51,5 +52,6 @@ PUBLIC = {"login", "logout", "set_language"}
 
 API: dict[str, list[Case]] = {
     "GET /api/me": [Case("get", static("/api/me"), statuses(200, ALL), json=True)],
+    "GET /api/people": [Case("get", static("/api/people"), statuses(200, {"admin"}), json=True)],
     "GET /api/audit": [Case("get", static("/api/audit"), statuses(200, AUDIT), json=True)],
 }

@@ -80,6 +80,9 @@ PAGES: dict[str, list[Case]] = {
             },
         )
     ],
+    "places:park_export": [
+        Case("get", static("/places/parks/export.xlsx"), statuses(200, PARK_VIEW)),
+    ],
     "places:park_new": [
         Case("get", static("/places/parks/new/"), statuses(200, PARK_CHANGE)),
     ],
@@ -99,6 +102,9 @@ PAGES: dict[str, list[Case]] = {
             shows=obj("measure", "title"),
             shows_own_for=PLACE_VIEW,
         ),
+    ],
+    "places:measure_export": [
+        Case("get", static("/places/measures/export.xlsx"), statuses(200, PLACE_VIEW)),
     ],
     "places:measure_new": [
         Case("get", static("/places/measures/new/"), statuses(200, MEASURE_CHANGE))

@@ -141,7 +141,7 @@ def test_measure_page_form_round_trip(world: World) -> None:
             "strictness": "2",
         },
     )
-    assert bad.status_code == 200 and "regions" in bad.context["form"].errors
+    assert bad.status_code == 400 and "regions" in bad.context["form"].errors
 
 
 def test_park_create_edit_and_conflict(world: World) -> None:

@@ -54,7 +54,7 @@ def test_each_missed_deadline_escalates_one_tier_once(world: World) -> None:
     assert [e.kind for e in events] == ["filed", "escalated", "escalated", "overdue"]
     assert events[1].actor_name == "task:problem-sweep"
     assert p.overdue_since == late
-    audited = AuditEvent.objects.filter(action="problems.problem_escalated", object_id=str(p.pk))
+    audited = AuditEvent.objects.filter(action="escalate_problem", object_id=str(p.pk))
     assert audited.count() == 2
     assert audited.filter(after__tier="city").exists()
 

@@ -71,9 +71,9 @@ def test_a_letter_is_drafted_sent_numbered_and_answered(world: World) -> None:
         )
     )
     assert {
-        "problems.letter_drafted",
-        "problems.letter_sent",
-        "problems.letter_replied",
+        "draft_letter",
+        "send_letter",
+        "record_letter_reply",
     } <= actions
 
 

@@ -176,7 +176,7 @@ def test_reassignment_needs_a_reason_and_is_on_the_timeline(world: World) -> Non
     # The department's member who accepts becomes the handler.
     p = lifecycle.accept_problem(actor=world.users["department"], problem_id=p.pk, version=2)
     assert p.handler == world.users["department"]
-    assert AuditEvent.objects.filter(action="problems.problem_reassigned").count() == 1
+    assert AuditEvent.objects.filter(action="reassign_problem").count() == 1
 
 
 def test_filing_checks_the_filer_and_the_fields(world: World) -> None:

@@ -74,7 +74,7 @@ def test_a_rule_is_replaced_not_duplicated_and_the_filing_names_it(world: World)
     assert problem.department == world.department
     filed = problem.events.get(kind=ProblemEventKind.FILED)
     assert filed.note == str(rule)
-    assert AuditEvent.objects.filter(action="problems.routing_rule_set").count() == 2
+    assert AuditEvent.objects.filter(action="set_routing_rule").count() == 2
     routing.remove_routing_rule(actor=bureau, rule_id=rule.pk)
     assert file(world).handler == world.users["commissioner"]
 

@@ -110,7 +110,7 @@ def test_bad_rules_are_refused_by_field_and_change_nothing(world: World) -> None
     anywhere = _post(bureau, url, {"department": world.department.pk})
     assert anywhere.status_code == 403
     assert not RoutingRule.objects.exists()
-    assert not AuditEvent.objects.filter(action="problems.routing_rule_set").exists()
+    assert not AuditEvent.objects.filter(action="set_routing_rule").exists()
 
 
 def test_a_bureau_of_another_city_cannot_set_or_remove_a_rule_for_ours(world: World) -> None:

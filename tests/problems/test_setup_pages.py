@@ -65,7 +65,7 @@ def test_bureau_adds_a_rule_and_the_try_it_box_names_it(world: World) -> None:
         world.department,
     )
     assert rule.set_by_name == "bureau"
-    assert AuditEvent.objects.filter(action="problems.routing_rule_set").count() == 1
+    assert AuditEvent.objects.filter(action="set_routing_rule").count() == 1
 
     html = bureau.get("/problems/setup/").content.decode()
     row = _row(html, "rule", rule.pk)
@@ -123,7 +123,7 @@ def test_a_bad_rule_is_shown_at_the_field_and_changes_nothing(world: World) -> N
     anywhere = bureau.post("/problems/setup/", {"region": "", "department": world.department.pk})
     assert anywhere.status_code == 400
     assert not RoutingRule.objects.exists()
-    assert not AuditEvent.objects.filter(action="problems.routing_rule_set").exists()
+    assert not AuditEvent.objects.filter(action="set_routing_rule").exists()
 
 
 def test_a_rule_is_changed_through_its_prefilled_form_and_removed(world: World) -> None:

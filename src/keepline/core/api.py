@@ -1,17 +1,17 @@
-"""API of core: who am I, and the audit trail."""
+"""API of core: who am I, the people, the audit trail, and file imports."""
 
 import datetime as dt
 from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from ninja import Field, File, Form, Query, Router, Schema, UploadedFile
+from ninja import Field, File, Form, Router, Schema, UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
 from keepline.core import selectors
 from keepline.core.errors import InvalidInput
 from keepline.core.imports import importer_for, importers
-from keepline.core.models import AuditEvent
+from keepline.core.models import AuditEvent, Membership, User
 from keepline.core.scopes import memberships, require_role
 
 router = Router(tags=["core"])
@@ -20,6 +20,10 @@ router = Router(tags=["core"])
 class MembershipOut(Schema):
     role: str = Field(examples=["district"])
     scope: str = Field(examples=["江阳区"])
+
+
+def _membership(m: Membership) -> dict[str, str]:
+    return {"role": m.role, "scope": str(m.region or m.park or m.enterprise or m.department or "")}
 
 
 class MeOut(Schema):
@@ -34,17 +38,39 @@ def me(request: Any) -> dict[str, Any]:
     return {
         "username": user.username,
         "display_name": user.display_name,
-        "memberships": [
-            {"role": m.role, "scope": str(m.region or m.park or m.enterprise or m.department or "")}
-            for m in memberships(user)
-        ],
+        "memberships": [_membership(m) for m in memberships(user)],
     }
+
+
+class PersonOut(Schema):
+    id: int
+    username: str = Field(examples=["district"])
+    display_name: str = Field(examples=["江阳区经信局 李四"])
+    email: str = Field(examples=["lisi@example.cn"])
+    is_active: bool = Field(examples=[True])
+    memberships: list[MembershipOut]
+
+    @staticmethod
+    def resolve_memberships(obj: User) -> list[dict[str, str]]:
+        return [_membership(m) for m in obj.memberships.all()]
+
+
+@router.get(
+    "/people",
+    response=list[PersonOut],
+    summary="People and their roles (administrators)",
+    openapi_extra=selectors.PEOPLE.openapi(),
+)
+@paginate(PageNumberPagination, page_size=100)
+def people(request: Any) -> Any:
+    require_role(request.auth, User)
+    return selectors.PEOPLE.rows(request.auth, request.GET)
 
 
 class AuditOut(Schema):
     at: dt.datetime
     actor_name: str = Field(examples=["district"])
-    action: str = Field(examples=["update"])
+    action: str = Field(description="One of the actions the filter lists", examples=["update"])
     object_type: str = Field(examples=["enterprises.enterprise"])
     object_id: str = Field(examples=["42"])
     object_repr: str = Field(examples=["泸州示例酒业有限公司"])
@@ -53,28 +79,16 @@ class AuditOut(Schema):
     request_id: str = Field(examples=["0f3c9a…"])
 
 
-class AuditFilter(Schema):
-    q: str = Field("", description="An object's id or part of its name", examples=["42"])
-    actor: str = Field("", examples=["district"])
-    action: str = Field("", examples=["update"])
-    object_type: str = Field("", examples=["enterprises.enterprise"])
-    since: dt.date | None = Field(None, examples=["2022-09-08"])
-    until: dt.date | None = Field(None, examples=["2022-09-30"])
-
-
-@router.get("/audit", response=list[AuditOut], summary="Audit events the user may see")
+@router.get(
+    "/audit",
+    response=list[AuditOut],
+    summary="Audit events the user may see",
+    openapi_extra=selectors.AUDIT.openapi(),
+)
 @paginate(PageNumberPagination, page_size=100)
-def audit_events(request: Any, filters: Query[AuditFilter]) -> Any:
+def audit_events(request: Any) -> Any:
     require_role(request.auth, AuditEvent)
-    return selectors.audit_events(
-        request.auth,
-        q=filters.q,
-        actor_name=filters.actor,
-        action=filters.action,
-        object_type=filters.object_type,
-        since=filters.since,
-        until=filters.until,
-    )
+    return selectors.AUDIT.rows(request.auth, request.GET)
 
 
 class ImportIn(Schema):

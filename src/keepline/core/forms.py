@@ -41,18 +41,3 @@ class TokenForm(forms.Form):
     name = forms.CharField(
         label=_("Name"), max_length=100, widget=forms.TextInput(TEXT | {"placeholder": "ETL"})
     )
-
-
-class AuditFilterForm(forms.Form):
-    q = forms.CharField(label=_("Object"), required=False, widget=forms.TextInput(TEXT))
-    actor = forms.CharField(label=_("Actor"), required=False, widget=forms.TextInput(TEXT))
-    action = forms.CharField(label=_("Action"), required=False, widget=forms.TextInput(TEXT))
-    object_type = forms.CharField(
-        label=_("Object type"), required=False, widget=forms.TextInput(TEXT)
-    )
-    since = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(TEXT | {"type": "date"})
-    )
-    until = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(TEXT | {"type": "date"})
-    )

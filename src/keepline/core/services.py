@@ -10,7 +10,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from keepline.core import audit
 from keepline.core.errors import Forbidden, InvalidInput
@@ -24,26 +23,8 @@ from keepline.core.models import (
     User,
 )
 from keepline.core.scopes import Actor, get_for, may_place
+from keepline.core.selectors import ROLE_SCOPE, SCOPE_LABELS
 
-# Which scope each role's membership must name.
-ROLE_SCOPE = {
-    Role.ADMIN: None,
-    Role.BUREAU: "region",
-    Role.DISTRICT: "region",
-    Role.PARK: "park",
-    Role.COMMISSIONER: "enterprise",
-    Role.DEPARTMENT: "department",
-    Role.LIAISON: "enterprise",
-    Role.CHECKPOINT: "region",
-    Role.HEALTH: "region",
-    Role.LEADER: "region",
-}
-SCOPE_LABELS = {
-    "region": gettext_lazy("region"),
-    "park": gettext_lazy("park"),
-    "enterprise": gettext_lazy("enterprise"),
-    "department": gettext_lazy("department"),
-}
 USER_FIELDS = ["username", "display_name", "email", "is_active"]
 
 
@@ -77,7 +58,9 @@ def create_user(
     _check_password(password, user)
     user.set_password(password)
     user.save()
-    audit.record(actor=actor, action="create", obj=user, after=audit.snapshot(user, USER_FIELDS))
+    audit.record(
+        actor=actor, action=audit.Action.CREATE, obj=user, after=audit.snapshot(user, USER_FIELDS)
+    )
     return user
 
 
@@ -91,7 +74,7 @@ def set_user_active(*, actor: Actor, user: User, active: bool) -> User:
     user.save(update_fields=["is_active"])
     audit.record(
         actor=actor,
-        action="activate" if active else "deactivate",
+        action=audit.Action.ACTIVATE if active else audit.Action.DEACTIVATE,
         obj=user,
         before=before,
         after=audit.snapshot(user, USER_FIELDS),
@@ -106,7 +89,7 @@ def set_password(*, actor: Actor, user: User, password: str) -> None:
     _check_password(password, user)
     user.set_password(password)
     user.save(update_fields=["password"])
-    audit.record(actor=actor, action="set_password", obj=user)
+    audit.record(actor=actor, action=audit.Action.SET_PASSWORD, obj=user)
 
 
 @transaction.atomic
@@ -131,7 +114,9 @@ def add_membership(*, actor: Actor, user: User, role: str, target: Any = None) -
     if Membership.objects.filter(user=user, role=role, **fields).exists():
         raise InvalidInput(_("The user already holds this role here."))
     membership = Membership.objects.create(user=user, role=role, **fields)
-    audit.record(actor=actor, action="add_membership", obj=user, after=audit.snapshot(membership))
+    audit.record(
+        actor=actor, action=audit.Action.ADD_MEMBERSHIP, obj=user, after=audit.snapshot(membership)
+    )
     user.__dict__.pop("_keepline_memberships", None)
     return membership
 
@@ -142,7 +127,7 @@ def remove_membership(*, actor: Actor, membership: Membership) -> None:
     before = audit.snapshot(membership)
     user = membership.user
     membership.delete()
-    audit.record(actor=actor, action="remove_membership", obj=user, before=before)
+    audit.record(actor=actor, action=audit.Action.REMOVE_MEMBERSHIP, obj=user, before=before)
 
 
 @transaction.atomic
@@ -155,7 +140,7 @@ def create_token(*, actor: User, name: str) -> tuple[ApiToken, str]:
     token = ApiToken.objects.create(
         user=actor, name=name, key_prefix=key[:10], key_hash=ApiToken.hash_key(key)
     )
-    audit.record(actor=actor, action="create", obj=token, after={"name": name})
+    audit.record(actor=actor, action=audit.Action.CREATE, obj=token, after={"name": name})
     return token, key
 
 
@@ -165,7 +150,7 @@ def revoke_token(*, actor: Actor, token_id: int) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        audit.record(actor=actor, action="revoke", obj=token)
+        audit.record(actor=actor, action=audit.Action.REVOKE, obj=token)
     return token
 
 
@@ -200,7 +185,9 @@ def create_department(*, actor: Actor, name: str, kind: str, region: Any) -> Dep
     if errors:
         raise InvalidInput(_("The department has errors."), errors=errors)
     department = Department.objects.create(name=name, kind=kind, region=region)
-    audit.record(actor=actor, action="create", obj=department, after=audit.snapshot(department))
+    audit.record(
+        actor=actor, action=audit.Action.CREATE, obj=department, after=audit.snapshot(department)
+    )
     return department
 
 
@@ -239,7 +226,7 @@ def store_attachment(
     )
     audit.record(
         actor=actor,
-        action="attach",
+        action=audit.Action.ATTACH,
         obj=attachment,
         after={
             "filename": attachment.filename,

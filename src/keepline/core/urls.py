@@ -8,6 +8,7 @@ urlpatterns = [
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("people/", views.people, name="people"),
+    path("people/export.xlsx", views.people_export, name="people_export"),
     path("people/<int:pk>/", views.person, name="person"),
     path("account/tokens/", views.tokens, name="tokens"),
     path("account/tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.apps import apps
@@ -10,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,16 +18,10 @@ from django.views.decorators.http import require_POST
 
 from keepline.core import notifications, selectors, services
 from keepline.core.errors import InvalidInput
-from keepline.core.forms import (
-    TEXT,
-    AuditFilterForm,
-    MembershipForm,
-    PasswordForm,
-    TokenForm,
-    UserCreateForm,
-)
+from keepline.core.forms import TEXT, MembershipForm, PasswordForm, TokenForm, UserCreateForm
+from keepline.core.lists import export_response, list_page
 from keepline.core.menu import items, opens
-from keepline.core.models import ApiToken, AuditEvent, Membership, Notification, Role, User
+from keepline.core.models import ApiToken, AuditEvent, Membership, Notification, User
 from keepline.core.scopes import get_for, may, require_role, visible
 from keepline.core.tabular import workbook_response
 from keepline.core.web import AuthedRequest, apply_errors, paginate
@@ -63,17 +56,8 @@ def home(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 def people(request: AuthedRequest) -> HttpResponse:
+    """The people list, and the form that adds a user beside it."""
     require_role(request.user, User)
-    users = visible(User.objects.all(), request.user).prefetch_related(
-        "memberships__region",
-        "memberships__park",
-        "memberships__enterprise",
-        "memberships__department",
-    )
-    q = request.GET.get("q", "").strip()
-    if q:
-        users = users.filter(Q(username__icontains=q) | Q(display_name__icontains=q))
-    page, query = paginate(request, users.order_by("username"))
     form = UserCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -83,27 +67,22 @@ def people(request: AuthedRequest) -> HttpResponse:
         else:
             messages.success(request, _("User %(name)s created.") % {"name": user.username})
             return redirect("person", user.pk)
-    return render(request, "core/people.html", {"page": page, "query": query, "form": form, "q": q})
+    response = list_page(
+        request,
+        selectors.PEOPLE,
+        "core/people.html",
+        "core/_people.html",
+        {"form": form, "export_url": reverse("people_export")},
+    )
+    if request.method == "POST":
+        response.status_code = 400
+    return response
 
 
-def _scope_target(role: str, value: str) -> Any:
-    kind = services.ROLE_SCOPE.get(Role(role))
-    if kind is None or not value.strip():
-        return None
-    value = value.strip()
-    model, field = {
-        "region": ("places.Region", "code"),
-        "park": ("places.Park", "code"),
-        "enterprise": ("enterprises.Enterprise", "uscc"),
-        "department": ("core.Department", "pk"),
-    }[kind]
-    target = apps.get_model(model)._default_manager.filter(**{field: value}).first()
-    if target is None:
-        raise InvalidInput(
-            _("No %(kind)s %(value)s.") % {"kind": services.SCOPE_LABELS[kind], "value": value},
-            errors={"scope": [_("Not found: %(value)s.") % {"value": value}]},
-        )
-    return target
+@login_required
+def people_export(request: AuthedRequest) -> HttpResponse:
+    require_role(request.user, User)
+    return export_response(request, selectors.PEOPLE)
 
 
 @login_required
@@ -119,7 +98,7 @@ def person(request: AuthedRequest, pk: int) -> HttpResponse:
                 membership_form = MembershipForm(request.POST, prefix="m")
                 if membership_form.is_valid():
                     role = membership_form.cleaned_data["role"]
-                    target = _scope_target(role, membership_form.cleaned_data["scope"])
+                    target = selectors.scope_target(role, membership_form.cleaned_data["scope"])
                     services.add_membership(actor=request.user, user=user, role=role, target=target)
                     return redirect("person", pk)
             elif action == "remove_membership":
@@ -157,6 +136,8 @@ def person(request: AuthedRequest, pk: int) -> HttpResponse:
             "password_form": password_form,
             "can_change": may(request.user, "change", user),
         },
+        # A POST that did not redirect was refused: its form shows why.
+        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -167,20 +148,25 @@ def person(request: AuthedRequest, pk: int) -> HttpResponse:
 def tokens(request: AuthedRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     new_key = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            _token, new_key = services.create_token(
-                actor=request.user, name=form.cleaned_data["name"]
-            )
-        except InvalidInput as exc:
-            apply_errors(form, exc)
-        else:
-            form = TokenForm()
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                _token, new_key = services.create_token(
+                    actor=request.user, name=form.cleaned_data["name"]
+                )
+            except InvalidInput as exc:
+                apply_errors(form, exc)
+            else:
+                # The new key is shown once, on this page, so the answer is not a redirect.
+                form, status = TokenForm(), 200
     mine = ApiToken.objects.filter(user=request.user)
     return render(
         request,
         "core/tokens.html",
         {"tokens": visible(mine, request.user), "form": form, "new_key": new_key},
+        status=status,
     )
 
 
@@ -195,63 +181,22 @@ def token_revoke(request: AuthedRequest, pk: int) -> HttpResponse:
 # ---- audit ----------------------------------------------------------------------------------
 
 
-def _audit_events(request: AuthedRequest) -> tuple[QuerySet[AuditEvent], AuditFilterForm]:
-    form = AuditFilterForm(request.GET or None)
-    data = form.cleaned_data if form.is_valid() else {}
-    events = selectors.audit_events(
-        request.user,
-        q=data.get("q", ""),
-        actor_name=data.get("actor", ""),
-        action=data.get("action", ""),
-        object_type=data.get("object_type", ""),
-        since=data.get("since"),
-        until=data.get("until"),
-    )
-    return events, form
-
-
 @login_required
 def audit_list(request: AuthedRequest) -> HttpResponse:
     require_role(request.user, AuditEvent)
-    events, form = _audit_events(request)
-    page, query = paginate(request, events)
-    return render(request, "core/audit.html", {"page": page, "query": query, "form": form})
+    return list_page(
+        request,
+        selectors.AUDIT,
+        "core/audit.html",
+        "core/_audit.html",
+        {"export_url": reverse("audit_export")},
+    )
 
 
 @login_required
 def audit_export(request: AuthedRequest) -> HttpResponse:
     require_role(request.user, AuditEvent)
-    events, _form = _audit_events(request)
-    headers = [
-        _("Time"),
-        _("Actor"),
-        _("Action"),
-        _("Object type"),
-        _("Object id"),
-        _("Object"),
-        _("Before"),
-        _("After"),
-        _("Request id"),
-    ]
-    rows = (
-        [
-            e.at,
-            e.actor_name,
-            e.action,
-            e.object_type,
-            e.object_id,
-            e.object_repr,
-            _json(e.before),
-            _json(e.after),
-            e.request_id,
-        ]
-        for e in events.iterator(chunk_size=2000)
-    )
-    return workbook_response("audit", headers, rows, title=_("Audit trail"))
-
-
-def _json(value: Any) -> str:
-    return "" if value is None else json.dumps(value, ensure_ascii=False)
+    return export_response(request, selectors.AUDIT)
 
 
 # ---- inbox ----------------------------------------------------------------------------------

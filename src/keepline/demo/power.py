@@ -513,7 +513,7 @@ def _mark_large(actor: Actor, city: _City, large: np.ndarray) -> int:
     AuditEvent.objects.bulk_create(
         audit.build(
             actor=actor,
-            action="update",
+            action=audit.Action.UPDATE,
             obj=account,
             before={"large_industry": False},
             after={"large_industry": True},

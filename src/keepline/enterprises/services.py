@@ -51,7 +51,9 @@ def create_enterprise(*, actor: Actor, data: dict[str, Any]) -> Enterprise:
             enterprise=enterprise, name=liaison[0], phone=liaison[1], is_liaison=True
         )
     _set_accounts(enterprise, accounts)
-    audit.record(actor=actor, action="create", obj=enterprise, after=_snapshot(enterprise))
+    audit.record(
+        actor=actor, action=audit.Action.CREATE, obj=enterprise, after=_snapshot(enterprise)
+    )
     return enterprise
 
 
@@ -94,7 +96,7 @@ def update_enterprise(
     if accounts is not None:
         _set_accounts(enterprise, accounts)
     old, new = audit.changes(before, _snapshot(enterprise))
-    audit.record(actor=actor, action="update", obj=enterprise, before=old, after=new)
+    audit.record(actor=actor, action=audit.Action.UPDATE, obj=enterprise, before=old, after=new)
     return enterprise
 
 
@@ -122,7 +124,9 @@ def add_contact(
         title=title.strip()[:50],
         is_liaison=is_liaison,
     )
-    audit.record(actor=actor, action="add_contact", obj=enterprise, after=audit.snapshot(contact))
+    audit.record(
+        actor=actor, action=audit.Action.ADD_CONTACT, obj=enterprise, after=audit.snapshot(contact)
+    )
     return contact
 
 
@@ -133,7 +137,9 @@ def remove_contact(*, actor: Actor, contact_id: int) -> None:
     )
     before = audit.snapshot(contact)
     contact.delete()
-    audit.record(actor=actor, action="remove_contact", obj=contact.enterprise, before=before)
+    audit.record(
+        actor=actor, action=audit.Action.REMOVE_CONTACT, obj=contact.enterprise, before=before
+    )
 
 
 @transaction.atomic
@@ -147,7 +153,7 @@ def reveal_phone(*, actor: Actor, contact_id: int) -> str:
     )
     audit.record(
         actor=actor,
-        action="view_personal",
+        action=audit.Action.VIEW_PERSONAL,
         obj=contact.enterprise,
         after={"contact": contact.pk, "field": "phone"},
     )
@@ -194,7 +200,9 @@ def import_enterprises(
         )
         after = audit.snapshot(enterprise, AUDIT_FIELDS)
         after["power_accounts"] = row.get("power_accounts", [])
-        events.append(audit.build(actor=actor, action="import", obj=enterprise, after=after))
+        events.append(
+            audit.build(actor=actor, action=audit.Action.IMPORT, obj=enterprise, after=after)
+        )
     EnterpriseContact.objects.bulk_create(contacts, batch_size=batch_size)
     PowerAccount.objects.bulk_create(accounts, batch_size=batch_size)
     AuditEvent.objects.bulk_create(events, batch_size=batch_size)

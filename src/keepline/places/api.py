@@ -9,7 +9,7 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from keepline.core.errors import InvalidInput
 from keepline.core.scopes import get_for, require_role, visible
-from keepline.places import services
+from keepline.places import selectors, services
 from keepline.places.models import ControlMeasure, Park, Region
 
 router = Router(tags=["places"])
@@ -38,11 +38,16 @@ class ParkOut(Schema):
     committee_contact: str = Field(examples=["张伟"])
 
 
-@router.get("/parks", response=list[ParkOut], summary="Parks in the user's scope")
+@router.get(
+    "/parks",
+    response=list[ParkOut],
+    summary="Parks in the user's scope",
+    openapi_extra=selectors.PARKS.openapi(),
+)
 @paginate(PageNumberPagination, page_size=100)
 def park_list(request: Any) -> Any:
     require_role(request.auth, Park)
-    return visible(Park.objects.select_related("region"), request.auth)
+    return selectors.PARKS.rows(request.auth, request.GET)
 
 
 class MeasureOut(Schema):
@@ -118,11 +123,16 @@ def _measures(request: Any) -> Any:
     return ControlMeasure.objects.select_related("authority").prefetch_related("regions", "parks")
 
 
-@router.get("/measures", response=list[MeasureOut], summary="Control measures the user may see")
+@router.get(
+    "/measures",
+    response=list[MeasureOut],
+    summary="Control measures the user may see",
+    openapi_extra=selectors.MEASURES.openapi(),
+)
 @paginate(PageNumberPagination, page_size=100)
 def measure_list(request: Any) -> Any:
     require_role(request.auth, ControlMeasure)
-    return visible(_measures(request), request.auth)
+    return selectors.MEASURES.rows(request.auth, request.GET)
 
 
 @router.post("/measures", response={201: MeasureOut}, summary="Create a control measure")

@@ -50,7 +50,9 @@ def create_park(*, actor: Actor, data: dict[str, Any]) -> Park:
     values = _clean_park(data, None)
     require_place(actor, "change", Park, region=values["region"])
     park = Park.objects.create(**values)
-    audit.record(actor=actor, action="create", obj=park, after=audit.snapshot(park, PARK_FIELDS))
+    audit.record(
+        actor=actor, action=audit.Action.CREATE, obj=park, after=audit.snapshot(park, PARK_FIELDS)
+    )
     return park
 
 
@@ -68,7 +70,7 @@ def update_park(*, actor: Actor, park_id: int, data: dict[str, Any], version: in
     park.version += 1
     park.save()
     old, new = audit.changes(before, audit.snapshot(park, PARK_FIELDS))
-    audit.record(actor=actor, action="update", obj=park, before=old, after=new)
+    audit.record(actor=actor, action=audit.Action.UPDATE, obj=park, before=old, after=new)
     return park
 
 
@@ -126,7 +128,9 @@ def create_measure(*, actor: Actor, data: dict[str, Any]) -> ControlMeasure:
     measure = ControlMeasure.objects.create(**values)
     measure.regions.set(regions)
     measure.parks.set(parks)
-    audit.record(actor=actor, action="create", obj=measure, after=_measure_snapshot(measure))
+    audit.record(
+        actor=actor, action=audit.Action.CREATE, obj=measure, after=_measure_snapshot(measure)
+    )
     return measure
 
 
@@ -163,7 +167,7 @@ def update_measure(
     measure.regions.set(regions)
     measure.parks.set(parks)
     old, new = audit.changes(before, _measure_snapshot(measure))
-    audit.record(actor=actor, action="update", obj=measure, before=old, after=new)
+    audit.record(actor=actor, action=audit.Action.UPDATE, obj=measure, before=old, after=new)
     return measure
 
 
@@ -176,7 +180,7 @@ def delete_measure(*, actor: Actor, measure_id: int) -> None:
             _("Enterprises have been switched under this measure: it cannot be deleted."),
             current=before,
         )
-    audit.record(actor=actor, action="delete", obj=measure, before=before)
+    audit.record(actor=actor, action=audit.Action.DELETE, obj=measure, before=before)
     measure.delete()
 
 

@@ -1,22 +1,24 @@
-"""Pages for regions, parks and control measures."""
+"""Pages for regions, parks and control measures (the lists are declared in selectors)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from keepline.core.errors import InvalidInput
+from keepline.core.lists import export_response, list_page
 from keepline.core.scopes import get_for, holds, may, require_role, visible
-from keepline.core.web import AuthedRequest, apply_errors, paginate
-from keepline.places import services
+from keepline.core.web import AuthedRequest, apply_errors
+from keepline.places import selectors, services
 from keepline.places.forms import MeasureForm, ParkForm
-from keepline.places.models import ControlMeasure, MeasureKind, MeasureStatus, Park, Region
+from keepline.places.models import ControlMeasure, Park, Region
 
 
 @login_required
@@ -29,17 +31,22 @@ def regions(request: AuthedRequest) -> HttpResponse:
 @login_required
 def parks(request: AuthedRequest) -> HttpResponse:
     require_role(request.user, Park)
-    rows = visible(Park.objects.select_related("region"), request.user)
-    q = request.GET.get("q", "").strip()
-    if q:
-        rows = rows.filter(Q(name__icontains=q) | Q(code__icontains=q))
-    page, query = paginate(request, rows)
-    can_change = holds(request.user, Park, "change")
-    return render(
+    return list_page(
         request,
+        selectors.PARKS,
         "places/parks.html",
-        {"page": page, "query": query, "q": q, "can_change": can_change},
+        "places/_parks.html",
+        {
+            "export_url": reverse("places:park_export"),
+            "can_change": holds(request.user, Park, "change"),
+        },
     )
+
+
+@login_required
+def park_export(request: AuthedRequest) -> HttpResponse:
+    require_role(request.user, Park)
+    return export_response(request, selectors.PARKS)
 
 
 @login_required
@@ -75,39 +82,33 @@ def park_edit(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
         else:
             messages.success(request, _("Park saved."))
             return redirect("places:parks")
-    return render(request, "places/park_form.html", {"form": form, "park": park})
+    return render(
+        request,
+        "places/park_form.html",
+        {"form": form, "park": park},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @login_required
 def measures(request: AuthedRequest) -> HttpResponse:
     require_role(request.user, ControlMeasure)
-    rows = visible(ControlMeasure.objects.select_related("authority"), request.user)
-    status = request.GET.get("status", "")
-    now = timezone.now()
-    if status == MeasureStatus.IN_FORCE:
-        rows = rows.filter(ControlMeasure.in_force_at(now))
-    elif status == MeasureStatus.SCHEDULED:
-        rows = rows.filter(starts_at__gt=now)
-    elif status == MeasureStatus.ENDED:
-        rows = rows.filter(ends_at__lte=now)
-    kind = request.GET.get("kind", "")
-    if kind in MeasureKind.values:
-        rows = rows.filter(kind=kind)
-    page, query = paginate(request, rows.prefetch_related("regions", "parks"))
-    return render(
+    return list_page(
         request,
+        selectors.MEASURES,
         "places/measures.html",
+        "places/_measures.html",
         {
-            "page": page,
-            "query": query,
-            "status": status,
-            "kind": kind,
-            "statuses": MeasureStatus.choices,
-            "kinds": MeasureKind.choices,
-            "now": now,
+            "export_url": reverse("places:measure_export"),
             "can_create": holds(request.user, ControlMeasure, "change"),
         },
     )
+
+
+@login_required
+def measure_export(request: AuthedRequest) -> HttpResponse:
+    require_role(request.user, ControlMeasure)
+    return export_response(request, selectors.MEASURES)
 
 
 @login_required
@@ -148,7 +149,12 @@ def measure_edit(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
         else:
             messages.success(request, _("Control measure saved."))
             return redirect("places:measure", saved.pk)
-    return render(request, "places/measure_form.html", {"form": form, "measure": measure})
+    return render(
+        request,
+        "places/measure_form.html",
+        {"form": form, "measure": measure},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @login_required

@@ -91,5 +91,5 @@ def set_mode(
         mode=mode,
         effective_from=at,
         reason=reason,
-        action="set_mode",
+        action=audit.Action.SET_MODE,
     )

@@ -195,7 +195,7 @@ def save_plan(
         before, after = audit.changes(before, after)
     audit.record(
         actor=actor,
-        action="submit_plan" if submit else "save_plan",
+        action=audit.Action.SUBMIT_PLAN if submit else "save_plan",
         obj=plan,
         before=before,
         after=after,
@@ -245,7 +245,7 @@ def decide_plan(
     old, new = audit.changes(before, audit.snapshot(plan, PLAN_AUDIT))
     audit.record(
         actor=actor,
-        action="approve_plan" if approve else "return_plan",
+        action=audit.Action.APPROVE_PLAN if approve else "return_plan",
         obj=plan,
         before=old,
         after=new,

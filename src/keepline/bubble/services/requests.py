@@ -70,7 +70,7 @@ def request_mode_change(
     )
     audit.record(
         actor=actor,
-        action="request_mode_change",
+        action=audit.Action.REQUEST_MODE_CHANGE,
         obj=change,
         after=audit.snapshot(change, REQUEST_AUDIT),
     )
@@ -120,7 +120,7 @@ def decide_mode_request(
             effective_from=now,
             reason=_("Request of %(who)s approved: %(reason)s")
             % {"who": change.requested_by, "reason": change.reason},
-            action="set_mode",
+            action=audit.Action.SET_MODE,
         )
     change.status = RequestStatus.APPROVED if approve else RequestStatus.REFUSED
     change.decided_by = _name(actor)
@@ -131,7 +131,7 @@ def decide_mode_request(
     old, new = audit.changes(before, audit.snapshot(change, REQUEST_AUDIT))
     audit.record(
         actor=actor,
-        action="approve_mode_request" if approve else "refuse_mode_request",
+        action=audit.Action.APPROVE_MODE_REQUEST if approve else "refuse_mode_request",
         obj=change,
         before=old,
         after=new,

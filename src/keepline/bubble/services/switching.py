@@ -315,7 +315,9 @@ def confirm_switch(
             )
     except IntegrityError:
         raise Conflict(_("This measure was switched already.")) from None
-    switch.switched = _settle(actor=actor, trigger=measure, start=effective, action="switch_mode")
+    switch.switched = _settle(
+        actor=actor, trigger=measure, start=effective, action=audit.Action.SWITCH_MODE
+    )
     if switch.switched != expected_count:
         raise Conflict(
             _(
@@ -328,7 +330,7 @@ def confirm_switch(
     switch.save(update_fields=["switched"])
     audit.record(
         actor=actor,
-        action="confirm_switch",
+        action=audit.Action.CONFIRM_SWITCH,
         obj=switch,
         after=audit.snapshot(switch, SWITCH_AUDIT),
     )
@@ -379,8 +381,12 @@ def end_measure_modes(
     switch.ended_at = now
     switch.returned = 0
     switch.save()
-    switch.returned = _settle(actor=actor, trigger=measure, start=return_at, action="return_mode")
+    switch.returned = _settle(
+        actor=actor, trigger=measure, start=return_at, action=audit.Action.RETURN_MODE
+    )
     switch.save(update_fields=["returned"])
     old, new = audit.changes(before, audit.snapshot(switch, SWITCH_AUDIT))
-    audit.record(actor=actor, action="end_measure_modes", obj=switch, before=old, after=new)
+    audit.record(
+        actor=actor, action=audit.Action.END_MEASURE_MODES, obj=switch, before=old, after=new
+    )
     return switch

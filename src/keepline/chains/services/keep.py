@@ -312,7 +312,7 @@ def rank_scenario(*, actor: Actor, scenario_id: int, limit: int = 10) -> list[Ke
     KeepRunningPick.objects.bulk_create(picks)
     audit.record(
         actor=actor,
-        action="rank_keep_running",
+        action=audit.Action.RANK_KEEP_RUNNING,
         obj=scenario,
         before={"picks": [{**p, "avoided": str(p["avoided"])} for p in before]},
         after={

@@ -267,7 +267,7 @@ def create_scenario(
     )
     _write_areas(scenario, specs)
     after = audit.snapshot(scenario, SCENARIO_AUDIT) | {"areas": area_summary(scenario)}
-    audit.record(actor=actor, action="create", obj=scenario, after=after)
+    audit.record(actor=actor, action=audit.Action.CREATE, obj=scenario, after=after)
     return scenario
 
 
@@ -327,7 +327,7 @@ def scenario_from_measures(
     )
     _write_areas(scenario, specs)
     after = audit.snapshot(scenario, SCENARIO_AUDIT) | {"areas": area_summary(scenario)}
-    audit.record(actor=actor, action="create", obj=scenario, after=after)
+    audit.record(actor=actor, action=audit.Action.CREATE, obj=scenario, after=after)
     return scenario
 
 
@@ -396,7 +396,7 @@ def update_scenario(
     scenario.save()
     after = audit.snapshot(scenario, SCENARIO_AUDIT) | {"areas": area_summary(scenario)}
     b, a = audit.changes(before, after)
-    audit.record(actor=actor, action="update", obj=scenario, before=b, after=a)
+    audit.record(actor=actor, action=audit.Action.UPDATE, obj=scenario, before=b, after=a)
     return scenario
 
 
@@ -422,7 +422,7 @@ def add_area(*, actor: Actor, scenario_id: int, version: int, area: dict[str, An
     scenario.save()
     audit.record(
         actor=actor,
-        action="add_area",
+        action=audit.Action.ADD_AREA,
         obj=scenario,
         after={"areas": area_summary(scenario)},
     )
@@ -445,7 +445,7 @@ def remove_area(*, actor: Actor, scenario_id: int, version: int, area_id: int) -
     scenario.save()
     audit.record(
         actor=actor,
-        action="remove_area",
+        action=audit.Action.REMOVE_AREA,
         obj=scenario,
         before=before,
         after={"areas": area_summary(scenario)},
@@ -457,5 +457,5 @@ def delete_scenario(*, actor: Actor, scenario_id: int, version: int) -> None:
     """Delete a scenario with its areas, results, times to recover and picks."""
     scenario = locked_scenario(actor, scenario_id, version)
     before = audit.snapshot(scenario, SCENARIO_AUDIT) | {"areas": area_summary(scenario)}
-    audit.record(actor=actor, action="delete", obj=scenario, before=before)
+    audit.record(actor=actor, action=audit.Action.DELETE, obj=scenario, before=before)
     scenario.delete()

@@ -53,7 +53,7 @@ def assign_alert(*, actor: Actor, alert: PowerAlert, assignee: User, version: in
     locked.save(update_fields=["assignee", "version"])
     audit.record(
         actor=actor,
-        action="assign",
+        action=audit.Action.ASSIGN,
         obj=locked,
         before=before,
         after={
@@ -82,7 +82,7 @@ def close_alert(*, actor: Actor, alert: PowerAlert, reason: str, version: int) -
     locked.save(update_fields=["status", "closed_reason", "closed_by", "closed_at", "version"])
     audit.record(
         actor=actor,
-        action="close",
+        action=audit.Action.CLOSE,
         obj=locked,
         before={"status": AlertStatus.OPEN.value, "version": locked.version - 1},
         after={"status": locked.status, "reason": reason, "version": locked.version},

@@ -159,7 +159,9 @@ def detect_alerts(
         old, new = audit.changes(
             {k: v for k, v in before.items() if k != "evidence"}, alert_state(alert)
         )
-        events.append(audit.build(actor=actor, action="extend", obj=alert, before=old, after=new))
+        events.append(
+            audit.build(actor=actor, action=audit.Action.EXTEND, obj=alert, before=old, after=new)
+        )
     try:
         with transaction.atomic():
             PowerAlert.objects.bulk_create(created)
@@ -173,7 +175,7 @@ def detect_alerts(
     events += [
         audit.build(
             actor=actor,
-            action="create",
+            action=audit.Action.CREATE,
             obj=a,
             after=alert_state(a) | {"days": len(a.evidence)},
         )

@@ -85,7 +85,7 @@ def _load(actor: Actor, check: MeterCheck) -> PowerImport:
             cursor.execute(f"ANALYZE {model._meta.db_table}")
     audit.record(
         actor=actor,
-        action="import",
+        action=audit.Action.IMPORT,
         obj=batch,
         after={
             "kind": check.kind,

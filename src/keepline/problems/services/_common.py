@@ -12,7 +12,23 @@ from keepline.core import audit
 from keepline.core.errors import Conflict, Forbidden, InvalidInput
 from keepline.core.models import User
 from keepline.core.scopes import Actor, SystemActor, get_for
-from keepline.problems.models import Problem, ProblemEvent
+from keepline.problems.models import Problem, ProblemEvent, ProblemEventKind
+
+# The audit action of each step on a problem's (or its letter's) timeline.
+STEP_ACTIONS: dict[str, audit.Action] = {
+    ProblemEventKind.ACCEPTED: audit.Action.ACCEPT_PROBLEM,
+    ProblemEventKind.STARTED: audit.Action.START_PROBLEM,
+    ProblemEventKind.INTERIM_REPLY: audit.Action.GIVE_INTERIM_REPLY,
+    ProblemEventKind.REPLIED: audit.Action.REPLY_PROBLEM,
+    ProblemEventKind.CONFIRMED: audit.Action.CONFIRM_PROBLEM,
+    ProblemEventKind.REOPENED: audit.Action.REOPEN_PROBLEM,
+    ProblemEventKind.REASSIGNED: audit.Action.REASSIGN_PROBLEM,
+    ProblemEventKind.ESCALATED: audit.Action.ESCALATE_PROBLEM,
+    ProblemEventKind.OVERDUE: audit.Action.MARK_PROBLEM_OVERDUE,
+    ProblemEventKind.LETTER_SENT: audit.Action.SEND_LETTER,
+    ProblemEventKind.LETTER_REPLIED: audit.Action.RECORD_LETTER_REPLY,
+    ProblemEventKind.LETTER_WITHDRAWN: audit.Action.WITHDRAW_LETTER,
+}
 
 PROBLEM_AUDIT = [
     "enterprise",
@@ -115,5 +131,5 @@ def _step(
     problem.save()
     _event(problem, actor, kind, at=now, from_status=from_status, note=note)
     old, new = audit.changes(before, audit.snapshot(problem, PROBLEM_AUDIT))
-    audit.record(actor=actor, action=f"problems.problem_{kind}", obj=problem, before=old, after=new)
+    audit.record(actor=actor, action=STEP_ACTIONS[kind], obj=problem, before=old, after=new)
     return problem

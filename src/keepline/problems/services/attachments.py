@@ -51,7 +51,7 @@ def attach_uploads(
     _event(problem, actor, ProblemEventKind.ATTACHED, at=at, from_status=problem.status, note=names)
     audit.record(
         actor=actor,
-        action="problems.problem_attached",
+        action=audit.Action.ATTACH_TO_PROBLEM,
         obj=problem,
         after={"attachments": [a.pk for a in stored], "filenames": [a.filename for a in stored]},
     )

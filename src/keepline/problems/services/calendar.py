@@ -40,7 +40,7 @@ def set_calendar_day(*, actor: Actor, date: dt.date, working: bool, name: str = 
         day.save()
         audit.record(
             actor=actor,
-            action="problems.calendar_day_set",
+            action=audit.Action.SET_CALENDAR_DAY,
             obj=day,
             before=before,
             after=audit.snapshot(day),
@@ -56,7 +56,10 @@ def remove_calendar_day(*, actor: Actor, date: dt.date) -> None:
         if day is None:
             raise NotFound(_("Not found."))
         audit.record(
-            actor=actor, action="problems.calendar_day_removed", obj=day, before=audit.snapshot(day)
+            actor=actor,
+            action=audit.Action.REMOVE_CALENDAR_DAY,
+            obj=day,
+            before=audit.snapshot(day),
         )
         day.delete()
 

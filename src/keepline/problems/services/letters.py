@@ -26,7 +26,14 @@ from keepline.problems.models import (
 )
 from keepline.problems.rules import may_coordinate
 from keepline.problems.selectors import NUMBER_FORMAT, abbreviation, issuer_name, issuing_region
-from keepline.problems.services._common import _event, _lock, _name, _text, _user
+from keepline.problems.services._common import (
+    STEP_ACTIONS,
+    _event,
+    _lock,
+    _name,
+    _text,
+    _user,
+)
 from keepline.problems.services.attachments import Upload, store_uploads
 
 LETTER_AUDIT = [
@@ -82,7 +89,7 @@ def _letter_step(
     letter.save()
     _letter_event(letter, actor, kind, now)
     old, new = audit.changes(before, audit.snapshot(letter, LETTER_AUDIT))
-    audit.record(actor=actor, action=f"problems.{kind}", obj=letter, before=old, after=new)
+    audit.record(actor=actor, action=STEP_ACTIONS[kind], obj=letter, before=old, after=new)
     return letter
 
 
@@ -149,7 +156,7 @@ def draft_letter(
         _letter_event(letter, actor, ProblemEventKind.LETTER_DRAFTED, now)
         audit.record(
             actor=actor,
-            action="problems.letter_drafted",
+            action=audit.Action.DRAFT_LETTER,
             obj=letter,
             after=audit.snapshot(letter, LETTER_AUDIT),
         )

@@ -88,7 +88,7 @@ def create_problem(
     _event(problem, actor, ProblemEventKind.FILED, at=now, note=note)
     audit.record(
         actor=actor,
-        action="problems.problem_filed",
+        action=audit.Action.FILE_PROBLEM,
         obj=problem,
         after=audit.snapshot(problem, PROBLEM_AUDIT),
     )

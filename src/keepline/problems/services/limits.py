@@ -52,7 +52,7 @@ def set_time_limit(
         limit.save()
         audit.record(
             actor=actor,
-            action="problems.time_limit_set",
+            action=audit.Action.SET_TIME_LIMIT,
             obj=limit,
             before=before,
             after=audit.snapshot(limit),
@@ -68,7 +68,7 @@ def remove_time_limit(*, actor: Actor, limit_id: int) -> None:
             raise NotFound(_("Not found."))
         audit.record(
             actor=actor,
-            action="problems.time_limit_removed",
+            action=audit.Action.REMOVE_TIME_LIMIT,
             obj=limit,
             before=audit.snapshot(limit),
         )

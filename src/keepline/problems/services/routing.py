@@ -76,7 +76,7 @@ def set_routing_rule(
         rule.save()
         audit.record(
             actor=actor,
-            action="problems.routing_rule_set",
+            action=audit.Action.SET_ROUTING_RULE,
             obj=rule,
             before=before,
             after=audit.snapshot(rule),
@@ -93,7 +93,7 @@ def remove_routing_rule(*, actor: Actor, rule_id: int) -> None:
         _require_rule_place(actor, rule.region)
         audit.record(
             actor=actor,
-            action="problems.routing_rule_removed",
+            action=audit.Action.REMOVE_ROUTING_RULE,
             obj=rule,
             before=audit.snapshot(rule),
         )

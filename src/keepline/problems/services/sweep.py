@@ -25,7 +25,7 @@ from keepline.core import audit
 from keepline.core.scopes import Actor, holds, visible
 from keepline.problems.models import OPEN_STATUSES, TIER_ORDER, Problem, ProblemEventKind
 from keepline.problems.selectors import unmet_deadlines
-from keepline.problems.services._common import PROBLEM_AUDIT, _event, _require
+from keepline.problems.services._common import PROBLEM_AUDIT, STEP_ACTIONS, _event, _require
 from keepline.problems.services.notifications import notify_escalated
 
 SWEEP_AUDIT = [*PROBLEM_AUDIT, "escalated_through", "overdue_since"]
@@ -94,8 +94,6 @@ def sweep_deadlines(*, actor: Actor, now: dt.datetime) -> SweepResult:
             problem.save()
             _event(problem, actor, kind, at=now, from_status=problem.status, note=note)
             old, new = audit.changes(before, audit.snapshot(problem, SWEEP_AUDIT))
-            audit.record(
-                actor=actor, action=f"problems.problem_{kind}", obj=problem, before=old, after=new
-            )
+            audit.record(actor=actor, action=STEP_ACTIONS[kind], obj=problem, before=old, after=new)
             notify_escalated(problem, note)
     return result

@@ -161,7 +161,7 @@ def assign_coverage(
     coverage.save()
     audit.record(
         actor=actor,
-        action="assign_coverage",
+        action=audit.Action.ASSIGN_COVERAGE,
         obj=coverage,
         after={
             **audit.snapshot(coverage, COVERAGE_AUDIT),
@@ -207,7 +207,7 @@ def end_coverage(
     coverage.save(update_fields=["until", "ended_by", "version", "granted_membership"])
     audit.record(
         actor=actor,
-        action="end_coverage",
+        action=audit.Action.END_COVERAGE,
         obj=coverage,
         before=before,
         after=audit.snapshot(coverage, COVERAGE_AUDIT),

@@ -114,7 +114,7 @@ def create_working_group(
     group.members.set(members)
     group.regions.set(regions)
     group.parks.set(parks)
-    audit.record(actor=actor, action="create", obj=group, after=_group_snapshot(group))
+    audit.record(actor=actor, action=audit.Action.CREATE, obj=group, after=_group_snapshot(group))
     return group
 
 
@@ -170,7 +170,7 @@ def change_working_group(
     group.regions.set(new_regions)
     group.parks.set(new_parks)
     b, a = audit.changes(before, _group_snapshot(group))
-    audit.record(actor=actor, action="change", obj=group, before=b, after=a)
+    audit.record(actor=actor, action=audit.Action.CHANGE, obj=group, before=b, after=a)
     return group
 
 
@@ -203,5 +203,5 @@ def end_working_group(
     group.version += 1
     group.save(update_fields=["ends_on", "version"])
     b, a = audit.changes(before, audit.snapshot(group, GROUP_AUDIT))
-    audit.record(actor=actor, action="end", obj=group, before=b, after=a)
+    audit.record(actor=actor, action=audit.Action.END, obj=group, before=b, after=a)
     return group

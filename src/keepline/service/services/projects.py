@@ -40,5 +40,7 @@ def create_key_project(
     project = KeyProject.objects.create(
         enterprise=enterprise, region=region, name=name, description=description.strip()
     )
-    audit.record(actor=actor, action="create", obj=project, after=audit.snapshot(project))
+    audit.record(
+        actor=actor, action=audit.Action.CREATE, obj=project, after=audit.snapshot(project)
+    )
     return project

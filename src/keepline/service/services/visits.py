@@ -76,7 +76,10 @@ def plan_visit(
         created_by=actor_name(actor),
     )
     audit.record(
-        actor=actor, action="plan_visit", obj=visit, after=audit.snapshot(visit, VISIT_AUDIT)
+        actor=actor,
+        action=audit.Action.PLAN_VISIT,
+        obj=visit,
+        after=audit.snapshot(visit, VISIT_AUDIT),
     )
     return visit
 
@@ -129,7 +132,9 @@ def record_visit(
         created_by=actor_name(actor),
     )
     visit.problems.set(linked)
-    audit.record(actor=actor, action="record_visit", obj=visit, after=_visit_snapshot(visit))
+    audit.record(
+        actor=actor, action=audit.Action.RECORD_VISIT, obj=visit, after=_visit_snapshot(visit)
+    )
     return visit
 
 
@@ -203,7 +208,7 @@ def complete_visit(
     visit.save(update_fields=["status", "visited_at", "findings", "companions", "version"])
     visit.problems.add(*linked)
     b, a = audit.changes(before, _visit_snapshot(visit))
-    audit.record(actor=actor, action="complete_visit", obj=visit, before=b, after=a)
+    audit.record(actor=actor, action=audit.Action.COMPLETE_VISIT, obj=visit, before=b, after=a)
     return visit
 
 
@@ -221,7 +226,7 @@ def cancel_visit(*, actor: Actor, visit_id: int, reason: str, version: int | Non
     visit.version += 1
     visit.save(update_fields=["status", "cancel_reason", "version"])
     b, a = audit.changes(before, audit.snapshot(visit, VISIT_AUDIT))
-    audit.record(actor=actor, action="cancel_visit", obj=visit, before=b, after=a)
+    audit.record(actor=actor, action=audit.Action.CANCEL_VISIT, obj=visit, before=b, after=a)
     return visit
 
 
@@ -251,5 +256,5 @@ def raise_problem_at_visit(
     before = _visit_snapshot(visit)
     visit.problems.add(problem)
     b, a = audit.changes(before, _visit_snapshot(visit))
-    audit.record(actor=actor, action="raise_problem", obj=visit, before=b, after=a)
+    audit.record(actor=actor, action=audit.Action.RAISE_PROBLEM, obj=visit, before=b, after=a)
     return problem

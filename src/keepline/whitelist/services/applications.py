@@ -182,7 +182,7 @@ def submit_application(
     )
     audit.record(
         actor=actor,
-        action="submit_whitelist_application",
+        action=audit.Action.SUBMIT_WHITELIST_APPLICATION,
         obj=application,
         after=audit.snapshot(application, APPLICATION_AUDIT),
     )
@@ -210,7 +210,7 @@ def _take_up_invitation(
     old, new = audit.changes(before, audit.snapshot(invitation, INVITATION_AUDIT))
     audit.record(
         actor=actor,
-        action="take_up_whitelist_invitation",
+        action=audit.Action.TAKE_UP_WHITELIST_INVITATION,
         obj=invitation,
         before=old,
         after=new,
@@ -274,7 +274,7 @@ def resubmit_application(
     old, new = audit.changes(before, audit.snapshot(application, APPLICATION_AUDIT))
     audit.record(
         actor=actor,
-        action="resubmit_whitelist_application",
+        action=audit.Action.RESUBMIT_WHITELIST_APPLICATION,
         obj=application,
         before=old,
         after=new,
@@ -292,7 +292,7 @@ def open_document(*, actor: Actor, application_id: int, kind: str) -> Attachment
     attachment = Attachment.objects.get(pk=getattr(application, f"{kind}_id"))
     audit.record(
         actor=actor,
-        action="open_document",
+        action=audit.Action.OPEN_DOCUMENT,
         obj=application,
         after={"document": kind, "attachment": attachment.pk, "filename": attachment.filename},
     )

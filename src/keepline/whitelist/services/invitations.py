@@ -109,7 +109,7 @@ def invite_application(
     )
     audit.record(
         actor=actor,
-        action="invite_whitelist_application",
+        action=audit.Action.INVITE_WHITELIST_APPLICATION,
         obj=invitation,
         after=audit.snapshot(invitation, INVITATION_AUDIT),
     )
@@ -148,7 +148,7 @@ def withdraw_invitation(
     old, new = audit.changes(before, audit.snapshot(invitation, INVITATION_AUDIT))
     audit.record(
         actor=actor,
-        action="withdraw_whitelist_invitation",
+        action=audit.Action.WITHDRAW_WHITELIST_INVITATION,
         obj=invitation,
         before=old,
         after=new,

@@ -80,7 +80,7 @@ def _set_level(actor: Actor, subject: Enterprise | Park) -> None:
     subject.whitelist_level = new
     audit.record(
         actor=actor,
-        action="set_whitelist_level",
+        action=audit.Action.SET_WHITELIST_LEVEL,
         obj=subject,
         before={"whitelist_level": old},
         after={"whitelist_level": new},
@@ -173,7 +173,7 @@ def list_directly(
         authority=authority,
         at=at,
         basis=reason,
-        action="list_directly",
+        action=audit.Action.LIST_DIRECTLY,
     )
 
 
@@ -223,7 +223,7 @@ def revoke_listing(
     listing.revoked_by = _name(actor)
     listing.save(update_fields=["revoked_at", "revoke_reason", "revoked_by"])
     old, new = audit.changes(before, audit.snapshot(listing, LISTING_AUDIT))
-    audit.record(actor=actor, action="revoke", obj=listing, before=old, after=new)
+    audit.record(actor=actor, action=audit.Action.REVOKE, obj=listing, before=old, after=new)
     if (
         application is not None
         and listing.level == WhitelistLevel.CITY
@@ -236,7 +236,7 @@ def revoke_listing(
         old, new = audit.changes(before, audit.snapshot(application, APPLICATION_AUDIT))
         audit.record(
             actor=actor,
-            action="close_whitelist_application",
+            action=audit.Action.CLOSE_WHITELIST_APPLICATION,
             obj=application,
             before=old,
             after={**new, "listing": listing.number},

@@ -187,7 +187,7 @@ def _list_application(
         authority=authority,
         at=now,
         application=application,
-        action="list",
+        action=audit.Action.LIST,
     )
 
 
@@ -233,7 +233,7 @@ def nominate_application(
     old, new = audit.changes(before, audit.snapshot(application, APPLICATION_AUDIT))
     audit.record(
         actor=actor,
-        action="nominate_whitelist_application",
+        action=audit.Action.NOMINATE_WHITELIST_APPLICATION,
         obj=application,
         before=old,
         after={**new, "reasons": reasons},
