@@ -82,6 +82,12 @@ class LinkImporter(Importer[LinkRow]):
 
     kind = "links"
     title = gettext_lazy("Import supply links")
+    intro = gettext_lazy(
+        "Supplier and customer by their credit codes, product, industry code, share (0.4, or "
+        "as a percentage) and days of stock. At least one end of each link must be in your "
+        "area. A row naming a supplier, customer and product already linked updates that "
+        "link. The ledgers' own headers (供应商, 客户, 份额, 库存天数…) are read too."
+    )
     columns = LINK_COLUMNS
     model = SupplyLink
     preview = (

@@ -12,13 +12,13 @@ from ninja.pagination import PageNumberPagination, paginate
 from keepline.chains.models import Scenario, ScenarioResult
 from keepline.chains.selectors.scenarios import (
     RESULT_SORTS,
+    SCENARIOS,
     compare,
     day_date,
     figures,
     flagged,
     get_scenario,
     results,
-    scenarios,
 )
 from keepline.chains.services.runs import run_scenario, set_recovery
 from keepline.chains.services.scenarios import (
@@ -109,16 +109,6 @@ class ScenarioOut(Schema):
             }
             for a in obj.areas.all()
         ]
-
-
-class ScenarioFilterIn(Schema):
-    q: str = Field("", description="Part of the name or note", examples=[""])
-    status: str = Field("", description="draft, done or stale", examples=["done"])
-    source: str = Field("", description="measures or what_if", examples=[""])
-    region: str = Field("", description="Region code: scenarios kept within it", examples=[""])
-    sort: str = Field(
-        "created", description="created, name, starts_on, loss, at_risk", examples=["loss"]
-    )
 
 
 class ScenarioIn(Schema):
@@ -285,10 +275,16 @@ def _scenario(request: Any, scenario_id: int) -> Scenario:
     return scenario
 
 
-@router.get("/chains/scenarios", response=list[ScenarioOut], summary="Lockdown scenarios")
+@router.get(
+    "/chains/scenarios",
+    response=list[ScenarioOut],
+    summary="Lockdown scenarios",
+    openapi_extra=SCENARIOS.openapi(),
+)
 @paginate(PageNumberPagination, page_size=50)
-def scenario_list(request: Any, filters: Query[ScenarioFilterIn]) -> Any:
-    return scenarios(request.auth, **filters.dict()).prefetch_related(*AREAS)
+def scenario_list(request: Any) -> Any:
+    require_role(request.auth, Scenario)
+    return SCENARIOS.rows(request.auth, request.GET).prefetch_related(*AREAS)
 
 
 @router.post("/chains/scenarios", response=ScenarioOut, summary="Create a what-if scenario")

@@ -8,11 +8,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from keepline.chains.models import MAX_DAYS, ScenarioSource, ScenarioStatus
+from keepline.chains.models import MAX_DAYS
 from keepline.core.forms import SELECT, TEXT
 from keepline.core.scopes import visible
 from keepline.places.models import Park, Region
-from keepline.reports.forms import region_choices
 
 DATE = TEXT | {"type": "date"}
 NUMBER = TEXT | {"inputmode": "numeric", "autocomplete": "off"}
@@ -43,31 +42,6 @@ def keeper_choices(user: Any) -> list[tuple[str, str]]:
         (str(r.pk), f"{'　' * max(r.depth - 1, 0)}{r.code} {r.name}")
         for r in visible(Region.objects.exclude(level="town"), user)
     ]
-
-
-class ScenarioFilterForm(forms.Form):
-    q = forms.CharField(
-        label=_("Name"),
-        required=False,
-        widget=forms.TextInput(TEXT | {"placeholder": _("Name or note")}),
-    )
-    status = forms.ChoiceField(
-        label=_("Status"),
-        required=False,
-        choices=[("", _("Any status")), *ScenarioStatus.choices],
-        widget=forms.Select(SELECT),
-    )
-    source = forms.ChoiceField(
-        label=_("Source"),
-        required=False,
-        choices=[("", _("Any source")), *ScenarioSource.choices],
-        widget=forms.Select(SELECT),
-    )
-    region = forms.ChoiceField(label=_("Kept by"), required=False, widget=forms.Select(SELECT))
-
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["region"].choices = region_choices(user, str(_("All regions")))  # type: ignore[attr-defined]
 
 
 class _Window(forms.Form):

@@ -194,16 +194,27 @@ LINKS: Listing[SupplyLink] = Listing(
     base=_seen_links,
     default_sort="customer",
     columns=(
-        Column("supplier", _("Supplier"), "supplier.name", sort="supplier__name"),
+        Column(
+            "supplier", _("Supplier"), "supplier.name", sort=("supplier__name", "customer__name")
+        ),
         Column("supplier_uscc", _("Supplier's credit code"), "supplier.uscc", table=False),
         Column("supplier_region", _("Supplier's region"), "supplier.region.name", table=False),
-        Column("customer", _("Customer"), "customer.name", sort="customer__name"),
+        Column(
+            "customer",
+            _("Customer"),
+            "customer.name",
+            sort=("customer__name", "sector__code", "supplier__name"),
+        ),
         Column("customer_uscc", _("Customer's credit code"), "customer.uscc", table=False),
         Column("customer_region", _("Customer's region"), "customer.region.name", table=False),
         Column("product", _("Product"), sort="product", css="d-none d-md-table-cell"),
         Column("sector_code", _("Industry code"), "sector.code", table=False),
         Column(
-            "sector", _("Sector"), "sector.name", sort="sector__code", css="d-none d-lg-table-cell"
+            "sector",
+            _("Sector"),
+            "sector.name",
+            sort=("sector__code", "customer__name"),
+            css="d-none d-lg-table-cell",
         ),
         Column("share", _("Share"), sort="share", css="num"),
         Column("stock", _("Stock (days)"), "stock_days", sort="stock_days", css="num"),

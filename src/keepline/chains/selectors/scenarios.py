@@ -12,15 +12,26 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+import django_filters
+from django import forms
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from keepline.chains.models import RecoveryTime, Scenario, ScenarioResult
+from keepline.chains.models import (
+    RecoveryTime,
+    Scenario,
+    ScenarioResult,
+    ScenarioSource,
+    ScenarioStatus,
+)
 from keepline.chains.selectors.network import district_code
 from keepline.core.errors import InvalidInput
+from keepline.core.lists import Column, FilterSet, Listing
 from keepline.core.scopes import Actor, get_for, require_role, visible
 from keepline.enterprises.models import Enterprise
 from keepline.places.models import Region
+from keepline.places.selectors import region_filter
 
 COMPARE_MIN, COMPARE_MAX = 2, 4
 
@@ -53,37 +64,106 @@ def area_summary(scenario: Scenario) -> list[dict[str, Any]]:
 
 # ---- selectors --------------------------------------------------------------------------------
 
-SCENARIO_SORTS = {
-    "created": ("-created_at", "-id"),
-    "name": ("name", "id"),
-    "starts_on": ("-starts_on", "-id"),
-    "loss": ("-total_loss", "-id"),
-    "at_risk": ("-at_risk", "-id"),
-}
 
-
-def scenarios(
-    actor: Actor,
-    *,
-    q: str = "",
-    status: str = "",
-    source: str = "",
-    region: str = "",
-    sort: str = "created",
-) -> QuerySet[Scenario]:
-    """The scenarios the actor may read, filtered (region: a code, scenarios kept within it)."""
+def scenarios(actor: Actor) -> QuerySet[Scenario]:
+    """The scenarios the actor may read, newest first."""
     require_role(actor, Scenario)
-    qs = visible(Scenario.objects.select_related("region"), actor)
-    if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(note__icontains=q))
-    if status:
-        qs = qs.filter(status=status)
-    if source:
-        qs = qs.filter(source=source)
-    if region:
-        found = Region.objects.filter(code=region).first()
-        qs = qs.filter(region__path__startswith=found.path) if found else qs.none()
-    return qs.order_by(*SCENARIO_SORTS.get(sort, SCENARIO_SORTS["created"]))
+    return visible(Scenario.objects.select_related("region"), actor).order_by("-created_at", "-id")
+
+
+class ScenarioFilterSet(FilterSet):
+    """The scenarios' filters: the list page, its export and `GET /api/chains/scenarios`."""
+
+    q = django_filters.CharFilter(
+        label=gettext_lazy("Name"),
+        method="search",
+        widget=forms.TextInput({"type": "search", "placeholder": gettext_lazy("Name or note")}),
+    )
+    status = django_filters.ChoiceFilter(
+        label=gettext_lazy("Status"),
+        choices=ScenarioStatus.choices,
+        empty_label=gettext_lazy("Any status"),
+    )
+    source = django_filters.ChoiceFilter(
+        label=gettext_lazy("Source"),
+        choices=ScenarioSource.choices,
+        empty_label=gettext_lazy("Any source"),
+    )
+    # Scenarios kept within the region.
+    region = region_filter(label=gettext_lazy("Kept by"))
+
+    class Meta:
+        model = Scenario
+        fields: list[str] = []
+
+    def search(self, qs: QuerySet[Scenario], name: str, value: str) -> QuerySet[Scenario]:
+        value = value.strip()
+        return qs.filter(Q(name__icontains=value) | Q(note__icontains=value)) if value else qs
+
+
+SCENARIOS: Listing[Scenario] = Listing(
+    filterset=ScenarioFilterSet,
+    title=gettext_lazy("Lockdown scenarios"),
+    filename="scenarios",
+    page="chains:scenarios",
+    api="/api/chains/scenarios",
+    default_sort="-created",
+    related=("region",),
+    columns=(
+        Column("name", gettext_lazy("Name"), sort="name"),
+        Column(
+            "region",
+            gettext_lazy("Kept by"),
+            lambda s: str(s.region),
+            sort="region__path",
+            css="d-none d-md-table-cell",
+        ),
+        Column("source", gettext_lazy("Source"), lambda s: s.get_source_display(), table=False),
+        Column("status", gettext_lazy("Status"), lambda s: s.get_status_display(), sort="status"),
+        Column("starts_on", gettext_lazy("First day"), sort="starts_on", css="text-nowrap"),
+        # The table's short headers; the export's say what the figure is and its unit.
+        Column("days", gettext_lazy("Days"), sort="days", css="num", export=False),
+        Column("days_modelled", gettext_lazy("Days modelled"), "days", table=False),
+        Column("loss", gettext_lazy("Lost output"), sort="total_loss", css="num", export=False),
+        Column("total_loss", gettext_lazy("Lost output (10k CNY)"), table=False),
+        Column(
+            "direct",
+            gettext_lazy("Direct"),
+            "direct_loss",
+            sort="direct_loss",
+            css="num d-none d-md-table-cell",
+            export=False,
+        ),
+        Column("direct_loss", gettext_lazy("Direct loss (10k CNY)"), table=False),
+        Column(
+            "indirect",
+            gettext_lazy("Indirect"),
+            "indirect_loss",
+            sort="indirect_loss",
+            css="num d-none d-md-table-cell",
+            export=False,
+        ),
+        Column("indirect_loss", gettext_lazy("Indirect loss (10k CNY)"), table=False),
+        Column("at_risk", gettext_lazy("Running dry"), sort="at_risk", css="num", export=False),
+        Column("running_dry", gettext_lazy("Enterprises running dry"), "at_risk", table=False),
+        Column(
+            "ran_at",
+            gettext_lazy("Last run"),
+            sort="ran_at",
+            css="d-none d-lg-table-cell text-nowrap small",
+        ),
+        Column("ran_by", gettext_lazy("Run by"), table=False),
+        Column("created_by", gettext_lazy("Created by"), table=False),
+        Column(
+            "created",
+            gettext_lazy("Created"),
+            "created_at",
+            sort="created_at",
+            table=False,
+            export=False,
+        ),
+    ),
+)
 
 
 def get_scenario(actor: Actor, scenario_id: Any, action: str = "view") -> Scenario:

@@ -22,7 +22,6 @@ from keepline.chains.forms.scenarios import (
     RecoveryImportForm,
     ResultFilterForm,
     ScenarioEditForm,
-    ScenarioFilterForm,
     ScenarioForm,
     area_formset,
     formset_areas,
@@ -31,6 +30,7 @@ from keepline.chains.importers import RecoveryImporter
 from keepline.chains.models import Scenario
 from keepline.chains.selectors.network import district_code
 from keepline.chains.selectors.scenarios import (
+    SCENARIOS,
     Comparison,
     Figures,
     compare,
@@ -47,6 +47,7 @@ from keepline.chains.services.scenarios import create_scenario, delete_scenario,
 from keepline.chains.services.scenarios import scenario_from_measures as create_from_measures
 from keepline.chains.views.keep import scenario_panel
 from keepline.core.errors import Conflict, InvalidInput, KeeplineError
+from keepline.core.lists import export_response, list_page
 from keepline.core.scopes import holds_area, may, require_area, require_role
 from keepline.core.tabular import workbook_response
 from keepline.core.web import AuthedRequest, apply_errors, paginate, query_without
@@ -55,71 +56,27 @@ from keepline.places.models import Region
 # ---- list -------------------------------------------------------------------------------------
 
 
-def _scenario_filters(request: AuthedRequest) -> tuple[ScenarioFilterForm, dict[str, Any]]:
-    form = ScenarioFilterForm(request.GET or None, user=request.user)
-    form.is_valid()
-    data = getattr(form, "cleaned_data", {})
-    values = {k: data.get(k) or "" for k in ("q", "status", "source", "region")}
-    values["sort"] = request.GET.get("sort", "created")
-    return form, values
-
-
 @login_required
 def scenario_list(request: AuthedRequest) -> HttpResponse:
     """The scenarios the user may read, filterable and sortable."""
     require_role(request.user, Scenario)
-    form, f = _scenario_filters(request)
-    page, query = paginate(request, scenarios(request.user, **f))
-    context = {
-        "form": form,
-        "page": page,
-        "query": query,
-        "sort": f["sort"],
-        "sortless": query_without(request, "sort"),
-        "may_create": holds_area(request.user, Scenario),
-    }
-    return render(request, "chains/scenario_list.html", context, status=400 if form.errors else 200)
+    return list_page(
+        request,
+        SCENARIOS,
+        "chains/scenario_list.html",
+        "chains/_scenario_results.html",
+        {
+            "export_url": reverse("chains:scenarios_export"),
+            "may_create": holds_area(request.user, Scenario),
+        },
+    )
 
 
 @login_required
 def scenario_export(request: AuthedRequest) -> HttpResponse:
     """The list as filtered, to Excel."""
     require_role(request.user, Scenario)
-    _form, f = _scenario_filters(request)
-    headers = [
-        _("Name"),
-        _("Kept by"),
-        _("Source"),
-        _("Status"),
-        _("First day"),
-        _("Days modelled"),
-        _("Lost output (10k CNY)"),
-        _("Direct loss (10k CNY)"),
-        _("Indirect loss (10k CNY)"),
-        _("Enterprises running dry"),
-        _("Last run"),
-        _("Run by"),
-        _("Created by"),
-    ]
-    rows = (
-        [
-            s.name,
-            str(s.region),
-            s.get_source_display(),
-            s.get_status_display(),
-            s.starts_on,
-            s.days,
-            s.total_loss,
-            s.direct_loss,
-            s.indirect_loss,
-            s.at_risk,
-            s.ran_at,
-            s.ran_by,
-            s.created_by,
-        ]
-        for s in scenarios(request.user, **f)
-    )
-    return workbook_response("scenarios", headers, rows, title=_("Lockdown scenarios"))
+    return export_response(request, SCENARIOS)
 
 
 # ---- new --------------------------------------------------------------------------------------
