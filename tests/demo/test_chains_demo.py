@@ -27,8 +27,8 @@ from keepline.chains.models import (
     ScenarioStatus,
     SupplyLink,
 )
+from keepline.demo.build import build_city
 from keepline.demo.chains import RECIPES
-from keepline.demo.city import build_city
 from keepline.enterprises.models import Enterprise
 from keepline.reports.models import DailyReport
 

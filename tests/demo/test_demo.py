@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Iterator
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
+from django.test import override_settings
 from stdnum.cn import uscc as stdnum_uscc
 
 from keepline.core.models import AuditEvent, Department, Membership, Role, User
-from keepline.demo.city import DEMO_PASSWORD, build_city
+from keepline.demo.build import build_city
+from keepline.demo.city.people import DEMO_PASSWORD
 from keepline.enterprises.models import Enterprise
 from keepline.enterprises.validation import same_district
 from keepline.places.models import ControlMeasure, MeasureKind
@@ -27,15 +30,31 @@ class _Rollback(Exception):
     pass
 
 
+# Argon2 at production strength would dominate these tests; the hasher is not under test.
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings: Any) -> None:
-    # Argon2 at production strength would dominate these tests; the hasher is not under test.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
+
+
+@pytest.fixture(scope="module")
+def _built(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, Any]]:
+    """One demo city for the module's readers (a build takes seconds), rolled back after it.
+    It stays until the module ends, so the tests that need an empty database come first."""
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=FAST_HASHERS),
+        transaction.atomic(),
+    ):
+        yield build_city(size=SIZE)
+        transaction.set_rollback(True)
 
 
 @pytest.fixture
-def city(db: Any) -> dict[str, Any]:
-    return build_city(size=SIZE)
+def city(_built: dict[str, Any], db: Any) -> dict[str, Any]:
+    return _built
 
 
 def _digest() -> str:
@@ -62,6 +81,19 @@ def test_same_seed_builds_the_same_city() -> None:
     first, second, other = _build_and_digest(7), _build_and_digest(7), _build_and_digest(8)
     assert first == second
     assert first != other
+
+
+@pytest.mark.django_db
+def test_command_builds_once_and_refuses_to_rebuild(capsys: Any) -> None:
+    call_command("demo", "--no-serve", "--size", str(SIZE))
+    built = Enterprise.objects.count()
+    out = capsys.readouterr().out
+    assert "commissioner" in out and DEMO_PASSWORD in out and "http://127.0.0.1:8000/" in out
+    call_command("demo", "--no-serve", "--size", str(SIZE))
+    assert Enterprise.objects.count() == built
+    assert "not rebuilt" in capsys.readouterr().out
+    with pytest.raises(CommandError, match="Delete"):
+        call_command("demo", "--no-serve", "--rebuild")
 
 
 def test_size_counts_above_size_enterprises(city: dict[str, Any]) -> None:
@@ -170,19 +202,6 @@ def test_everything_is_in_the_audit_trail_as_demo(city: dict[str, Any]) -> None:
     others = set(AuditEvent.objects.exclude(actor_name="demo").values_list("actor_name", flat=True))
     people = set(User.objects.values_list("username", flat=True))
     assert others and others <= people | {"task:problem-sweep", "service.coverage"}
-
-
-@pytest.mark.django_db
-def test_command_builds_once_and_refuses_to_rebuild(capsys: Any) -> None:
-    call_command("demo", "--no-serve", "--size", str(SIZE))
-    built = Enterprise.objects.count()
-    out = capsys.readouterr().out
-    assert "commissioner" in out and DEMO_PASSWORD in out and "http://127.0.0.1:8000/" in out
-    call_command("demo", "--no-serve", "--size", str(SIZE))
-    assert Enterprise.objects.count() == built
-    assert "not rebuilt" in capsys.readouterr().out
-    with pytest.raises(CommandError, match="Delete"):
-        call_command("demo", "--no-serve", "--rebuild")
 
 
 def test_the_emergency_is_played_through(city: dict[str, Any]) -> None:

@@ -20,8 +20,8 @@ from django.test import override_settings
 from keepline.bubble.models import EnterpriseMode
 from keepline.core.models import AuditEvent
 from keepline.core.scopes import SystemActor
-from keepline.demo.city import MIN_SIZE, build_city
-from keepline.demo.power import DemoPower
+from keepline.demo.build import MIN_SIZE, build_city
+from keepline.demo.power.build import DemoPower
 from keepline.enterprises.models import PowerAccount
 from keepline.power.metrics.index import PowerFilter, compute
 from keepline.power.models import AlertKind, DailyReading, LoadProfile, PowerAlert
@@ -65,9 +65,7 @@ def _flagged(*kinds: str) -> set[str]:
 
 def _index(since: dt.date, until: dt.date) -> dict[dt.date, Decimal]:
     """The city's power resumption index per day (baseline: same month last year)."""
-    figures = compute(
-        SystemActor("test"), PowerFilter(since=since, until=until), breakdowns=False
-    )
+    figures = compute(SystemActor("test"), PowerFilter(since=since, until=until), breakdowns=False)
     return {p.day: p.tally.index for p in figures.series if p.tally.index is not None}
 
 

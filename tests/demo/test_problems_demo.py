@@ -15,7 +15,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from keepline.core.models import DepartmentKind, Notification, User
-from keepline.demo.city import build_city
+from keepline.demo.build import build_city
 from keepline.demo.problems.stories import END, FIRST_DAY, LARGE, SWEEPER
 from keepline.enterprises.models import Enterprise
 from keepline.problems import selectors as problem_selectors

@@ -1,52 +1,41 @@
-"""The demo city: a synthetic Luzhou, written through the services so that all of it is audited.
+"""The enterprise registry of the demo city: its industries, its giants, and the rows that go
+through the same all-or-nothing import an official's file goes through.
 
-Same seed, same city: every random choice comes from one `random.Random(seed)` and every date is
-a constant of the 2022 timeline, so two builds differ only in database ids and audit times.
+Same seed, same registry: every draw comes from the city's one `random.Random(seed)`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
 
-from django.db import transaction
 from stdnum.cn import uscc as stdnum_uscc
 
-from keepline.core import services as core_services
-from keepline.core.models import DepartmentKind, Role, User
 from keepline.core.scopes import SystemActor
-from keepline.demo import chains, power, scenario
-from keepline.demo.common import TZ, person_name
-from keepline.demo.problems.build import build_problems
+from keepline.demo.city.places import (
+    CITY,
+    COUNTY_PREFIX,
+    GL,
+    HJ,
+    JY,
+    LMT,
+    LX,
+    NX,
+    PARKS,
+    XY,
+    ParkSpec,
+    Places,
+)
+from keepline.demo.common import person_name
 from keepline.enterprises import services as enterprise_services
 from keepline.enterprises.importers import ENTERPRISE_IMPORTER
 from keepline.enterprises.models import Enterprise
-from keepline.places import services as place_services
-from keepline.places.models import MeasureKind, Park, ParkLevel, Region, RegionLevel
 
-DEMO_PASSWORD = "keepline-demo-2022"
-ACTOR = SystemActor("demo")
-# Below this the industry quotas round to nothing and the demo roles lose their enterprises.
-MIN_SIZE = 20
 BELOW_SIZE_SHARE = 0.03
 PARK_SHARE = 0.6
 ABOVE_SIZE_MIN_OUTPUT = 2000.0  # 万元: the statistical threshold for 规上 industry
-
-CITY = "510500"
-JY, NX, LMT, LX, HJ, XY, GL = "510502", "510503", "510504", "510521", "510522", "510524", "510525"
-COUNTY_PREFIX = {
-    JY: "泸州市江阳区",
-    NX: "泸州市纳溪区",
-    LMT: "泸州市龙马潭区",
-    LX: "泸县",
-    HJ: "合江县",
-    XY: "叙永县",
-    GL: "古蔺县",
-}
 
 MOBILE_PREFIXES = tuple(
     str(n)
@@ -174,152 +163,6 @@ GIANTS = (
 )
 
 
-@dataclass(frozen=True)
-class ParkSpec:
-    """One of the city's parks: where it is and which industries it draws."""
-
-    code: str
-    name: str
-    region: str
-    level: str
-    favoured: tuple[str, ...]
-
-
-PARKS = (
-    ParkSpec(
-        "LZ-HIGHTECH",
-        "泸州高新技术产业开发区",
-        JY,
-        ParkLevel.NATIONAL,
-        ("27", "34", "35", "38", "39", "23"),
-    ),
-    ParkSpec(
-        "LZ-LIQUOR",
-        "中国白酒金三角（泸州）酒业集中发展区",
-        "510502103",
-        ParkLevel.PROVINCIAL,
-        ("15", "22", "23", "30"),
-    ),
-    ParkSpec(
-        "LZ-YANGTZE",
-        "泸州长江经济开发区",
-        LMT,
-        ParkLevel.PROVINCIAL,
-        ("15", "34", "35", "29", "33", "22"),
-    ),
-    ParkSpec("NX-ECON", "纳溪经济开发区", NX, ParkLevel.PROVINCIAL, ("26", "25", "44")),
-    ParkSpec(
-        "LX-ECON", "泸县经济开发区", LX, ParkLevel.PROVINCIAL, ("15", "13", "14", "29", "33", "17")
-    ),
-    ParkSpec(
-        "LZ-AERO", "泸州航空航天产业园", "510521109", ParkLevel.CITY, ("37", "34", "38", "39")
-    ),
-    ParkSpec(
-        "HJ-PORT", "合江临港工业园区", "510522002", ParkLevel.PROVINCIAL, ("26", "44", "30", "13")
-    ),
-    ParkSpec(
-        "XY-RES", "叙永资源综合利用经济开发区", XY, ParkLevel.PROVINCIAL, ("25", "30", "44", "26")
-    ),
-    ParkSpec("GL-ECON", "古蔺经济开发区", GL, ParkLevel.PROVINCIAL, ("15", "22", "30", "13")),
-)
-
-
-def _at(day: int, hour: int = 0, month: int = 9) -> dt.datetime:
-    return dt.datetime(2022, month, day, hour, tzinfo=TZ)
-
-
-# The 2022 timeline: (title, district codes, start, end, kind, strictness, notes).
-MEASURES = (
-    (
-        "四川高温干旱有序用电（工业企业让电于民）",
-        (CITY,),
-        _at(15, month=8),
-        _at(25, month=8),
-        MeasureKind.POWER_RATIONING,
-        1,
-        "全省极端高温干旱，水电出力骤降，工业用户有序用电、让电于民。",
-    ),
-    (
-        "江阳区、龙马潭区、泸县临时性静态管理",
-        (JY, LMT, LX),
-        _at(8),
-        _at(26),
-        MeasureKind.STATIC_MANAGEMENT,
-        2,
-        "居民居家，非必要不外出；具备条件的工业企业闭环生产。",
-    ),
-    (
-        "合江县临时性静态管理",
-        (HJ,),
-        _at(8, 20),
-        _at(26),
-        MeasureKind.STATIC_MANAGEMENT,
-        2,
-        "自9月8日晚起实施；临港工业园区企业闭环生产。",
-    ),
-    (
-        "纳溪区临时性静态管理",
-        (NX,),
-        _at(10, 20),
-        _at(26),
-        MeasureKind.STATIC_MANAGEMENT,
-        2,
-        "至此全市五个区县实施临时性静态管理。",
-    ),
-)
-
-# The demo logins in the order they are printed: username, role, office (for the display name).
-PEOPLE = (
-    ("admin", Role.ADMIN, "平台管理员"),
-    ("bureau", Role.BUREAU, "市经信局工作专班"),
-    ("district", Role.DISTRICT, "江阳区经信局"),
-    ("park", Role.PARK, "泸州高新区管委会"),
-    ("commissioner", Role.COMMISSIONER, "驻企服务专员"),
-    ("department", Role.DEPARTMENT, "市交通运输局"),
-    ("liaison", Role.LIAISON, "企业联络员"),
-    ("checkpoint", Role.CHECKPOINT, "合江县防疫卡口"),
-    ("health", Role.HEALTH, "市卫生健康委"),
-    ("leader", Role.LEADER, "市领导"),
-)
-COMMISSIONER_ENTERPRISES = 5
-DEPARTMENT = ("泸州市交通运输局", DepartmentKind.TRANSPORT)
-
-
-class Writer(Protocol):
-    """Where progress lines go: a command's stdout or any text stream."""
-
-    def write(self, text: str, /) -> Any: ...
-
-
-@dataclass
-class Places:
-    """The existing regions of Luzhou the generator places things in."""
-
-    city: Region
-    districts: dict[str, Region]
-    towns: dict[str, list[Region]]  # district code -> its towns, by code
-    by_code: dict[str, Region]
-
-    @classmethod
-    def load(cls) -> Places:
-        """Luzhou, its districts and towns from the shipped region data; fails if any is missing."""
-        regions = Region.objects.filter(path__startswith=f"510000/{CITY}/").order_by("code")
-        by_code = {r.code: r for r in regions}
-        missing = {CITY, *COUNTY_PREFIX} - set(by_code)
-        if missing:
-            raise RuntimeError(f"Regions missing (run migrate): {', '.join(sorted(missing))}")
-        towns: dict[str, list[Region]] = {code: [] for code in COUNTY_PREFIX}
-        for region in by_code.values():
-            if region.level == RegionLevel.TOWN:
-                towns[region.code[:6]].append(region)
-        return cls(
-            city=by_code[CITY],
-            districts={code: by_code[code] for code in COUNTY_PREFIX},
-            towns=towns,
-            by_code=by_code,
-        )
-
-
 # ---- small generators -----------------------------------------------------------------------
 
 
@@ -365,27 +208,6 @@ def quotas(total: int, weights: dict[str, int]) -> dict[str, int]:
     for k in by_remainder[: total - sum(counts.values())]:
         counts[k] += 1
     return counts
-
-
-# ---- parks ----------------------------------------------------------------------------------
-
-
-def build_parks(rng: random.Random, actor: SystemActor, places: Places) -> dict[str, Park]:
-    """The nine industrial parks, each with a management-committee contact."""
-    parks = {}
-    for spec in PARKS:
-        parks[spec.code] = place_services.create_park(
-            actor=actor,
-            data={
-                "code": spec.code,
-                "name": spec.name,
-                "region": places.by_code[spec.region],
-                "level": spec.level,
-                "committee_contact": person_name(rng),
-                "committee_phone": f"0830-3{rng.randrange(10**6):06d}",
-            },
-        )
-    return parks
 
 
 # ---- enterprises ----------------------------------------------------------------------------
@@ -521,153 +343,3 @@ def build_enterprises(
         detail = "; ".join(f"row {e.row} {e.column}: {e.message}" for e in check.errors[:5])
         raise RuntimeError(f"The demo city's own rows fail the import check: {detail}")
     return enterprise_services.import_enterprises(actor=actor, check=check)
-
-
-# ---- control measures -----------------------------------------------------------------------
-
-
-def build_measures(actor: SystemActor, places: Places) -> int:
-    """The 2022 timeline: the August power rationing and the September static management."""
-    for title, codes, starts, ends, kind, strictness, notes in MEASURES:
-        place_services.create_measure(
-            actor=actor,
-            data={
-                "kind": kind,
-                "title": title,
-                "authority": places.city,
-                "regions": [places.by_code[c] for c in codes],
-                "starts_at": starts,
-                "ends_at": ends,
-                "strictness": strictness,
-                "notes": notes,
-            },
-        )
-    return len(MEASURES)
-
-
-# ---- people ---------------------------------------------------------------------------------
-
-
-def build_people(
-    rng: random.Random,
-    actor: SystemActor,
-    places: Places,
-    parks: dict[str, Park],
-    enterprises: list[Enterprise],
-) -> int:
-    """One login per role, with the memberships that give it its scope."""
-    by_size = sorted(enterprises, key=lambda e: (-e.annual_output, e.uscc))
-    jiangyang = places.districts[JY].path
-    name, kind = DEPARTMENT
-    department = core_services.create_department(
-        actor=actor, name=name, kind=kind, region=places.city
-    )
-    targets: dict[str, list[Any]] = {
-        "admin": [None],
-        "bureau": [places.city],
-        "district": [places.districts[JY]],
-        "park": [parks["LZ-HIGHTECH"]],
-        "commissioner": by_size[:COMMISSIONER_ENTERPRISES],
-        "department": [department],
-        "liaison": [
-            next(
-                e
-                for e in by_size
-                if e.industry.code == "15" and e.region.path.startswith(jiangyang)
-            )
-        ],
-        "checkpoint": [places.districts[HJ]],
-        "health": [places.city],
-        "leader": [places.city],
-    }
-    for username, role, office in PEOPLE:
-        user = core_services.create_user(
-            actor=actor,
-            username=username,
-            password=DEMO_PASSWORD,
-            display_name=f"{person_name(rng)}（{office}）",
-        )
-        for target in targets[username]:
-            core_services.add_membership(actor=actor, user=user, role=role, target=target)
-    return len(PEOPLE)
-
-
-def demo_logins() -> list[tuple[str, str, str]]:
-    """(username, role, scope) of the demo logins present in the database, in PEOPLE order."""
-    users = {
-        u.username: u
-        for u in User.objects.filter(username__in=[p[0] for p in PEOPLE]).prefetch_related(
-            "memberships__region",
-            "memberships__park",
-            "memberships__enterprise",
-            "memberships__department",
-        )
-    }
-    logins = []
-    for username, role, _office in PEOPLE:
-        user = users.get(username)
-        if user is None:
-            continue
-        held = [m for m in user.memberships.all() if m.role == role]
-        # A department membership also names the department's region: the department is the scope.
-        targets = [str(m.department or m.enterprise or m.park or m.region or "") for m in held]
-        targets = [t for t in targets if t] or ["—"]
-        scope = targets[0] + (f" (+{len(targets) - 1})" if len(targets) > 1 else "")
-        logins.append((username, str(role.label), scope))
-    return logins
-
-
-# ---- the whole city -------------------------------------------------------------------------
-
-
-@transaction.atomic
-def build_city(
-    *, seed: int = 2022, size: int = 1000, stdout: Writer | None = None
-) -> dict[str, Any]:
-    """Build the demo city in one transaction; returns the counts and the demo logins."""
-    if size < MIN_SIZE:
-        raise ValueError(f"The demo city needs at least {MIN_SIZE} above-size enterprises.")
-
-    def say(text: str) -> None:
-        if stdout is not None:
-            stdout.write(text + "\n")
-
-    rng = random.Random(seed)
-    places = Places.load()
-    parks = build_parks(rng, ACTOR, places)
-    say(f"parks: {len(parks)}")
-    enterprises = build_enterprises(rng, ACTOR, places, size)
-    above = sum(e.above_size for e in enterprises)
-    say(f"enterprises: {len(enterprises)} ({above} above designated size)")
-    measures = build_measures(ACTOR, places)
-    say(f"control measures: {measures}")
-    users = build_people(rng, ACTOR, places, parks, enterprises)
-    say(f"demo logins: {users}")
-    listed, listed_parks = scenario.build_whitelists(ACTOR, parks, enterprises)
-    say(f"whitelisted: {listed_parks} parks and {listed} enterprises")
-    plans = scenario.build_plans(rng, ACTOR, enterprises)
-    say(f"closed-loop plans approved: {plans}")
-    stopped = scenario.build_spring_festival(rng, ACTOR, enterprises)
-    say(f"Spring Festival stops and returns: {stopped}")
-    for title, count in scenario.build_switching(ACTOR).items():
-        say(f"switched under {title}: {count}")
-    say(f"halted after a case on site: {power.build_case_halts(ACTOR, seed=seed)}")
-    say(f"daily reports: {scenario.build_reports(rng, ACTOR)}")
-    say(f"resumption targets: {scenario.build_targets(ACTOR, places.city)}")
-    metered = power.build_power(ACTOR, seed=seed)
-    say(
-        f"meter data: {metered.readings} daily readings, {metered.profiles} hourly profiles, "
-        f"{metered.large_accounts} large industrial accounts"
-    )
-    say(f"power alerts for 1–20 September: {metered.detection.created}")
-    say(build_problems(ACTOR, seed=seed, password=DEMO_PASSWORD).summary())
-    say(chains.build_chains(ACTOR, seed=seed).summary())
-    return {
-        "parks": len(parks),
-        "enterprises": len(enterprises),
-        "above_size": above,
-        "measures": measures,
-        "users": users,
-        "power": metered,
-        "logins": demo_logins(),
-    }

@@ -11,7 +11,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from keepline.core.errors import KeeplineError
-from keepline.demo.city import DEMO_PASSWORD, MIN_SIZE, build_city, demo_logins
+from keepline.demo.build import MIN_SIZE, build_city
+from keepline.demo.city.people import DEMO_PASSWORD, demo_logins
 from keepline.enterprises.models import Enterprise
 
 
