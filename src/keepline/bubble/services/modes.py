@@ -24,7 +24,7 @@ def write_record(
     mode: str,
     effective_from: dt.datetime,
     reason: str,
-    action: str,
+    action: audit.Action,
     measure: ControlMeasure | None = None,
 ) -> ModeRecord:
     record = ModeRecord.objects.create(

@@ -195,7 +195,7 @@ def save_plan(
         before, after = audit.changes(before, after)
     audit.record(
         actor=actor,
-        action=audit.Action.SUBMIT_PLAN if submit else "save_plan",
+        action=audit.Action.SUBMIT_PLAN if submit else audit.Action.SAVE_PLAN,
         obj=plan,
         before=before,
         after=after,
@@ -245,7 +245,7 @@ def decide_plan(
     old, new = audit.changes(before, audit.snapshot(plan, PLAN_AUDIT))
     audit.record(
         actor=actor,
-        action=audit.Action.APPROVE_PLAN if approve else "return_plan",
+        action=audit.Action.APPROVE_PLAN if approve else audit.Action.RETURN_PLAN,
         obj=plan,
         before=old,
         after=new,

@@ -131,7 +131,7 @@ def decide_mode_request(
     old, new = audit.changes(before, audit.snapshot(change, REQUEST_AUDIT))
     audit.record(
         actor=actor,
-        action=audit.Action.APPROVE_MODE_REQUEST if approve else "refuse_mode_request",
+        action=audit.Action.APPROVE_MODE_REQUEST if approve else audit.Action.REFUSE_MODE_REQUEST,
         obj=change,
         before=old,
         after=new,

@@ -213,7 +213,7 @@ def _settle(
     actor: Actor,
     trigger: ControlMeasure,
     start: dt.datetime,
-    action: str,
+    action: audit.Action,
 ) -> int:
     """Write the mode records the switched measures call for, from `start` on, for the
     trigger's area; returns how many enterprises change at `start`.

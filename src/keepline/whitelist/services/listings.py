@@ -96,7 +96,7 @@ def create_listing(
     chain: str,
     authority: Region | None,
     at: dt.datetime,
-    action: str,
+    action: audit.Action,
     application: WhitelistApplication | None = None,
     basis: str = "",
 ) -> WhitelistListing:

@@ -157,7 +157,7 @@ def decide_application(
     old, new = audit.changes(before, audit.snapshot(application, APPLICATION_AUDIT))
     audit.record(
         actor=actor,
-        action=f"{decision}_whitelist_{step}",
+        action=audit.Action(f"{decision}_whitelist_{step}"),
         obj=application,
         before=old,
         after={**new, "reasons": reasons},
