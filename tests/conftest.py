@@ -5,23 +5,37 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
 from django.test import Client
 from django.utils import translation
 from stdnum.cn import uscc as stdnum_uscc
 
-from keepline.core import services as core_services
 from keepline.core.models import Department, DepartmentKind, Role, User
 from keepline.core.scopes import SystemActor
-from keepline.enterprises.models import Enterprise, EnterpriseContact, Industry, PowerAccount
+from keepline.enterprises.models import Enterprise, EnterpriseContact
 from keepline.places.models import ControlMeasure, Park, Region
 
 PASSWORD = "correct-horse-battery-staple"
 SYSTEM = SystemActor("test")
 ROLES = [r.value for r in Role]
 TZ = dt.timezone(dt.timedelta(hours=8))
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    request: pytest.FixtureRequest, django_db_modify_db_settings_parallel_suffix: None
+) -> None:
+    """With `--reuse-db` (`make test` off CI), SQLite's test database is a file under var/, kept
+    between runs (new migrations still apply); otherwise it stays in memory, one per run."""
+    database = django_settings.DATABASES["default"]
+    if request.config.getvalue("reuse_db") and database["ENGINE"].endswith("sqlite3"):
+        database.setdefault("TEST", {})["NAME"] = str(
+            Path(database["NAME"]).with_name("test_keepline.sqlite3")
+        )
 
 
 @pytest.fixture(autouse=True)
@@ -72,66 +86,65 @@ class World:
         return client
 
 
-def _region(code: str, parent: Region, level: str, zh: str, en: str) -> Region:
-    return Region.objects.create(
-        code=code, parent=parent, level=level, name_zh=zh, name_en=en, path=f"{parent.path}{code}/"
-    )
-
-
-def _enterprise(n: int, name: str, region: Region, park: Park, industry: str) -> Enterprise:
-    enterprise = Enterprise.objects.create(
-        uscc=make_uscc(n, region.code),
-        name=name,
-        region=region,
-        park=park,
-        industry=Industry.objects.get(code=industry),
-        above_size=True,
-        annual_output=Decimal("12000.00"),
-        employees=300,
-    )
-    PowerAccount.objects.create(enterprise=enterprise, number=f"05{n:08d}")
-    return enterprise
-
-
 @pytest.fixture
 def world(db: Any) -> World:
-    sichuan = Region.objects.get(code="510000")
-    luzhou = Region.objects.get(code="510500")
-    jiangyang = Region.objects.get(code="510502")
-    yibin = _region("511500", sichuan, "city", "宜宾市", "Yibin")
-    yibin_district = _region("511502", yibin, "district", "翠屏区", "Cuiping")
-    park = Park.objects.create(
-        code="OWN-PARK",
-        name="江阳测试园区",
+    # The factories build on this module's constants, so they are imported here, not above.
+    from tests.factories import (
+        ContactFactory,
+        DepartmentFactory,
+        EnterpriseFactory,
+        MeasureFactory,
+        ParkFactory,
+        RegionFactory,
+        UserFactory,
+    )
+
+    sichuan = RegionFactory(code="510000")
+    luzhou = RegionFactory(code="510500")
+    jiangyang = RegionFactory(code="510502")
+    yibin = RegionFactory(
+        code="511500", parent=sichuan, level="city", name_zh="宜宾市", name_en="Yibin"
+    )
+    yibin_district = RegionFactory(
+        code="511502", parent=yibin, level="district", name_zh="翠屏区", name_en="Cuiping"
+    )
+    park = ParkFactory(
+        code="OWN-PARK", name="江阳测试园区", region=jiangyang, committee_contact="张三"
+    )
+    foreign_park = ParkFactory(
+        code="FOREIGN-PARK", name="翠屏测试园区", region=yibin_district, committee_contact="李四"
+    )
+    firm = {"annual_output": Decimal("12000.00"), "employees": 300}
+    enterprise = EnterpriseFactory(
+        serial=1,
+        name="江阳测试酒业有限公司",
         region=jiangyang,
-        level="city",
-        committee_contact="张三",
+        park=park,
+        industry__code="15",
+        power_accounts=["0500000001"],
+        **firm,
     )
-    foreign_park = Park.objects.create(
-        code="FOREIGN-PARK",
-        name="翠屏测试园区",
+    foreign_enterprise = EnterpriseFactory(
+        serial=2,
+        name="翠屏测试化工有限公司",
         region=yibin_district,
-        level="city",
-        committee_contact="李四",
+        park=foreign_park,
+        industry__code="26",
+        power_accounts=["0500000002"],
+        **firm,
     )
-    enterprise = _enterprise(1, "江阳测试酒业有限公司", jiangyang, park, "15")
-    foreign_enterprise = _enterprise(2, "翠屏测试化工有限公司", yibin_district, foreign_park, "26")
-    contact = EnterpriseContact.objects.create(
-        enterprise=enterprise, name="王敏", phone="13800001234"
-    )
-    foreign_contact = EnterpriseContact.objects.create(
+    contact = ContactFactory(enterprise=enterprise, name="王敏", phone="13800001234")
+    foreign_contact = ContactFactory(
         enterprise=foreign_enterprise, name="赵六", phone="13900005678"
     )
     start = dt.datetime(2022, 9, 8, tzinfo=TZ)
-    measure = ControlMeasure.objects.create(
-        kind="static", title="江阳区临时性静态管理", authority=luzhou, starts_at=start
+    measure = MeasureFactory(
+        title="江阳区临时性静态管理", authority=luzhou, starts_at=start, regions=[jiangyang]
     )
-    measure.regions.set([jiangyang])
-    foreign_measure = ControlMeasure.objects.create(
-        kind="static", title="翠屏区临时性静态管理", authority=yibin, starts_at=start
+    foreign_measure = MeasureFactory(
+        title="翠屏区临时性静态管理", authority=yibin, starts_at=start, regions=[yibin_district]
     )
-    foreign_measure.regions.set([yibin_district])
-    department = Department.objects.create(
+    department = DepartmentFactory(
         name="泸州市交通运输局", kind=DepartmentKind.TRANSPORT, region=luzhou
     )
     w = World(
@@ -163,11 +176,6 @@ def world(db: Any) -> World:
         Role.LEADER: luzhou,
     }
     for role, target in scope.items():
-        user = core_services.create_user(actor=SYSTEM, username=role.value, password=PASSWORD)
-        core_services.add_membership(actor=SYSTEM, user=user, role=role, target=target)
-        w.users[role.value] = user
-    w.other_user = core_services.create_user(actor=SYSTEM, username="other", password=PASSWORD)
-    core_services.add_membership(
-        actor=SYSTEM, user=w.other_user, role=Role.DISTRICT, target=yibin_district
-    )
+        w.users[role.value] = UserFactory(username=role.value, role=role, scope=target)
+    w.other_user = UserFactory(username="other", role=Role.DISTRICT, scope=yibin_district)
     return w

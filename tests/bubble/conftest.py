@@ -1,18 +1,17 @@
-"""Helpers for closed-loop tests: a fixed clock, ready plans, measures and enterprises."""
+"""Helpers for closed-loop tests: a fixed clock, ready plans and measures."""
 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import Any
 
 from keepline.bubble import selectors
 from keepline.bubble.models import ClosedLoopPlan
 from keepline.bubble.services import plans as plan_services
 from keepline.bubble.services import switching as switch_services
-from keepline.enterprises.models import Enterprise, Industry
+from keepline.enterprises.models import Enterprise
 from keepline.places.models import ControlMeasure, Park, Region
-from tests.conftest import SYSTEM, TZ, make_uscc
+from tests.conftest import SYSTEM, TZ
 
 # A clock well after the world's own measure (8 Sep 2022), so plans and switches are "now".
 NOW = dt.datetime(2030, 3, 1, 10, 0, tzinfo=TZ)
@@ -50,21 +49,6 @@ def qualify(
     )
     return plan_services.decide_plan(
         actor=SYSTEM, plan_id=plan.pk, approve=True, now=at - dt.timedelta(days=1)
-    )
-
-
-def make_enterprise(
-    serial: int, region: Region, park: Park | None = None, name: str = ""
-) -> Enterprise:
-    return Enterprise.objects.create(
-        uscc=make_uscc(serial, region.code),
-        name=name or f"测试企业{serial}",
-        region=region,
-        park=park,
-        industry=Industry.objects.get(code="15"),
-        above_size=True,
-        annual_output=Decimal("1000"),
-        employees=300,
     )
 
 

@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from keepline.bubble.models import EnterpriseMode
 from keepline.bubble.services import modes as mode_services
-from tests.bubble.conftest import READY, make_enterprise
+from tests.bubble.conftest import READY
 from tests.conftest import SYSTEM, World
+from tests.factories import EnterpriseFactory
 
 JSON = "application/json"
 
@@ -65,7 +66,7 @@ def test_plan_submit_readiness_and_decision(world: World) -> None:
 
 
 def test_preview_switch_twice_and_end(world: World) -> None:
-    make_enterprise(71, world.jiangyang)
+    EnterpriseFactory(serial=71, region=world.jiangyang)
     bureau = world.client("bureau")
     preview = bureau.get(f"/api/measures/{world.measure.pk}/switch-preview").json()
     assert preview["change_count"] == 2 and preview["counts"]["semi_closed"] == 2

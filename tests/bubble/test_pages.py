@@ -21,8 +21,9 @@ from keepline.bubble.models import (
 )
 from keepline.bubble.services import modes as mode_services
 from keepline.bubble.services import plans as plan_services
-from tests.bubble.conftest import READY, make_enterprise, make_measure, mode
+from tests.bubble.conftest import READY, make_measure, mode
 from tests.conftest import SYSTEM, World
+from tests.factories import EnterpriseFactory
 
 M = EnterpriseMode
 
@@ -105,7 +106,7 @@ def test_park_decides_from_its_waiting_list(world: World) -> None:
 
 
 def test_city_previews_confirms_and_ends_a_switch(world: World) -> None:
-    make_enterprise(61, world.jiangyang)
+    EnterpriseFactory(serial=61, region=world.jiangyang)
     bureau = _client(world, "bureau")
     page = bureau.get(f"/bubble/switching/{world.measure.pk}/")
     body = page.content.decode()
@@ -174,7 +175,7 @@ def test_official_sets_a_mode_on_the_closed_loop_page(world: World) -> None:
 
 
 def test_modes_list_filters_as_of_and_exports(world: World) -> None:
-    naxi = make_enterprise(62, world.naxi, name="纳溪企业")
+    naxi = EnterpriseFactory(serial=62, region=world.naxi, name="纳溪企业")
     before = timezone.now()
     mode_services.set_mode(
         actor=SYSTEM, enterprise_id=world.enterprise.pk, mode=M.HALTED, reason="检修"

@@ -15,8 +15,9 @@ from keepline.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from keepline.core.models import AuditEvent
 from keepline.enterprises.models import Enterprise
 from keepline.places.models import Park
-from tests.bubble.conftest import NOW, READY, REVIEW, make_enterprise, qualify
+from tests.bubble.conftest import NOW, READY, REVIEW, qualify
 from tests.conftest import SYSTEM, TZ, World
+from tests.factories import EnterpriseFactory
 
 DAY = dt.timedelta(days=1)
 WAITING = QueryDict("waiting=1")
@@ -115,7 +116,7 @@ def test_enterprise_in_a_park_is_decided_by_the_park(world: World) -> None:
 def test_enterprise_outside_parks_and_park_plans_are_decided_by_the_district(
     world: World,
 ) -> None:
-    loose = make_enterprise(31, world.jiangyang)
+    loose = EnterpriseFactory(serial=31, region=world.jiangyang)
     plan = plan_services.save_plan(
         actor=SYSTEM, enterprise_id=loose.pk, data=READY, submit=True, now=NOW
     )
@@ -192,7 +193,7 @@ def test_the_latest_approved_version_decides(world: World) -> None:
 def test_qualified_ids_for_many_in_one_query(
     world: World, django_assert_num_queries: object
 ) -> None:
-    firms = [make_enterprise(40 + i, world.jiangyang) for i in range(6)]
+    firms = [EnterpriseFactory(serial=40 + i, region=world.jiangyang) for i in range(6)]
     for firm in firms[:3]:
         qualify(firm)
     qualify(firms[3], review=NOW.date() + DAY, beds=1)  # approved, not ready

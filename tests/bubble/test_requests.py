@@ -13,8 +13,9 @@ from keepline.bubble.models import EnterpriseMode, ModeChangeRequest, ModeRecord
 from keepline.bubble.services import modes as mode_services
 from keepline.bubble.services import requests as request_services
 from keepline.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from tests.bubble.conftest import NOW, make_enterprise, mode
+from tests.bubble.conftest import NOW, mode
 from tests.conftest import SYSTEM, World
+from tests.factories import EnterpriseFactory
 
 M = EnterpriseMode
 WAITING = QueryDict("waiting=1")
@@ -95,7 +96,7 @@ def test_who_decides(world: World) -> None:
         request_services.decide_mode_request(
             actor=world.other_user, request_id=change.pk, approve=True
         )  # type: ignore[arg-type]
-    loose = make_enterprise(51, world.jiangyang)
+    loose = EnterpriseFactory(serial=51, region=world.jiangyang)
     other = request_services.request_mode_change(
         actor=SYSTEM, enterprise_id=loose.pk, requested_mode=M.HALTED, reason="设备检修"
     )
@@ -136,7 +137,7 @@ def test_liaison_never_sees_another_enterprise(world: World) -> None:
         requested_mode=M.HALTED,
         reason="检修",
     )
-    neighbour = make_enterprise(52, world.jiangyang)
+    neighbour = EnterpriseFactory(serial=52, region=world.jiangyang)
     request_services.request_mode_change(
         actor=SYSTEM, enterprise_id=neighbour.pk, requested_mode=M.HALTED, reason="检修"
     )
@@ -150,7 +151,7 @@ def test_liaison_never_sees_another_enterprise(world: World) -> None:
 
 
 def test_district_sees_only_its_area(world: World) -> None:
-    naxi = make_enterprise(53, world.naxi)
+    naxi = EnterpriseFactory(serial=53, region=world.naxi)
     district = world.users["district"]
     listed = set(selectors.MODES.rows(district, AT_NOW))
     assert world.enterprise in listed and naxi not in listed

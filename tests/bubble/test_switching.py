@@ -14,8 +14,9 @@ from keepline.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from keepline.core.models import AuditEvent
 from keepline.enterprises.models import Enterprise
 from keepline.places.models import ControlMeasure
-from tests.bubble.conftest import NOW, make_enterprise, make_measure, mode, qualify, switch
+from tests.bubble.conftest import NOW, make_measure, mode, qualify, switch
 from tests.conftest import SYSTEM, World
+from tests.factories import EnterpriseFactory
 
 DAY = dt.timedelta(days=1)
 M = EnterpriseMode
@@ -25,10 +26,10 @@ M = EnterpriseMode
 def area(world: World) -> dict[str, Enterprise]:
     """Jiangyang: a qualified enterprise, an unqualified one, one on seasonal stop, and the
     world's own enterprise (in OWN-PARK); Naxi next door has one that no measure here covers."""
-    qualified = make_enterprise(11, world.jiangyang, name="合格酒业")
+    qualified = EnterpriseFactory(serial=11, region=world.jiangyang, name="合格酒业")
     qualify(qualified)
-    plain = make_enterprise(12, world.jiangyang, name="普通机械")
-    seasonal = make_enterprise(13, world.jiangyang, name="季节糖厂")
+    plain = EnterpriseFactory(serial=12, region=world.jiangyang, name="普通机械")
+    seasonal = EnterpriseFactory(serial=13, region=world.jiangyang, name="季节糖厂")
     mode_services.set_mode(
         actor=SYSTEM,
         enterprise_id=seasonal.pk,
@@ -36,7 +37,7 @@ def area(world: World) -> dict[str, Enterprise]:
         reason="榨季结束",
         now=NOW - 3 * DAY,
     )
-    outside = make_enterprise(14, world.naxi, name="纳溪化工")
+    outside = EnterpriseFactory(serial=14, region=world.naxi, name="纳溪化工")
     return {
         "qualified": qualified,
         "plain": plain,
@@ -106,7 +107,7 @@ def test_stale_preview_is_a_conflict_and_writes_nothing(
 ) -> None:
     measure = make_measure("江阳静态管理", authority=world.luzhou, regions=[world.jiangyang])
     preview = switch_services.preview_switch(actor=SYSTEM, measure_id=measure.pk, at=NOW)
-    make_enterprise(15, world.jiangyang)  # registered after the preview
+    EnterpriseFactory(serial=15, region=world.jiangyang)  # registered after the preview
     with pytest.raises(Conflict) as exc:
         switch_services.confirm_switch(
             actor=SYSTEM, measure_id=measure.pk, expected_count=preview.change_count, now=NOW
@@ -148,7 +149,7 @@ def test_an_ended_measure_cannot_be_switched(world: World, area: dict[str, Enter
 
 
 def test_qualification_lapses_after_the_review_date(world: World) -> None:
-    firm = make_enterprise(21, world.jiangyang)
+    firm = EnterpriseFactory(serial=21, region=world.jiangyang)
     qualify(firm, review=dt.date(2030, 3, 5))
     measure = make_measure(
         "稍后静态管理",

@@ -17,12 +17,12 @@ from typing import Any
 import pytest
 
 from keepline.chains.models import Scenario, ScenarioArea, ScenarioStatus
-from keepline.core import services as core_services
 from keepline.core.models import Role, User
 from keepline.enterprises.models import Enterprise
 from keepline.places.models import Region
 from tests.chains.support_scenarios import firm, link
-from tests.conftest import PASSWORD, SYSTEM, World
+from tests.conftest import World
+from tests.factories import UserFactory
 
 START = dt.date(2022, 9, 1)
 DAYS = 10
@@ -40,13 +40,8 @@ class Net:
 
     def liaison_of(self, name: str) -> User:
         """A liaison user of one of the firms."""
-        user = core_services.create_user(
-            actor=SYSTEM, username=f"liaison-{self.firms[name].pk}", password=PASSWORD
-        )
-        core_services.add_membership(
-            actor=SYSTEM, user=user, role=Role.LIAISON, target=self.firms[name]
-        )
-        return user
+        firm = self.firms[name]
+        return UserFactory(username=f"liaison-{firm.pk}", role=Role.LIAISON, scope=firm)
 
 
 def scenario(region: Region, shut: Region, *, status: str = ScenarioStatus.DONE) -> Scenario:

@@ -10,24 +10,24 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from keepline.chains.services.network import save_link
 from keepline.chains.models import SupplyLink
-from keepline.enterprises.models import Enterprise, Industry
+from keepline.chains.services.network import save_link
+from keepline.enterprises.models import Enterprise
 from keepline.places.models import Park, Region
-from tests.conftest import SYSTEM, make_uscc
+from tests.conftest import SYSTEM
+from tests.factories import EnterpriseFactory
 
 
 def firm(
     serial: int, name: str, region: Region, *, park: Park | None = None, industry: str = "30"
 ) -> Enterprise:
     """An above-size enterprise in `region` (serials from 500 keep clear of other tests')."""
-    return Enterprise.objects.create(
-        uscc=make_uscc(500 + serial, region.code),
+    return EnterpriseFactory(
+        serial=500 + serial,
         name=name,
         region=region,
         park=park,
-        industry=Industry.objects.get(code=industry),
-        above_size=True,
+        industry__code=industry,
         annual_output=Decimal("3650.00"),
         employees=100,
     )

@@ -11,11 +11,12 @@ from typing import Any
 
 import pytest
 
-from keepline.chains.services.scenarios import create_scenario
 from keepline.chains.models import Scenario, SupplyLink
+from keepline.chains.services.scenarios import create_scenario
 from keepline.enterprises.models import Enterprise, Industry
 from keepline.places.models import Region
-from tests.conftest import World, make_uscc
+from tests.conftest import World
+from tests.factories import EnterpriseFactory
 
 START = dt.date(2022, 9, 1)
 DAYS = 30
@@ -57,12 +58,11 @@ class Chain:
 
 
 def firm(serial: int, name: str, region: Region, industry: str, per_day: int) -> Enterprise:
-    return Enterprise.objects.create(
-        uscc=make_uscc(100 + serial, region.code),
+    return EnterpriseFactory(
+        serial=100 + serial,
         name=name,
         region=region,
-        industry=Industry.objects.get(code=industry),
-        above_size=True,
+        industry__code=industry,
         annual_output=Decimal(per_day * 365),
         employees=100,
     )

@@ -22,7 +22,8 @@ from keepline.chains.models import Scenario, ScenarioArea, SupplyLink
 from keepline.enterprises.models import Enterprise, Industry
 from keepline.places.models import Park, Region
 from keepline.reports.models import DailyReport
-from tests.conftest import SYSTEM, TZ, World, make_uscc
+from tests.conftest import SYSTEM, TZ, World
+from tests.factories import EnterpriseFactory
 
 START = dt.date(2022, 9, 1)
 DAYS = 10
@@ -50,15 +51,12 @@ READY: dict[str, Any] = {
 
 
 def _firm(serial: int, region: Region, *, park: Park | None = None, output: str = "3650") -> Any:
-    return Enterprise.objects.create(
-        uscc=make_uscc(700 + serial, region.code),
+    return EnterpriseFactory(
+        serial=700 + serial,
         name=f"模型测试企业{serial}",
         region=region,
         park=park,
-        industry=Industry.objects.get(code="15"),
-        above_size=True,
         annual_output=Decimal(output),
-        employees=300,
     )
 
 

@@ -16,28 +16,26 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
+from keepline.chains.models import KeepRunningPick, ScenarioResult
 from keepline.chains.services.network import save_link
 from keepline.chains.services.runs import run_scenario
 from keepline.chains.services.scenarios import scenario_from_measures
-from keepline.chains.models import KeepRunningPick, ScenarioResult
 from keepline.core.scopes import SystemActor
-from keepline.enterprises.models import Enterprise, Industry
+from keepline.enterprises.models import Enterprise
 from keepline.whitelist.models import WhitelistInvitation
 from tests.conftest import World
 from tests.e2e.conftest import shot, sign_in
+from tests.factories import EnterpriseFactory
 
 SYSTEM = SystemActor("e2e")
 
 
 def _enterprise(uscc_n: int, name: str, region: object, industry: str, output: str) -> Enterprise:
-    from tests.conftest import make_uscc
-
-    return Enterprise.objects.create(
-        uscc=make_uscc(uscc_n, region.code),  # type: ignore[attr-defined]
+    return EnterpriseFactory(
+        serial=uscc_n,
         name=name,
         region=region,
-        industry=Industry.objects.get(code=industry),
-        above_size=True,
+        industry__code=industry,
         annual_output=Decimal(output),
         employees=200,
     )

@@ -19,13 +19,14 @@ from keepline.bubble.models import EnterpriseMode, ModeRecord
 from keepline.core.errors import Conflict, Forbidden, InvalidInput
 from keepline.core.models import AuditEvent
 from keepline.core.scopes import visible
-from keepline.enterprises.models import Enterprise, Industry, PowerAccount
+from keepline.enterprises.models import Enterprise
 from keepline.power.metrics.baselines import Baseline, BaselineMethod
 from keepline.power.models import AlertKind, AlertStatus, DailyReading, LoadProfile, PowerAlert
 from keepline.power.services.alerts import assign_alert, close_alert
 from keepline.power.services.detection import detect_alerts
 from keepline.reports.models import DailyReport, ReportChannel
-from tests.conftest import SYSTEM, TZ, World, make_uscc
+from tests.conftest import SYSTEM, TZ, World
+from tests.factories import EnterpriseFactory
 
 AUGUST = Baseline(method=BaselineMethod.PERIOD, start=dt.date(2022, 8, 1), end=dt.date(2022, 8, 31))
 START, END = dt.date(2022, 9, 1), dt.date(2022, 9, 10)
@@ -43,19 +44,15 @@ def day(n: int, month: int = 9) -> dt.date:
 def make(world: World, name: str, accounts: int = 1) -> Enterprise:
     """An enterprise in Jiangyang (the world's own area) with its power accounts."""
     serial = next(_serials)
-    enterprise = Enterprise.objects.create(
-        uscc=make_uscc(serial, "510502"),
+    return EnterpriseFactory(
+        serial=serial,
         name=name,
         region=world.jiangyang,
         park=world.park,
-        industry=Industry.objects.get(code="15"),
-        above_size=True,
         annual_output=Decimal(5000),
         employees=200,
+        power_accounts=[f"07{serial:05d}{i:03d}" for i in range(accounts)],
     )
-    for i in range(accounts):
-        PowerAccount.objects.create(enterprise=enterprise, number=f"07{serial:05d}{i:03d}")
-    return enterprise
 
 
 def meter(

@@ -33,31 +33,19 @@ import pytest
 from openpyxl import load_workbook
 
 from keepline.core.errors import InvalidInput
-from keepline.enterprises.models import Enterprise, Industry, PowerAccount
-from keepline.places.models import Region
+from keepline.enterprises.models import Enterprise, PowerAccount
 from keepline.power.metrics.baselines import Baseline, BaselineMethod, enterprise_days
 from keepline.power.metrics.behind import enterprises_behind
 from keepline.power.metrics.index import PowerFilter, compute
 from keepline.power.metrics.tallies import YearOnYear
 from keepline.power.models import DailyReading
 from keepline.reports.indicators.scope import FigureScope
-from tests.conftest import World, make_uscc
+from tests.conftest import World
+from tests.factories import EnterpriseFactory
 
 D = dt.date
 SEP_10 = D(2022, 9, 10)
 LUZHOU = FigureScope(regions=("510500",))
-
-
-def _enterprise(n: int, name: str, region: Region, industry: str) -> Enterprise:
-    return Enterprise.objects.create(
-        uscc=make_uscc(n, region.code),
-        name=name,
-        region=region,
-        industry=Industry.objects.get(code=industry),
-        above_size=True,
-        annual_output=Decimal(1000),
-        employees=100,
-    )
 
 
 def _read(account: PowerAccount, *days: tuple[dt.date, float]) -> None:
@@ -71,9 +59,27 @@ def plant(world: World) -> dict[str, Any]:
     a = world.enterprise
     a1 = a.power_accounts.get()
     a2 = PowerAccount.objects.create(enterprise=a, number="0500000091", large_industry=True)
-    b = _enterprise(11, "江阳测试化工有限公司", world.jiangyang, "26")
-    c = _enterprise(12, "纳溪测试酒业有限公司", world.naxi, "15")
-    d = _enterprise(13, "纳溪测试新材料有限公司", world.naxi, "26")
+    b = EnterpriseFactory(
+        serial=11,
+        name="江阳测试化工有限公司",
+        region=world.jiangyang,
+        industry__code="26",
+        employees=100,
+    )
+    c = EnterpriseFactory(
+        serial=12,
+        name="纳溪测试酒业有限公司",
+        region=world.naxi,
+        industry__code="15",
+        employees=100,
+    )
+    d = EnterpriseFactory(
+        serial=13,
+        name="纳溪测试新材料有限公司",
+        region=world.naxi,
+        industry__code="26",
+        employees=100,
+    )
     accounts = {
         e.name: PowerAccount.objects.create(enterprise=e, number=f"05000000{e.pk:02d}")
         for e in (b, c, d)

@@ -10,21 +10,19 @@ from typing import Any
 from django.utils import timezone
 from openpyxl import Workbook
 
-from keepline.core import services as core_services
 from keepline.core.models import Role, User
 from keepline.problems.models import CoordinationLetter, Problem, ProblemEvent, ProblemStatus
 from keepline.problems.services import letters
 from keepline.reports.models import DailyReport, ReportChannel
-from tests.conftest import PASSWORD, SYSTEM, World
+from tests.conftest import World
+from tests.factories import UserFactory
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 def user(username: str, role: str, target: Any) -> User:
     """A further user holding one membership."""
-    made = core_services.create_user(actor=SYSTEM, username=username, password=PASSWORD)
-    core_services.add_membership(actor=SYSTEM, user=made, role=role, target=target)
-    return made
+    return UserFactory(username=username, role=role, scope=target)
 
 
 def foreign_liaison(world: World) -> User:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from keepline.core import services as core_services
 from keepline.core.errors import Forbidden, InvalidInput
 from keepline.core.models import AuditEvent, Department, DepartmentKind
 from keepline.problems.models import ProblemEventKind, RoutingRule, Tier
 from keepline.problems.services import lifecycle, routing
-from tests.conftest import PASSWORD, SYSTEM, World
+from tests.conftest import World
+from tests.factories import UserFactory
 from tests.problems.conftest import file
 
 
@@ -38,7 +38,7 @@ def test_the_deepest_region_wins_then_the_category(world: World) -> None:
     city_any = _department(world, "泸州市经信局")
     anywhere_logistics = _department(world, "省交通厅")
     district_any = _department(world, "江阳区经信局", world.jiangyang)
-    handler = core_services.create_user(actor=SYSTEM, username="energy", password=PASSWORD)
+    handler = UserFactory(username="energy")
     routing.set_routing_rule(actor=admin, region=world.luzhou, department=city_any)
     routing.set_routing_rule(
         actor=admin, category="logistics", region=world.luzhou, department=world.department

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from keepline.core import services as core_services
 from keepline.core.errors import Forbidden, NotFound
 from keepline.core.menu import items, opens
 from keepline.core.scopes import holds
 from keepline.problems import selectors
 from keepline.problems.models import Problem
 from keepline.problems.services import lifecycle
-from tests.conftest import PASSWORD, SYSTEM, World
+from tests.conftest import World
+from tests.factories import UserFactory
 from tests.problems.conftest import file
 
 
@@ -64,7 +64,7 @@ def test_officials_see_their_area(world: World) -> None:
 
 
 def test_a_named_handler_sees_and_handles_what_is_assigned_to_them(world: World) -> None:
-    helper = core_services.create_user(actor=SYSTEM, username="helper", password=PASSWORD)
+    helper = UserFactory(username="helper")
     own = file(world)
     other = file(world)
     assert list(selectors.problems(helper)) == []

@@ -10,13 +10,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from openpyxl import load_workbook
 
-from keepline.core import services as core_services
 from keepline.core.models import AuditEvent, Department, DepartmentKind, Role
 from keepline.problems import selectors
 from keepline.problems.importers import CALENDAR_COLUMNS, CALENDAR_IMPORTER
 from keepline.problems.models import CalendarDay, RoutingRule, TimeLimit
 from keepline.problems.services import routing
-from tests.conftest import PASSWORD, ROLES, SYSTEM, World
+from tests.conftest import ROLES, World
+from tests.factories import UserFactory
 from tests.problems.conftest import calendar_2022, file
 
 
@@ -114,10 +114,7 @@ def test_bad_rules_are_refused_by_field_and_change_nothing(world: World) -> None
 
 
 def test_a_bureau_of_another_city_cannot_set_or_remove_a_rule_for_ours(world: World) -> None:
-    yibin_bureau = core_services.create_user(actor=SYSTEM, username="yibin", password=PASSWORD)
-    core_services.add_membership(
-        actor=SYSTEM, user=yibin_bureau, role=Role.BUREAU, target=world.yibin
-    )
+    yibin_bureau = UserFactory(username="yibin", role=Role.BUREAU, scope=world.yibin)
     yibin_department = Department.objects.create(
         name="宜宾市交通运输局", kind=DepartmentKind.TRANSPORT, region=world.yibin
     )

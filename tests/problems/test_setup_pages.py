@@ -11,11 +11,11 @@ import re
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook, load_workbook
 
-from keepline.core import services as core_services
 from keepline.core.models import AuditEvent, Department, DepartmentKind, Role
 from keepline.problems.models import CalendarDay, RoutingRule, TimeLimit
 from keepline.problems.services import limits, routing
-from tests.conftest import PASSWORD, SYSTEM, World
+from tests.conftest import World
+from tests.factories import UserFactory
 from tests.problems.conftest import calendar_2022, file
 
 
@@ -410,10 +410,7 @@ def test_a_bad_file_names_every_bad_row_and_writes_nothing(world: World) -> None
 def test_a_bureau_user_of_another_city_sees_luzhous_rule_but_cannot_touch_it(
     world: World,
 ) -> None:
-    yibin_bureau = core_services.create_user(actor=SYSTEM, username="yibin", password=PASSWORD)
-    core_services.add_membership(
-        actor=SYSTEM, user=yibin_bureau, role=Role.BUREAU, target=world.yibin
-    )
+    yibin_bureau = UserFactory(username="yibin", role=Role.BUREAU, scope=world.yibin)
     rule = routing.set_routing_rule(
         actor=world.users["bureau"], region=world.jiangyang, department=world.department
     )

@@ -8,9 +8,10 @@ from decimal import Decimal
 from typing import Any
 
 from keepline.bubble.models import ModeRecord
-from keepline.enterprises.models import Enterprise, Industry
+from keepline.enterprises.models import Enterprise
 from keepline.places.models import Park, Region
-from tests.conftest import TZ, make_uscc
+from tests.conftest import TZ
+from tests.factories import EnterpriseFactory, IndustryFactory, RegionFactory
 
 _serials = itertools.count(100_000)
 
@@ -30,23 +31,20 @@ def enterprises(
     industry: str = "15",
 ) -> list[Enterprise]:
     """`n` enterprises alike, created in one insert."""
-    division = Industry.objects.get(code=industry)
-    rows = []
-    for _ in range(n):
-        serial = next(_serials)
-        rows.append(
-            Enterprise(
-                uscc=make_uscc(serial, region.code[:6]),
-                name=f"构造企业{serial}",
-                region=region,
-                park=park,
-                industry=division,
-                above_size=above_size,
-                annual_output=Decimal(output),
-                employees=employees,
-            )
+    division = IndustryFactory(code=industry)
+    return Enterprise.objects.bulk_create(
+        EnterpriseFactory.build(
+            serial=serial,
+            name=f"构造企业{serial}",
+            region=region,
+            park=park,
+            industry=division,
+            above_size=above_size,
+            annual_output=Decimal(output),
+            employees=employees,
         )
-    return Enterprise.objects.bulk_create(rows)
+        for serial in itertools.islice(_serials, n)
+    )
 
 
 def switch(items: list[Enterprise], mode: str, when: dt.datetime, **extra: Any) -> list[ModeRecord]:
@@ -64,7 +62,4 @@ def switch(items: list[Enterprise], mode: str, when: dt.datetime, **extra: Any) 
 
 
 def region(code: str, parent: Region | None, level: str, zh: str, en: str) -> Region:
-    path = f"{parent.path if parent else ''}{code}/"
-    return Region.objects.create(
-        code=code, parent=parent, level=level, name_zh=zh, name_en=en, path=path
-    )
+    return RegionFactory(code=code, parent=parent, level=level, name_zh=zh, name_en=en)

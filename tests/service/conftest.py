@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from keepline.core import services as core_services
 from keepline.core.models import User
-from tests.conftest import PASSWORD, SYSTEM
+from tests.factories import UserFactory
 
 
 def person(username: str) -> User:
     """A signed-up person who holds no membership yet."""
-    return core_services.create_user(actor=SYSTEM, username=username, password=PASSWORD)
+    return UserFactory(username=username)
 
 
 def fresh(user: User) -> User:

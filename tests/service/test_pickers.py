@@ -14,13 +14,14 @@ from django.test import Client
 from keepline.core import services as core_services
 from keepline.core.models import Role
 from keepline.core.pickers import PICK_LIMIT, PICK_SEARCH
-from keepline.enterprises.models import Enterprise, Industry
+from keepline.enterprises.models import Enterprise
 from keepline.service.models import Coverage, Visit, WorkingGroup
 from keepline.service.selectors.coverage import local_today
 from keepline.service.selectors.people import coverage_people
 from keepline.service.services.coverage import assign_coverage
 from keepline.service.services.visits import plan_visit
-from tests.conftest import SYSTEM, World, make_uscc
+from tests.conftest import SYSTEM, World
+from tests.factories import EnterpriseFactory, IndustryFactory
 from tests.service.conftest import person
 
 
@@ -46,14 +47,14 @@ def _tomorrow() -> str:
 
 
 def _many_enterprises(world: World, count: int) -> list[Enterprise]:
-    industry = Industry.objects.get(code="15")
+    industry = IndustryFactory(code="15")
+    # Built, then written in one insert: the pickers' pages need many.
     return Enterprise.objects.bulk_create(
-        Enterprise(
-            uscc=make_uscc(100 + n),
+        EnterpriseFactory.build(
+            serial=100 + n,
             name=f"江阳批量企业{n:03d}有限公司",
             region=world.jiangyang,
             industry=industry,
-            above_size=True,
             annual_output=Decimal("100.00"),
             employees=50,
         )

@@ -6,14 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from keepline.core import services as core_services
 from keepline.core.models import Role, User
-from keepline.places.models import Region
 from keepline.whitelist import rules
 from keepline.whitelist.models import ApplicationStatus, WhitelistApplication
 from keepline.whitelist.services import applications as application_services
 from keepline.whitelist.services import reviews
-from tests.conftest import PASSWORD, SYSTEM, TZ, World
+from tests.conftest import SYSTEM, TZ, World
+from tests.factories import RegionFactory, UserFactory
 
 DAY = dt.datetime(2022, 9, 1, 9, 0, tzinfo=TZ)
 
@@ -71,8 +70,4 @@ def advance(application: WhitelistApplication, to: str) -> WhitelistApplication:
 
 def province_bureau() -> User:
     """A user of the provincial industry department: a bureau membership over Sichuan."""
-    user = core_services.create_user(actor=SYSTEM, username="province", password=PASSWORD)
-    core_services.add_membership(
-        actor=SYSTEM, user=user, role=Role.BUREAU, target=Region.objects.get(code="510000")
-    )
-    return user
+    return UserFactory(username="province", role=Role.BUREAU, scope=RegionFactory(code="510000"))

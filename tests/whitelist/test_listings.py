@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 
 from keepline.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from keepline.core.models import AuditEvent
-from keepline.enterprises.models import Enterprise, Industry
+from keepline.enterprises.models import Enterprise
 from keepline.places.models import Park
 from keepline.whitelist import rules
 from keepline.whitelist.certificates import check_url, qr_svg
@@ -24,7 +24,8 @@ from keepline.whitelist.models import ApplicationStatus, WhitelistListing
 from keepline.whitelist.selectors import applications as application_selectors
 from keepline.whitelist.selectors import listings as listing_selectors
 from keepline.whitelist.services import listings as listing_services
-from tests.conftest import SYSTEM, TZ, World, make_uscc
+from tests.conftest import SYSTEM, TZ, World
+from tests.factories import EnterpriseFactory
 from tests.whitelist.conftest import advance, province_bureau, submit
 
 AUG = dt.datetime(2022, 8, 20, 10, 0, tzinfo=TZ)
@@ -47,12 +48,13 @@ def _list(subject: Any, level: str = "city", actor: Any = SYSTEM, **kw: Any) -> 
 
 
 def _enterprises(world: World, n: int, start: int = 100) -> list[Enterprise]:
+    """`n` small chemical works in Jiangyang, outside parks."""
     return [
-        Enterprise.objects.create(
-            uscc=make_uscc(start + i, "510502"),
-            name=f"测试企业{start + i}",
+        EnterpriseFactory(
+            serial=start + i,
             region=world.jiangyang,
-            industry=Industry.objects.get(code="26"),
+            industry__code="26",
+            above_size=False,
             annual_output=Decimal("500"),
             employees=50,
         )

@@ -11,8 +11,7 @@ from django.utils import timezone
 
 from keepline.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from keepline.core.models import Attachment, AuditEvent
-from keepline.enterprises.models import Enterprise, Industry
-from keepline.places.models import Park, Region
+from keepline.places.models import Region
 from keepline.whitelist import rules
 from keepline.whitelist.models import (
     ApplicationStatus as S,
@@ -26,7 +25,8 @@ from keepline.whitelist.selectors import applications as application_selectors
 from keepline.whitelist.selectors import listings as listing_selectors
 from keepline.whitelist.services import applications as application_services
 from keepline.whitelist.services import reviews
-from tests.conftest import SYSTEM, World, make_uscc
+from tests.conftest import SYSTEM, World
+from tests.factories import EnterpriseFactory, ParkFactory
 from tests.whitelist.conftest import advance, documents, province_bureau, submit
 
 YEAR = timezone.localdate().year
@@ -356,11 +356,12 @@ def test_a_park_applies_and_its_district_inspects(world: World) -> None:
 
 def test_an_enterprise_outside_parks_is_inspected_by_its_town_or_district(world: World) -> None:
     town = Region.objects.get(code="510502001")
-    enterprise = Enterprise.objects.create(
-        uscc=make_uscc(77, "510502"),
+    enterprise = EnterpriseFactory(
+        serial=77,
         name="南城测试食品有限公司",
         region=town,
-        industry=Industry.objects.get(code="14"),
+        industry__code="14",
+        above_size=False,
         annual_output=Decimal("800"),
         employees=120,
     )
@@ -525,12 +526,8 @@ def test_queues_show_each_official_what_waits_for_them(world: World) -> None:
 
 
 def test_a_park_in_a_region_without_a_district_cannot_apply(world: World) -> None:
-    park = Park.objects.create(
-        code="CITY-PARK",
-        name="市属测试园区",
-        region=world.luzhou,
-        level="city",
-        committee_contact="陈七",
+    park = ParkFactory(
+        code="CITY-PARK", name="市属测试园区", region=world.luzhou, committee_contact="陈七"
     )
     with pytest.raises(InvalidInput) as exc:
         application_services.submit_application(
