@@ -12,11 +12,13 @@ on PostgreSQL and bulk_create on SQLite (generation is not measured).
 Measured, as a bureau user whose membership is at the province region, through the real code:
 the figures (keepline.problems.figures.compute) for 30 days as of now and as of a past time,
 against a bare grouped COUNT(*) by status, category and tier; the problem list's first page
-(views.filtered + paginate + deadline_state on the page's rows) by default, overdue and near,
-against a bare `ORDER BY filed_at DESC LIMIT 50`; the Excel ledger (views.problem_export) of
-~5,000 problems against a bare SELECT of the same rows. The main figures are recomputed with
-raw SQL and from a values_list dump, and the statuses at the as-of times from the generator's
-own timeline; any disagreement stops the run.
+(listings.PROBLEMS.rows for the query string + the page + deadline_state on the page's rows, as
+the list page does before drawing) by default, overdue and near, against a bare
+`ORDER BY filed_at DESC LIMIT 50`; the Excel ledger (the list's export view) of ~5,000 problems
+against a bare SELECT of the same rows. The main figures are recomputed with raw SQL and from a
+values_list dump, and the statuses at the as-of times from the generator's own timeline; the
+list's overdue and near counts are compared with the figures' at the real clock, which is the
+one the list judges deadlines by; any disagreement stops the run.
 
 KEEPLINE_BENCH_PROBLEMS shrinks the run (problems; enterprises are a fifth of that unless
 KEEPLINE_BENCH_ENTERPRISES says otherwise).
@@ -562,7 +564,7 @@ def got_figures(f: Any) -> dict[str, Any]:
 
 
 def with_near(qs: Any, now: dt.datetime) -> Any:
-    """`deadline=near` in SQL (a proposal for keepline.problems.views.filtered): open, nothing
+    """`deadline=near` in SQL (a proposal for listings.ProblemFilterSet.by_deadline): open, nothing
     owed past due, and the earliest deadline still owed within the last fifth of its allowance,
     counted from filing, or from the reopening for a close deadline. Ties go to the earlier
     kind, as selectors.unmet_deadlines's stable sort does. PostgreSQL's interval arithmetic."""
@@ -578,8 +580,8 @@ def with_near(qs: Any, now: dt.datetime) -> Any:
     )
     from django.db.models.functions import Least
 
+    from keepline.problems.listings import overdue_q
     from keepline.problems.models import OPEN_STATUSES
-    from keepline.problems.views import overdue_q
 
     never = Value(dt.datetime(9999, 1, 1, tzinfo=dt.UTC), output_field=DateTimeField())
     ack = Case(When(accepted_at__isnull=True, then=F("acknowledge_due")), default=never)
@@ -635,32 +637,25 @@ def open_and_replied(
     return got["open"], got["overdue"], got["replied"]
 
 
-# ---- a proposal for the ledger --------------------------------------------------------------
+# ---- the ledger by hand ---------------------------------------------------------------------
 
 
-def ledger_proposal(request: Any) -> bytes:
-    """views.problem_export's rows with its two Python costs taken out (a proposal): the choice
-    labels looked up once per export, not through get_FOO_display (which rebuilds a dict of
-    lazy labels on every call), and only the reply steps prefetched, not the whole timeline."""
-    from django.db.models import Prefetch
+def ledger_by_hand(request: Any) -> bytes:
+    """The ledger's rows written by hand over the list's own query: what this benchmark once
+    proposed for the ledger (the choice labels looked up once per export, not through
+    get_FOO_display, and only the reply steps prefetched), which listings.PROBLEMS now does
+    through core.lists' columns. Kept as the reference whose cells the export must equal, and
+    to show what the shared columns cost over it."""
     from django.utils import timezone
     from django.utils.translation import gettext as _
 
     from keepline.core.tabular import workbook_response
-    from keepline.problems import selectors, views
-    from keepline.problems.models import (
-        ProblemCategory,
-        ProblemEvent,
-        ProblemStatus,
-        Tier,
-        Urgency,
-    )
+    from keepline.problems import listings, selectors
+    from keepline.problems.models import ProblemCategory, ProblemStatus, Tier, Urgency
 
     now = timezone.now()
-    sort = request.GET.get("sort", "-filed")
-    rows = views.filtered(
-        request.user, now=now, sort=sort, **views.checked_filters(request.user, request.GET)
-    )
+    # The list's query string, sort included; its rows carry the reply steps (`replies`).
+    rows = listings.PROBLEMS.rows(request.user, request.GET)
     labels = {
         name: {k: str(v) for k, v in choices.choices}
         for name, choices in (
@@ -671,13 +666,6 @@ def ledger_proposal(request: Any) -> bytes:
         )
     }
     yes = _("yes")
-    replies = Prefetch(
-        "events",
-        queryset=ProblemEvent.objects.filter(kind__in=["interim_reply", "replied"]).only(
-            "problem_id", "kind", "note", "at"
-        ),
-        to_attr="replies",
-    )
 
     def line(p: Any) -> list[Any]:
         return [
@@ -690,7 +678,7 @@ def ledger_proposal(request: Any) -> bytes:
             p.title,
             p.filed_at,
             p.filed_by_name,
-            views._assigned(p),
+            listings.assigned_to(p),
             labels["tier"][p.tier],
             labels["status"][p.status],
             p.accepted_at,
@@ -706,7 +694,7 @@ def ledger_proposal(request: Any) -> bytes:
     response = workbook_response(
         "problems-ledger",
         [str(n) for n in range(20)],
-        (line(p) for p in rows.prefetch_related(replies)),
+        (line(p) for p in rows),
         title="ledger",
     )
     return bytes(response.content)
@@ -719,16 +707,18 @@ def bench_problem_figures() -> None:
     import io
 
     import openpyxl
-    from django.conf import settings
+    from django.core.paginator import Paginator
     from django.db import connection
+    from django.http import QueryDict
     from django.test import RequestFactory
     from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
 
+    from keepline.core.lists import PAGE_SIZE
     from keepline.core.models import User
-    from keepline.core.web import paginate
-    from keepline.problems import figures, selectors, views
+    from keepline.problems import figures, listings, selectors
     from keepline.problems.calendar import TZ
-    from keepline.problems.forms import ProblemFilterForm
+    from keepline.problems.views import lifecycle
     from keepline.reports.indicators.scope import FigureScope
 
     size = int(os.environ.get("KEEPLINE_BENCH_PROBLEMS", str(PROBLEMS)))
@@ -771,7 +761,7 @@ def bench_problem_figures() -> None:
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT * FROM problems_problem ORDER BY filed_at DESC, id DESC LIMIT %s",
-                [settings.KEEPLINE_PAGE_SIZE],
+                [PAGE_SIZE],
             )
             return [r[0] for r in cursor.fetchall()]
 
@@ -781,7 +771,6 @@ def bench_problem_figures() -> None:
     # -- 1. the figures, 30 days, as of now and as of a past time
     scope = FigureScope(regions=("510000",))
     print(f"  figures (median of {RUNS} after a warm-up; 30-day period; region 510000):")
-    live: Any = None
     for name, as_of in (
         ("now", made.now),
         (f"{PAST_DAYS} days ago", made.now - dt.timedelta(days=PAST_DAYS)),
@@ -817,8 +806,6 @@ def bench_problem_figures() -> None:
             f" d, rating {got['mean_rating']}, whitelisted solved {got['whitelisted_solved']:,},"
             f" open {got['open']:,}; overdue {f.overdue.value:,}, near {f.near.value:,}"
         )
-        if name == "now":
-            live = f
         if connection.vendor == "postgresql":
             current_s, current = _median(
                 functools.partial(lambda at: open_and_replied(bureau(), scope, at), as_of)
@@ -838,19 +825,35 @@ def bench_problem_figures() -> None:
             line("  proposal: one statement, closed-by-then left out", proposed_s, count_s)
 
     # -- 2. the list's first page: default sort, overdue, near
-    print(f"  the problem list, page 1 ({settings.KEEPLINE_PAGE_SIZE} rows; median of {RUNS}):")
+    print(f"  the problem list, page 1 ({PAGE_SIZE} rows; median of {RUNS}):")
 
     def first_page(params: dict[str, str]) -> tuple[int, list[Any]]:
-        request = rf.get("/problems/", params)
-        request.user = bureau()
-        form = ProblemFilterForm(request.GET or None, user=request.user)
-        form.is_valid()
-        values = views.filter_values(getattr(form, "cleaned_data", {}))
-        values["sort"] = request.GET.get("sort", "-filed")
-        now = made.now  # the figures' "now", so the counts can be compared
-        page, _query = paginate(request, views.filtered(request.user, now=now, **values))
-        rows = [(p, selectors.deadline_state(p, now)) for p in page]
-        return page.paginator.count, rows
+        """What the list page does before drawing: the declared list's rows for the query
+        string, page 1, and the deadline flags of the page's rows."""
+        query = QueryDict(mutable=True)
+        query.update(params)
+        page = Paginator(listings.PROBLEMS.rows(bureau(), query), PAGE_SIZE).get_page(1)
+        now = timezone.now()
+        return page.paginator.count, [(p, selectors.deadline_state(p, now)) for p in page]
+
+    def live_deadlines() -> tuple[int, int]:
+        """The figures' overdue and near as of the real now."""
+        end = timezone.now().astimezone(TZ).date()
+        start = end - dt.timedelta(days=PERIOD_DAYS - 1)
+        f = figures.compute(bureau(), scope=scope, start=start, end=None, as_of=None)
+        return f.overdue.value, f.near.value
+
+    def at_one_instant(read: Callable[[], T]) -> tuple[T, tuple[int, int]]:
+        """`read` and the figures' (overdue, near) at one instant of the real clock, by which
+        the list judges deadlines; the generator's `now` has passed by the time the list is
+        read. Kept when the figures are the same before and after: overdue only grows, and a
+        problem leaves `near` only by falling overdue, so nothing crossed a deadline between."""
+        for _ in range(5):
+            before = live_deadlines()
+            got = read()
+            if live_deadlines() == before:
+                return got, before
+        sys.exit("deadlines kept passing while the list was read; nothing to compare with")
 
     for label, params in (
         ("default sort (-filed)", {}),
@@ -860,34 +863,36 @@ def bench_problem_figures() -> None:
         seconds, (count, rows) = _median(functools.partial(first_page, params))
         with CaptureQueriesContext(connection) as queries:
             first_page(params)
-        line(f"list {label}: {count:,} problems", seconds, top_s, f"  ({len(queries)} queries)")
-        if not params and [p.pk for p, _s in rows] != top_ids:
+        deadline = params.get("deadline")
+        if not deadline and [p.pk for p, _s in rows] != top_ids:
             sys.exit("the list's first page is not the newest 50")
-        if params.get("deadline") == "overdue" and (
-            count != live.overdue.value or not all(s.overdue for _p, s in rows)
-        ):
-            sys.exit(f"overdue: the list has {count}, the figures {live.overdue.value}")
-        if params.get("deadline") == "near" and (
-            count != live.near.value or not all(s.near for _p, s in rows)
-        ):
-            sys.exit(f"near: the list has {count}, the figures {live.near.value}")
+        if deadline:
+            (count, rows), (overdue, near) = at_one_instant(functools.partial(first_page, params))
+            expected = overdue if deadline == "overdue" else near
+            if count != expected or not all(getattr(s, deadline) for _p, s in rows):
+                sys.exit(f"{deadline}: the list has {count}, the figures {expected}")
+        line(f"list {label}: {count:,} problems", seconds, top_s, f"  ({len(queries)} queries)")
 
     # The proposal: `near` in SQL rather than judged in Python (PostgreSQL's interval maths).
     if connection.vendor == "postgresql":
 
         def sql_near() -> tuple[int, list[Any]]:
-            qs = with_near(views.filtered(bureau(), now=made.now), made.now)
-            request = rf.get("/problems/", {"deadline": "near"})
-            page, _query = paginate(request, qs)
-            return page.paginator.count, [(p, selectors.deadline_state(p, made.now)) for p in page]
+            now = timezone.now()
+            qs = with_near(listings.PROBLEMS.rows(bureau(), QueryDict()), now)
+            page = Paginator(qs, PAGE_SIZE).get_page(1)
+            return page.paginator.count, [(p, selectors.deadline_state(p, now)) for p in page]
 
         seconds, (count, rows) = _median(sql_near)
-        ids = set(
-            with_near(views.filtered(bureau(), now=made.now), made.now).values_list("pk", flat=True)
-        )
-        keepline_ids = set(
-            views.filtered(bureau(), now=made.now, deadline="near").values_list("pk", flat=True)
-        )
+
+        def both_nears() -> tuple[set[int], set[int]]:
+            proposed = with_near(listings.PROBLEMS.rows(bureau(), QueryDict()), timezone.now())
+            kept = listings.PROBLEMS.rows(bureau(), QueryDict("deadline=near"))
+            return (
+                set(proposed.values_list("pk", flat=True)),
+                set(kept.values_list("pk", flat=True)),
+            )
+
+        (ids, keepline_ids), _live = at_one_instant(both_nears)
         same = "same problems" if ids == keepline_ids else f"DIFFERS by {len(ids ^ keepline_ids)}"
         line(f"proposal: near in SQL: {count:,} problems ({same})", seconds, top_s)
         # The proposal for the default sort: an index in its order (the table has none on
@@ -917,7 +922,7 @@ def bench_problem_figures() -> None:
         return request
 
     def ledger() -> bytes:
-        response = views.problem_export(_ledger_request())
+        response = lifecycle.problem_export(_ledger_request())
         if response.status_code != 200:
             sys.exit(f"the ledger answered {response.status_code}")
         return bytes(response.content)
@@ -950,13 +955,13 @@ def bench_problem_figures() -> None:
         bare_s,
         f"  ({len(queries)} queries, {len(content) / 1e6:.1f} MB, {rows_n / ledger_s:,.0f} rows/s)",
     )
-    proposal_s, proposed_book = _median(lambda: ledger_proposal(_ledger_request()), 3)
-    proposed_rows = [
-        list(r) for r in openpyxl.load_workbook(io.BytesIO(proposed_book)).worksheets[0].values
+    by_hand_s, by_hand_book = _median(lambda: ledger_by_hand(_ledger_request()), 3)
+    by_hand_rows = [
+        list(r) for r in openpyxl.load_workbook(io.BytesIO(by_hand_book)).worksheets[0].values
     ][1:]
     kept_rows = [list(r) for r in openpyxl.load_workbook(io.BytesIO(content)).worksheets[0].values]
-    same = "same cells" if proposed_rows == kept_rows[1:] else "CELLS DIFFER"
-    line(f"proposal: labels once, reply steps only ({same})", proposal_s, bare_s)
+    same = "same cells" if by_hand_rows == kept_rows[1:] else "CELLS DIFFER"
+    line(f"by hand: labels once, reply steps only ({same})", by_hand_s, bare_s)
     print(
         "  baselines: figures — one bare grouped COUNT(*) by status, category, tier over all"
         " problems; list — bare SELECT * ORDER BY filed_at DESC, id DESC LIMIT 50; ledger — bare"
