@@ -389,6 +389,9 @@ PAGES: dict[str, list[Case]] = {
             shows_own_for=VIEWERS,
         )
     ],
+    "service:projects_export": [
+        Case("get", _listing("/service/projects/export.xlsx", _project), statuses(200, VIEWERS))
+    ],
     "service:project_new": [
         Case("get", static("/service/projects/new/"), statuses(200, ARRANGERS)),
         Case(
@@ -487,6 +490,9 @@ PAGES: dict[str, list[Case]] = {
             shows=_shows_group,
             shows_own_for=GROUP_VIEWERS,
         )
+    ],
+    "service:groups_export": [
+        Case("get", _listing("/service/groups/export.xlsx", _group), statuses(200, VIEWERS))
     ],
     "service:group_new": [
         Case("get", static("/service/groups/new/"), statuses(200, GROUP_MANAGERS)),

@@ -16,51 +16,9 @@ DATE = TEXT | {"type": "date"}
 DATETIME = forms.DateTimeInput(TEXT | {"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 TEXTAREA = TEXT | {"rows": 3}
 
-STATE_CHOICES = [
-    ("open", _("In force today")),
-    ("ended", _("Ended")),
-    ("all", _("All, with history")),
-]
-
 
 def _choices(field: forms.Field, choices: list[tuple[Any, str]]) -> None:
     field.choices = choices  # type: ignore[attr-defined]
-
-
-class CoverageFilterForm(forms.Form):
-    kind = forms.ChoiceField(
-        label=_("Kind"),
-        required=False,
-        choices=[("", _("All kinds")), *CoverageKind.choices],
-        widget=forms.Select(SELECT),
-    )
-    person = forms.CharField(
-        label=_("Person"),
-        required=False,
-        widget=forms.TextInput(TEXT | {"placeholder": _("Username")}),
-    )
-    region = forms.ChoiceField(label=_("Region"), required=False, widget=forms.Select(SELECT))
-    park = forms.ChoiceField(label=_("Park"), required=False, widget=forms.Select(SELECT))
-    state = forms.ChoiceField(
-        label=_("State"),
-        required=False,
-        choices=STATE_CHOICES,
-        widget=forms.Select(SELECT),
-    )
-    at = forms.DateField(label=_("In force on"), required=False, widget=forms.DateInput(DATE))
-    # From the enterprise's page: the coverage reaching that enterprise.
-    enterprise = forms.IntegerField(required=False, widget=forms.HiddenInput)
-
-    def __init__(
-        self,
-        *args: Any,
-        regions: list[tuple[str, str]],
-        parks: list[tuple[str, str]],
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        _choices(self.fields["region"], regions)
-        _choices(self.fields["park"], parks)
 
 
 class CoverageAssignForm(forms.Form):
@@ -135,23 +93,6 @@ class KeyProjectForm(forms.Form):
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(TEXTAREA)
     )
-
-
-class VisitFilterForm(forms.Form):
-    q = forms.CharField(
-        label=_("Enterprise"),
-        required=False,
-        widget=forms.TextInput(TEXT | {"type": "search", "placeholder": _("Name or credit code")}),
-    )
-    visitor = forms.CharField(
-        label=_("Visitor"),
-        required=False,
-        widget=forms.TextInput(TEXT | {"placeholder": _("Visitor's username")}),
-    )
-    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(DATE))
-    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(DATE))
-    # From the enterprise's page: the visits to that enterprise.
-    enterprise = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
 VISITOR_HELP = _("Yourself if left empty; the list shows who may visit the chosen enterprise.")

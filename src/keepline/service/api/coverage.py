@@ -4,7 +4,7 @@ import datetime as dt
 from typing import Any
 
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
 from keepline.core.errors import InvalidInput, NotFound
@@ -12,8 +12,7 @@ from keepline.core.scopes import get_for, require_role
 from keepline.enterprises.models import Enterprise
 from keepline.places.models import Park, Region
 from keepline.service.models import Coverage
-from keepline.service.selectors.coverage import coverage_list as coverage_rows
-from keepline.service.selectors.coverage import get_coverage, key_projects
+from keepline.service.selectors.coverage import COVERAGE, get_coverage, key_projects
 from keepline.service.selectors.people import user_named
 from keepline.service.services.coverage import assign_coverage, end_coverage
 
@@ -53,15 +52,6 @@ class CoverageOut(Schema):
         return obj.park.code if obj.park else None
 
 
-class CoverageFilterIn(Schema):
-    kind: str = Field("", examples=["enterprise"])
-    person: str = Field("", description="Username", examples=["zhang.wei"])
-    region: str = Field("", description="Region code: targets in its subtree", examples=["510502"])
-    park: str = Field("", description="Park code", examples=["LZ-LIQUOR"])
-    state: str = Field("open", description="open (in force today), ended or all", examples=["all"])
-    at: dt.date | None = Field(None, description="Only those in force that day", examples=[None])
-
-
 class CoverageIn(Schema):
     kind: str = Field(description="area, enterprise or project", examples=["enterprise"])
     user: str = Field(description="Username of the person who covers", examples=["zhang.wei"])
@@ -89,11 +79,16 @@ def _required(model: Any, field: str, **lookup: Any) -> Any:
 # ---- coverage ---------------------------------------------------------------------------------
 
 
-@router.get("/service/coverage", response=list[CoverageOut], summary="Coverage and its history")
+@router.get(
+    "/service/coverage",
+    response=list[CoverageOut],
+    summary="Coverage and its history",
+    openapi_extra=COVERAGE.openapi(),
+)
 @paginate(PageNumberPagination, page_size=100)
-def coverage_list(request: Any, filters: Query[CoverageFilterIn]) -> Any:
+def coverage_list(request: Any) -> Any:
     require_role(request.auth, Coverage)
-    return coverage_rows(request.auth, **filters.dict())
+    return COVERAGE.rows(request.auth, request.GET)
 
 
 @router.post("/service/coverage", response=CoverageOut, summary="Assign coverage")

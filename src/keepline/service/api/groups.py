@@ -3,7 +3,6 @@
 import datetime as dt
 from typing import Any
 
-from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
@@ -12,7 +11,11 @@ from keepline.core.errors import InvalidInput
 from keepline.core.scopes import require_role
 from keepline.places.models import Park, Region
 from keepline.service.models import WorkingGroup
-from keepline.service.selectors.groups import get_working_group, visible_region, working_groups
+from keepline.service.selectors.groups import (
+    WORKING_GROUPS,
+    get_working_group,
+    visible_region,
+)
 from keepline.service.selectors.people import user_named, users_named
 from keepline.service.services.groups import (
     change_working_group,
@@ -100,15 +103,16 @@ def _parks(codes: list[str]) -> list[Park]:
 # ---- working groups ---------------------------------------------------------------------------
 
 
-def _groups(qs: QuerySet[WorkingGroup]) -> QuerySet[WorkingGroup]:
-    return qs.select_related("authority", "leader").prefetch_related("regions", "parks")
-
-
-@router.get("/service/groups", response=list[GroupOut], summary="Working groups")
+@router.get(
+    "/service/groups",
+    response=list[GroupOut],
+    summary="Working groups",
+    openapi_extra=WORKING_GROUPS.openapi(),
+)
 @paginate(PageNumberPagination, page_size=100)
-def group_list(request: Any, active_on: dt.date | None = None) -> Any:
+def group_list(request: Any) -> Any:
     require_role(request.auth, WorkingGroup)
-    return _groups(working_groups(request.auth, active_on))
+    return WORKING_GROUPS.rows(request.auth, request.GET)
 
 
 @router.post("/service/groups", response=GroupOut, summary="Send a working group")

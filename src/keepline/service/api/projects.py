@@ -8,7 +8,7 @@ from ninja.pagination import PageNumberPagination, paginate
 from keepline.core.scopes import get_for, require_role
 from keepline.enterprises.models import Enterprise
 from keepline.service.models import KeyProject
-from keepline.service.selectors.coverage import key_projects
+from keepline.service.selectors.coverage import KEY_PROJECTS
 from keepline.service.services.projects import create_key_project
 
 router = Router(tags=["service"])
@@ -29,11 +29,16 @@ class KeyProjectIn(Schema):
     description: str = Field("", examples=[""])
 
 
-@router.get("/service/projects", response=list[KeyProjectOut], summary="Key projects")
+@router.get(
+    "/service/projects",
+    response=list[KeyProjectOut],
+    summary="Key projects",
+    openapi_extra=KEY_PROJECTS.openapi(),
+)
 @paginate(PageNumberPagination, page_size=100)
 def project_list(request: Any) -> Any:
     require_role(request.auth, KeyProject)
-    return key_projects(request.auth)
+    return KEY_PROJECTS.rows(request.auth, request.GET)
 
 
 @router.post("/service/projects", response=KeyProjectOut, summary="Create a key project")

@@ -4,23 +4,16 @@ heard at a visit."""
 import datetime as dt
 from typing import Any
 
-from django.db.models import Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
-from keepline.core.errors import InvalidInput
 from keepline.problems import selectors as problem_selectors
 from keepline.service.models import Visit
 from keepline.service.rules import require_may_see_visits, require_may_visit
+from keepline.service.selectors.coverage import visit_enterprise
 from keepline.service.selectors.people import user_named
-from keepline.service.selectors.visits import (
-    done_visits,
-    get_visit,
-    planned_visits,
-    visit_enterprise,
-)
+from keepline.service.selectors.visits import PLANNED_VISITS, get_visit, visit_listing
 from keepline.service.services.visits import (
     cancel_visit,
     complete_visit,
@@ -64,14 +57,6 @@ class VisitOut(Schema):
     def resolve_problems(obj: Visit, context: Any) -> Any:
         reader = context["request"].auth
         return problem_selectors.problems(reader).filter(pk__in=obj.problems.values("pk"))
-
-
-class VisitFilterIn(Schema):
-    list: str = Field("planned", description="planned or done", examples=["done"])
-    q: str = Field("", description="Part of the enterprise's name or credit code", examples=[""])
-    visitor: str = Field("", description="Username", examples=["commissioner"])
-    date_from: dt.date | None = Field(None, examples=["2022-09-01"])
-    date_to: dt.date | None = Field(None, examples=["2022-09-30"])
 
 
 class PlanIn(Schema):
@@ -128,30 +113,29 @@ def _visit(request: Any, visit_id: int) -> Visit:
 # ---- visits -----------------------------------------------------------------------------------
 
 
-@router.get("/service/visits", response=list[VisitOut], summary="The planned or the done list")
+# The planned list's declaration documents the filters; `list` picks the list.
+_LIST_PARAMETER = {
+    "in": "query",
+    "name": "list",
+    "required": False,
+    "description": "planned (the default) or done; the enterprise's liaison has the done list only",
+    "schema": {"type": "string", "enum": ["planned", "done"]},
+}
+_OPENAPI = PLANNED_VISITS.openapi()
+_OPENAPI["parameters"] = [_LIST_PARAMETER, *_OPENAPI["parameters"]]
+
+
+@router.get(
+    "/service/visits",
+    response=list[VisitOut],
+    summary="The planned or the done list",
+    openapi_extra=_OPENAPI,
+)
 @paginate(PageNumberPagination, page_size=100)
-def visit_list(request: Any, filters: Query[VisitFilterIn]) -> Any:
+def visit_list(request: Any) -> Any:
     actor = request.auth
     require_may_see_visits(actor)
-    if filters.list not in ("planned", "done"):
-        raise InvalidInput(
-            _("Choose the planned or the done list."),
-            errors={"list": [_("planned or done")]},
-        )
-    qs: QuerySet[Visit]
-    if filters.list == "planned":
-        qs, day = planned_visits(actor), "planned_for"
-    else:
-        qs, day = done_visits(actor), "visited_at__date"
-    if filters.visitor:
-        qs = qs.filter(visitor__username=filters.visitor)
-    if filters.q:
-        qs = qs.filter(Q(enterprise__name__icontains=filters.q) | Q(enterprise__uscc=filters.q))
-    if filters.date_from:
-        qs = qs.filter(**{f"{day}__gte": filters.date_from})
-    if filters.date_to:
-        qs = qs.filter(**{f"{day}__lte": filters.date_to})
-    return qs.prefetch_related("problems")
+    return visit_listing(actor, request.GET.get("list")).rows(actor, request.GET)
 
 
 @router.post("/service/visits", response=VisitOut, summary="Plan a visit")

@@ -19,10 +19,10 @@ from keepline.core.web import AuthedRequest
 from keepline.enterprises.models import Enterprise
 from keepline.service.models import Coverage, KeyProject, WorkingGroup
 from keepline.service.rules import require_may_visit
-from keepline.service.selectors.coverage import visible_enterprises
+from keepline.service.selectors.coverage import visible_enterprises, visit_enterprise
 from keepline.service.selectors.groups import visible_region
 from keepline.service.selectors.people import coverage_people, group_people, visit_people
-from keepline.service.selectors.visits import visit_enterprise, visit_enterprises
+from keepline.service.selectors.visits import visit_enterprises
 
 PEOPLE_FIELDS = ("user", "visitor", "leader", "members")
 

@@ -10,108 +10,53 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from keepline.core.errors import Conflict, InvalidInput, NotFound
+from keepline.core.lists import export_response, list_page
 from keepline.core.pickers import ENTERPRISES, PEOPLE, offer, source_url
 from keepline.core.scopes import get_for, holds, holds_area, require_area, require_role
-from keepline.core.tabular import workbook_response
-from keepline.core.web import AuthedRequest, apply_errors, paginate, query_without
+from keepline.core.web import AuthedRequest, apply_errors, query_without
 from keepline.enterprises.models import Enterprise
 from keepline.places.models import Park, Region
 from keepline.reports.forms import park_choices, region_choices
-from keepline.service.forms import CoverageAssignForm, CoverageEndForm, CoverageFilterForm
+from keepline.service.forms import CoverageAssignForm, CoverageEndForm
 from keepline.service.models import Coverage
-from keepline.service.selectors.coverage import coverage_list as coverage_rows
 from keepline.service.selectors.coverage import (
+    COVERAGE,
     covering,
     get_coverage,
     key_projects,
-    local_today,
     visible_enterprises,
 )
 from keepline.service.selectors.people import coverage_people, user_named
-from keepline.service.selectors.visits import listed_enterprise
 from keepline.service.services.coverage import assign_coverage, end_coverage
 
 # ---- coverage ---------------------------------------------------------------------------------
-
-
-def _coverage_filters(request: AuthedRequest) -> tuple[CoverageFilterForm, dict[str, Any]]:
-    user = request.user
-    form = CoverageFilterForm(
-        request.GET or None,
-        regions=region_choices(user, str(_("All regions"))),
-        parks=park_choices(user, str(_("All parks"))),
-    )
-    form.is_valid()
-    data = getattr(form, "cleaned_data", {})
-    return form, {
-        "kind": data.get("kind", ""),
-        "person": (data.get("person") or "").strip(),
-        "region": data.get("region", ""),
-        "park": data.get("park", ""),
-        "state": data.get("state") or "open",
-        "at": data.get("at"),
-        "enterprise": listed_enterprise(user, data.get("enterprise")),
-    }
 
 
 @login_required
 def coverage_list(request: AuthedRequest) -> HttpResponse:
     """Who covers what, with the history: since, until, who assigned and who ended it."""
     require_role(request.user, Coverage)
-    form, f = _coverage_filters(request)
-    page, query = paginate(request, coverage_rows(request.user, **f))
-    return render(
+    return list_page(
         request,
+        COVERAGE,
         "service/coverage_list.html",
+        "service/_coverage_results.html",
         {
-            "form": form,
-            "page": page,
-            "query": query,
+            "export_url": reverse("service:coverage_export"),
             "may_assign": holds_area(request.user, Coverage),
-            "today": local_today(),
-            "enterprise": f["enterprise"],
             "unfiltered": query_without(request, "enterprise"),
         },
-        status=400 if form.errors else 200,
     )
 
 
 @login_required
 def coverage_export(request: AuthedRequest) -> HttpResponse:
     require_role(request.user, Coverage)
-    _form, f = _coverage_filters(request)
-    rows = coverage_rows(request.user, **f)
-    headers = [
-        _("Kind"),
-        _("Person"),
-        _("Covers"),
-        _("Since"),
-        _("Until"),
-        _("Assigned by"),
-        _("Ended by"),
-        _("Note"),
-    ]
-    return workbook_response(
-        "coverage",
-        headers,
-        (
-            [
-                c.get_kind_display(),
-                c.user.get_username(),
-                str(c.target),
-                c.since,
-                c.until,
-                c.assigned_by,
-                c.ended_by,
-                c.note,
-            ]
-            for c in rows
-        ),
-        title=_("Coverage"),
-    )
+    return export_response(request, COVERAGE)
 
 
 def _assign_form(request: AuthedRequest, data: Any = None) -> CoverageAssignForm:

@@ -8,19 +8,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from keepline.core.errors import Conflict, InvalidInput
+from keepline.core.lists import export_response, list_page
 from keepline.core.pickers import PEOPLE, offer, source_url
 from keepline.core.scopes import holds_area, may, require_area, require_role, visible
-from keepline.core.web import AuthedRequest, apply_errors, paginate
+from keepline.core.web import AuthedRequest, apply_errors
 from keepline.places.models import Park, Region
 from keepline.reports.forms import park_choices, region_choices
 from keepline.service.forms import WorkingGroupEndForm, WorkingGroupForm
 from keepline.service.models import WorkingGroup
 from keepline.service.selectors.coverage import local_today
-from keepline.service.selectors.groups import get_working_group, visible_region, working_groups
+from keepline.service.selectors.groups import WORKING_GROUPS, get_working_group, visible_region
 from keepline.service.selectors.people import group_people, user_named, users_named
 from keepline.service.services.groups import (
     change_working_group,
@@ -34,20 +36,22 @@ from keepline.service.services.groups import (
 @login_required
 def group_list(request: AuthedRequest) -> HttpResponse:
     require_role(request.user, WorkingGroup)
-    active = request.GET.get("active") == "1"
-    qs = working_groups(request.user, local_today() if active else None)
-    page, query = paginate(request, qs.prefetch_related("regions", "parks", "members"))
-    return render(
+    return list_page(
         request,
+        WORKING_GROUPS,
         "service/group_list.html",
+        "service/_group_results.html",
         {
-            "page": page,
-            "query": query,
-            "active": active,
+            "export_url": reverse("service:groups_export"),
             "may_create": holds_area(request.user, WorkingGroup),
-            "today": local_today(),
         },
     )
+
+
+@login_required
+def group_export(request: AuthedRequest) -> HttpResponse:
+    require_role(request.user, WorkingGroup)
+    return export_response(request, WORKING_GROUPS)
 
 
 def _group_form(

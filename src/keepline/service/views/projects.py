@@ -6,22 +6,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from keepline.core.errors import InvalidInput
+from keepline.core.lists import export_response, list_page
 from keepline.core.pickers import ENTERPRISES, offer, source_url
 from keepline.core.scopes import get_for, holds_area, require_area, require_role
-from keepline.core.web import AuthedRequest, apply_errors, paginate
+from keepline.core.web import AuthedRequest, apply_errors
 from keepline.enterprises.models import Enterprise
 from keepline.service.forms import KeyProjectForm
 from keepline.service.models import KeyProject
-from keepline.service.selectors.coverage import (
-    coverage_history,
-    key_projects,
-    local_today,
-    open_at,
-    visible_enterprises,
-)
+from keepline.service.selectors.coverage import KEY_PROJECTS, visible_enterprises
 from keepline.service.services.projects import create_key_project
 
 # ---- key projects -----------------------------------------------------------------------------
@@ -30,25 +26,22 @@ from keepline.service.services.projects import create_key_project
 @login_required
 def project_list(request: AuthedRequest) -> HttpResponse:
     require_role(request.user, KeyProject)
-    page, query = paginate(request, key_projects(request.user))
-    officers: dict[int, list[str]] = {}
-    in_force = open_at(
-        coverage_history(request.user).filter(project__in=[p.pk for p in page]),
-        local_today(),
-    )
-    for row in in_force:
-        assert row.project_id is not None
-        officers.setdefault(row.project_id, []).append(str(row.user))
-    return render(
+    return list_page(
         request,
+        KEY_PROJECTS,
         "service/project_list.html",
+        "service/_project_results.html",
         {
-            "page": page,
-            "query": query,
-            "rows": [(p, officers.get(p.pk, [])) for p in page],
+            "export_url": reverse("service:projects_export"),
             "may_create": holds_area(request.user, KeyProject),
         },
     )
+
+
+@login_required
+def project_export(request: AuthedRequest) -> HttpResponse:
+    require_role(request.user, KeyProject)
+    return export_response(request, KEY_PROJECTS)
 
 
 @login_required

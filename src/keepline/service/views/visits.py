@@ -9,25 +9,23 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.db.models import Q, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from keepline.core.errors import Conflict, InvalidInput, KeeplineError
-from keepline.core.models import User
+from keepline.core.lists import export_response, list_page
 from keepline.core.pickers import ENTERPRISES, PEOPLE, offer, source_url
 from keepline.core.scopes import may
-from keepline.core.tabular import workbook_response
-from keepline.core.web import AuthedRequest, apply_errors, paginate, query_without
+from keepline.core.web import AuthedRequest, apply_errors, query_without
 from keepline.problems import selectors as problem_selectors
 from keepline.problems.models import ProblemStatus
 from keepline.service.forms import (
     NewProblemFields,
     VisitCancelForm,
     VisitCompleteForm,
-    VisitFilterForm,
     VisitPlanForm,
     VisitRecordForm,
 )
@@ -38,14 +36,13 @@ from keepline.service.rules import (
     require_may_see_visits,
     require_may_visit,
 )
+from keepline.service.selectors.coverage import visit_enterprise
 from keepline.service.selectors.people import user_named
 from keepline.service.selectors.visits import (
-    done_visits,
+    PLANNED_VISITS,
     get_visit,
-    listed_enterprise,
-    planned_visits,
-    visit_enterprise,
     visit_enterprises,
+    visit_listing,
 )
 from keepline.service.services.visits import (
     cancel_visit,
@@ -58,71 +55,27 @@ from keepline.service.views.choices import people_source
 
 # ---- visits -----------------------------------------------------------------------------------
 
-LISTS = ("planned", "done")
-
-
-def _visit_rows(request: AuthedRequest, which: str) -> tuple[VisitFilterForm, QuerySet[Visit]]:
-    form = VisitFilterForm(request.GET or None)
-    form.is_valid()
-    data = getattr(form, "cleaned_data", {})
-    visitor = None
-    if data.get("visitor"):
-        visitor = User.objects.filter(username=data["visitor"].strip()).first()
-    if which == "planned":
-        qs = planned_visits(request.user)
-        date_field = "planned_for"
-    else:
-        qs = done_visits(request.user)
-        date_field = "visited_at__date"
-    if data.get("visitor"):
-        qs = qs.filter(visitor=visitor) if visitor is not None else qs.none()
-    if data.get("q"):
-        qs = qs.filter(
-            Q(enterprise__name__icontains=data["q"]) | Q(enterprise__uscc__icontains=data["q"])
-        )
-    if data.get("date_from"):
-        qs = qs.filter(**{f"{date_field}__gte": data["date_from"]})
-    if data.get("date_to"):
-        qs = qs.filter(**{f"{date_field}__lte": data["date_to"]})
-    if data.get("enterprise") is not None:
-        qs = qs.filter(enterprise=listed_enterprise(request.user, data["enterprise"]))
-    return form, qs
-
-
-def _which(request: AuthedRequest) -> str:
-    which = request.GET.get("list", "planned")
-    if which not in LISTS:
-        raise InvalidInput(_("Choose the planned or the done list."), errors={"list": [which]})
-    # The enterprise's liaison has the done list only.
-    if which == "planned" and not may_see_planned(request.user):
-        which = "done"
-    return which
-
 
 @login_required
 def visit_list(request: AuthedRequest) -> HttpResponse:
     """The two lists: visits planned (soonest first) and visits done (latest first)."""
     require_may_see_visits(request.user)
-    which = _which(request)
-    form, qs = _visit_rows(request, which)
-    page, query = paginate(request, qs)
+    listing = visit_listing(request.user, request.GET.get("list"))
+    which = "planned" if listing is PLANNED_VISITS else "done"
     tabless = request.GET.copy()
-    tabless.pop("list", None)
-    tabless.pop("page", None)
-    return render(
+    for name in ("list", "page", "sort"):
+        tabless.pop(name, None)
+    return list_page(
         request,
+        listing,
         "service/visit_list.html",
+        "service/_visit_results.html",
         {
-            "form": form,
-            "page": page,
-            "query": query,
+            "export_url": reverse("service:visits_export"),
             "which": which,
             "tabless": tabless.urlencode(),
             "has_planned": may_see_planned(request.user),
             "may_visit": may_visit(request.user),
-            "enterprise": listed_enterprise(
-                request.user, getattr(form, "cleaned_data", {}).get("enterprise")
-            ),
             "unfiltered": query_without(request, "enterprise"),
         },
     )
@@ -131,45 +84,7 @@ def visit_list(request: AuthedRequest) -> HttpResponse:
 @login_required
 def visit_export(request: AuthedRequest) -> HttpResponse:
     require_may_see_visits(request.user)
-    which = _which(request)
-    _form, qs = _visit_rows(request, which)
-    headers = [
-        _("No."),
-        _("Enterprise"),
-        _("Unified social credit code"),
-        _("Region"),
-        _("Visitor"),
-        _("Planned date"),
-        _("Visited at"),
-        _("Went with"),
-        _("Purpose"),
-        _("Findings"),
-        _("Problems"),
-        _("Recorded by"),
-    ]
-
-    def line(v: Visit) -> list[Any]:
-        return [
-            v.pk,
-            v.enterprise.name,
-            v.enterprise.uscc,
-            v.enterprise.region.name,
-            v.visitor.get_username(),
-            v.planned_for,
-            v.visited_at,
-            v.companions,
-            v.purpose,
-            v.findings,
-            ", ".join(str(pk) for pk in sorted(p.pk for p in v.problems.all())),
-            v.created_by,
-        ]
-
-    return workbook_response(
-        f"visits-{which}",
-        headers,
-        (line(v) for v in qs.select_related("enterprise__region").prefetch_related("problems")),
-        title=_("Visits planned") if which == "planned" else _("Visits done"),
-    )
+    return export_response(request, visit_listing(request.user, request.GET.get("list")))
 
 
 VisitForm = TypeVar("VisitForm", VisitPlanForm, VisitRecordForm)
