@@ -9,9 +9,9 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from keepline.chains.models import ChainMember, IndustryChain, SupplyLink
 from keepline.chains.selectors.network import (
+    CHAINS,
     LINKS,
     MAX_DEPTH,
-    chains,
     graph_data,
     members,
     neighbourhood,
@@ -116,11 +116,6 @@ class ChainIn(Schema):
 
 class ChainChangeIn(ChainIn):
     version: int = Field(examples=[1])
-
-
-class ChainFilterIn(Schema):
-    q: str = Field("", description="Part of the name or the leader's name", examples=["白酒"])
-    region: str = Field("", description="Region code keeping it", examples=["510500"])
 
 
 class MemberIn(Schema):
@@ -254,11 +249,16 @@ def _region_id(code: str) -> int | None:
     return Region.objects.filter(code=code.strip()).values_list("pk", flat=True).first()
 
 
-@router.get("/chains/chains", response=list[ChainOut], summary="Industry chains the user sees")
+@router.get(
+    "/chains/chains",
+    response=list[ChainOut],
+    summary="Industry chains the user sees",
+    openapi_extra=CHAINS.openapi(),
+)
 @paginate(PageNumberPagination, page_size=100)
-def chain_list(request: Any, filters: Query[ChainFilterIn]) -> Any:
+def chain_list(request: Any) -> Any:
     require_role(request.auth, IndustryChain)
-    return chains(request.auth, q=filters.q, region=filters.region)
+    return CHAINS.rows(request.auth, request.GET)
 
 
 @router.post("/chains/chains", response=ChainDetailOut, summary="Start following an industry chain")

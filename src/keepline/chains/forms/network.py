@@ -58,19 +58,6 @@ class VersionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class ChainFilterForm(forms.Form):
-    q = forms.CharField(
-        label=_("Chain"),
-        required=False,
-        widget=forms.TextInput(TEXT | {"placeholder": _("Name or chain leader")}),
-    )
-    region = forms.ChoiceField(label=_("Kept by"), required=False, widget=forms.Select(SELECT))
-
-    def __init__(self, *args: Any, regions: list[tuple[str, str]], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        _choices(self.fields["region"], regions)
-
-
 class ChainForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100, widget=forms.TextInput(TEXT))
     region = forms.ChoiceField(

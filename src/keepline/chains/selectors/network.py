@@ -20,7 +20,7 @@ from keepline.core.scopes import MAX_KEY, Actor, may_place, visible
 from keepline.enterprises.models import Enterprise, Industry
 from keepline.enterprises.selectors import industry_choices
 from keepline.places.models import Region
-from keepline.places.selectors import region_choices
+from keepline.places.selectors import region_choices, region_filter
 
 MAX_DEPTH = 4
 # Beyond this many enterprises a graph is no longer read by eye: the walk stops at the level
@@ -226,30 +226,55 @@ LINKS: Listing[SupplyLink] = Listing(
 )
 
 
-CHAIN_SORTS = {
-    "name": ("name", "id"),
-    "-name": ("-name", "-id"),
-    "region": ("region__path", "name"),
-    "-region": ("-region__path", "name"),
-    "members": ("member_count", "name"),
-    "-members": ("-member_count", "name"),
-}
-
-
-def chains(
-    actor: Actor, *, q: str = "", region: str = "", sort: str = "region"
-) -> QuerySet[IndustryChain]:
+def chains(actor: Actor) -> QuerySet[IndustryChain]:
     """The industry chains the actor sees, with their leader and number of members."""
-    qs = (
+    return (
         visible(IndustryChain.objects.all(), actor)
         .select_related("region", "industry", "leader")
         .annotate(member_count=Count("members"))
+        .order_by("region__path", "name")
     )
-    if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(leader__name__icontains=q))
-    if region:
-        qs = qs.filter(region__code=region)
-    return qs.order_by(*CHAIN_SORTS.get(sort, CHAIN_SORTS["region"]))
+
+
+class ChainFilterSet(FilterSet):
+    """The industry chains' filters: the list page, its export (a row per member) and
+    `GET /api/chains/chains`."""
+
+    q = django_filters.CharFilter(
+        label=_("Chain"),
+        method="search",
+        widget=forms.TextInput({"type": "search", "placeholder": _("Name or chain leader")}),
+    )
+    # Chains kept within the region.
+    region = region_filter(label=_("Kept by"))
+
+    class Meta:
+        model = IndustryChain
+        fields: list[str] = []
+
+    def search(self, qs: QuerySet[IndustryChain], name: str, value: str) -> QuerySet[IndustryChain]:
+        value = value.strip()
+        return (
+            qs.filter(Q(name__icontains=value) | Q(leader__name__icontains=value)) if value else qs
+        )
+
+
+# Not walked by tests/core/test_lists.py (no page=, api=): its export has a row per member, not
+# per chain; tests/chains/test_network_lists.py compares its page and API.
+CHAINS: Listing[IndustryChain] = Listing(
+    filterset=ChainFilterSet,
+    title=_("Industry chains"),
+    filename="industry-chains",
+    base=chains,
+    default_sort="region",
+    columns=(
+        Column("name", _("Chain"), sort="name"),
+        Column("leader", _("Chain leader")),
+        Column("industry", _("Main industry"), css="d-none d-md-table-cell"),
+        Column("region", _("Kept by"), sort=("region__path", "name"), css="d-none d-sm-table-cell"),
+        Column("members", _("Members"), "member_count", sort=("member_count", "name"), css="num"),
+    ),
+)
 
 
 def members(actor: Actor, chain: IndustryChain) -> QuerySet[ChainMember]:

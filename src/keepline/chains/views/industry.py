@@ -8,24 +8,20 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from keepline.chains.forms.network import (
-    ChainFilterForm,
-    ChainForm,
-    DepthForm,
-    MemberForm,
-)
+from keepline.chains.forms.network import ChainForm, DepthForm, MemberForm
 from keepline.chains.models import ChainMember, IndustryChain, SupplyLink
 from keepline.chains.selectors.network import (
+    CHAINS,
     Graph,
     chain_links,
-    chains,
     in_area,
     members,
     neighbourhood,
@@ -37,9 +33,10 @@ from keepline.chains.services.network import (
 )
 from keepline.chains.views.network import enterprise_pk, offer_enterprises, sector_choices
 from keepline.core.errors import InvalidInput, KeeplineError
+from keepline.core.lists import list_page
 from keepline.core.scopes import get_for, holds_area, may, require_area, require_role, visible
 from keepline.core.tabular import workbook_response
-from keepline.core.web import AuthedRequest, apply_errors, paginate, query_without
+from keepline.core.web import AuthedRequest, apply_errors
 from keepline.enterprises.models import Enterprise
 from keepline.places.models import Region
 from keepline.reports.forms import region_choices
@@ -47,39 +44,19 @@ from keepline.reports.forms import region_choices
 # ---- industry chains --------------------------------------------------------------------------
 
 
-def _chains_filtered(request: AuthedRequest) -> tuple[ChainFilterForm, QuerySet[IndustryChain]]:
-    form = ChainFilterForm(
-        request.GET or None, regions=region_choices(request.user, str(_("All regions")))
-    )
-    form.is_valid()
-    data = getattr(form, "cleaned_data", {})
-    qs = chains(
-        request.user,
-        q=data.get("q", ""),
-        region=data.get("region", ""),
-        sort=request.GET.get("sort", "region"),
-    )
-    return form, qs
-
-
 @login_required
 def chain_list(request: AuthedRequest) -> HttpResponse:
     """The industry chains the user sees, with their leader and size."""
     require_role(request.user, IndustryChain)
-    form, qs = _chains_filtered(request)
-    page, query = paginate(request, qs)
-    return render(
+    return list_page(
         request,
+        CHAINS,
         "chains/network_chains.html",
+        "chains/_chain_results.html",
         {
-            "page": page,
-            "query": query,
-            "sort": request.GET.get("sort", "region"),
-            "sortless": query_without(request, "sort"),
-            "form": form,
+            "export_url": reverse("chains:chains_export"),
             "may_add": holds_area(request.user, IndustryChain),
         },
-        status=400 if form.errors else 200,
     )
 
 
@@ -88,7 +65,7 @@ def chain_export(request: AuthedRequest) -> HttpResponse:
     """The filtered chains as an Excel workbook, one row per member (a chain without members
     has one row of its own)."""
     require_role(request.user, IndustryChain)
-    _form, qs = _chains_filtered(request)
+    qs = CHAINS.rows(request.user, request.GET)
     headers = [
         _("Chain"),
         _("Kept by"),
