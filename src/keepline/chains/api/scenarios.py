@@ -5,20 +5,18 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import prefetch_related_objects
-from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from keepline.chains.models import Scenario, ScenarioResult
 from keepline.chains.selectors.scenarios import (
-    RESULT_SORTS,
     SCENARIOS,
     compare,
     day_date,
     figures,
     flagged,
     get_scenario,
-    results,
+    result_listing,
 )
 from keepline.chains.services.runs import run_scenario, set_recovery
 from keepline.chains.services.scenarios import (
@@ -29,7 +27,6 @@ from keepline.chains.services.scenarios import (
     update_scenario,
 )
 from keepline.chains.services.scenarios import scenario_from_measures as create_from_measures
-from keepline.core.errors import InvalidInput
 from keepline.core.scopes import require_role
 
 router = Router(tags=["chains"])
@@ -177,22 +174,6 @@ class ResultOut(Schema):
     @staticmethod
     def resolve_flagged(obj: ScenarioResult) -> bool:
         return flagged(obj)
-
-
-class ResultFilterIn(Schema):
-    at_risk: bool | None = Field(None, description="Only those that run dry", examples=[True])
-    in_area: bool | None = Field(
-        None, description="Direct (true) or indirect (false)", examples=[None]
-    )
-    region: str = Field("", description="Region code: enterprises within it", examples=[""])
-    industry: str = Field("", description="Industry code (section or division)", examples=[""])
-    q: str = Field("", description="Part of the name or credit code", examples=[""])
-    flagged: bool | None = Field(
-        None, description="Time to survive below time to recover", examples=[None]
-    )
-    sort: str = Field(
-        "loss", description="loss, -loss, dry_day, -dry_day, name", examples=["dry_day"]
-    )
 
 
 class SplitOut(Schema):
@@ -375,16 +356,13 @@ def scenario_run(request: Any, scenario_id: int) -> Any:
     "/chains/scenarios/{scenario_id}/results",
     response=list[ResultOut],
     summary="Each enterprise's outcome (those the reader may see)",
+    # The filters and sorts of every scenario's declaration are the same.
+    openapi_extra=result_listing(Scenario(pk=0, name="")).openapi(),
 )
 @paginate(PageNumberPagination, page_size=100)
-def scenario_results(request: Any, scenario_id: int, filters: Query[ResultFilterIn]) -> Any:
+def scenario_results(request: Any, scenario_id: int) -> Any:
     scenario = _scenario(request, scenario_id)
-    if filters.sort not in RESULT_SORTS:
-        message = _("Sort by one of: %(keys)s.") % {"keys": ", ".join(RESULT_SORTS)}
-        raise InvalidInput(message, errors={"sort": [message]})
-    return results(request.auth, scenario, **filters.dict()).select_related(
-        "scenario", "enterprise__region"
-    )
+    return result_listing(scenario).rows(request.auth, request.GET)
 
 
 @router.get(

@@ -176,46 +176,6 @@ def formset_areas(formset: Any) -> list[dict[str, Any]]:
     ]
 
 
-class ResultFilterForm(forms.Form):
-    q = forms.CharField(
-        label=_("Enterprise"),
-        required=False,
-        widget=forms.TextInput(TEXT | {"placeholder": _("Name or credit code")}),
-    )
-    region = forms.ChoiceField(label=_("District"), required=False, widget=forms.Select(SELECT))
-    in_area = forms.ChoiceField(
-        label=_("Loss"),
-        required=False,
-        choices=[
-            ("", _("Direct and indirect")),
-            ("1", _("Direct (inside)")),
-            ("0", _("Indirect (outside)")),
-        ],
-        widget=forms.Select(SELECT),
-    )
-    flagged = forms.ChoiceField(
-        label=_("Time to recover"),
-        required=False,
-        choices=[("", _("All")), ("1", _("Runs dry before it recovers"))],
-        widget=forms.Select(SELECT),
-    )
-
-    def __init__(self, *args: Any, regions: list[tuple[str, str]], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["region"].choices = [("", _("All districts")), *regions]  # type: ignore[attr-defined]
-
-    def values(self) -> dict[str, Any]:
-        """The filters as the results selector takes them."""
-        data = getattr(self, "cleaned_data", {})
-        in_area = data.get("in_area", "")
-        return {
-            "q": (data.get("q") or "").strip(),
-            "region": data.get("region", ""),
-            "in_area": None if in_area == "" else in_area == "1",
-            "flagged": True if data.get("flagged") == "1" else None,
-        }
-
-
 class RecoveryForm(forms.Form):
     """One enterprise's time to recover; empty clears it."""
 

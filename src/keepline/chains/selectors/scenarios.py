@@ -15,6 +15,7 @@ from typing import Any
 import django_filters
 from django import forms
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.http import QueryDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -30,6 +31,7 @@ from keepline.core.errors import InvalidInput
 from keepline.core.lists import Column, FilterSet, Listing
 from keepline.core.scopes import Actor, get_for, require_role, visible
 from keepline.enterprises.models import Enterprise
+from keepline.enterprises.selectors import industry_filter
 from keepline.places.models import Region
 from keepline.places.selectors import region_filter
 
@@ -171,54 +173,170 @@ def get_scenario(actor: Actor, scenario_id: Any, action: str = "view") -> Scenar
     return get_for(Scenario.objects.select_related("region"), actor, scenario_id, action)
 
 
-RESULT_SORTS = {
-    "dry_day": ("dry_day", "-lost", "enterprise__name"),
-    "-dry_day": ("-dry_day", "-lost", "enterprise__name"),
-    "loss": ("-lost", "dry_day", "enterprise__name"),
-    "-loss": ("lost", "dry_day", "enterprise__name"),
-    "name": ("enterprise__name", "id"),
-}
-
-
-def results(
-    actor: Actor,
-    scenario: Scenario,
-    *,
-    at_risk: bool | None = None,
-    in_area: bool | None = None,
-    region: str = "",
-    industry: str = "",
-    q: str = "",
-    flagged: bool | None = None,
-    sort: str = "loss",
-) -> QuerySet[ScenarioResult]:
+def _results_of(actor: Actor, scenario: Scenario) -> QuerySet[ScenarioResult]:
     """The scenario's result rows the actor may read, with each enterprise's time to recover."""
     qs = visible(
         ScenarioResult.objects.filter(scenario=scenario).select_related(
-            "enterprise__region", "enterprise__industry", "scarce"
+            "scenario", "enterprise__region", "enterprise__industry", "scarce"
         ),
         actor,
     )
     recovery = RecoveryTime.objects.filter(scenario=scenario, enterprise=OuterRef("enterprise"))
-    qs = qs.annotate(recover=Subquery(recovery.values("days")[:1]))
-    if at_risk is not None:
-        qs = qs.filter(dry_day__isnull=not at_risk)
-    if in_area is not None:
-        qs = qs.filter(in_area=in_area)
-    if region:
-        found = Region.objects.filter(code=region).first()
-        qs = qs.filter(enterprise__region__path__startswith=found.path) if found else qs.none()
-    if industry:
-        qs = qs.filter(
-            Q(enterprise__industry__code=industry) | Q(enterprise__industry__parent__code=industry)
+    return qs.annotate(recover=Subquery(recovery.values("days")[:1]))
+
+
+# Time to survive (dry_day - 1) below the time to recover.
+FLAGGED = Q(dry_day__isnull=False, recover__isnull=False, dry_day__lte=F("recover"))
+
+
+class OneOrZeroField(django_filters.fields.ChoiceField):
+    """1 or 0, as the page's dropdown sends it; true and false read the same (the API took a
+    boolean)."""
+
+    def clean(self, value: Any) -> Any:
+        word = str(value).strip().lower() if value is not None else value
+        return super().clean({"true": "1", "false": "0"}.get(word, word) if word else value)
+
+
+class OneOrZeroFilter(django_filters.ChoiceFilter):
+    field_class = OneOrZeroField
+
+
+class ResultFilterSet(FilterSet):
+    """A scenario's results' filters: the at-risk list on its page and
+    `GET /api/chains/scenarios/{id}/results`."""
+
+    q = django_filters.CharFilter(
+        label=gettext_lazy("Enterprise"),
+        method="search",
+        widget=forms.TextInput(
+            {"type": "search", "placeholder": gettext_lazy("Name or credit code")}
+        ),
+    )
+    region = region_filter(prefix="enterprise__", label=gettext_lazy("District"))
+    industry = industry_filter(prefix="enterprise__")
+    at_risk = OneOrZeroFilter(
+        label=gettext_lazy("Runs dry"),
+        choices=[("1", gettext_lazy("Runs dry")), ("0", gettext_lazy("Does not run dry"))],
+        empty_label=gettext_lazy("All enterprises"),
+        method="by_at_risk",
+    )
+    in_area = OneOrZeroFilter(
+        label=gettext_lazy("Loss"),
+        choices=[("1", gettext_lazy("Direct (inside)")), ("0", gettext_lazy("Indirect (outside)"))],
+        empty_label=gettext_lazy("Direct and indirect"),
+        method="by_in_area",
+    )
+    flagged = OneOrZeroFilter(
+        label=gettext_lazy("Time to recover"),
+        choices=[
+            ("1", gettext_lazy("Runs dry before it recovers")),
+            ("0", gettext_lazy("Recovers in time")),
+        ],
+        empty_label=gettext_lazy("All"),
+        method="by_flagged",
+    )
+
+    class Meta:
+        model = ScenarioResult
+        fields: list[str] = []
+
+    def search(
+        self, qs: QuerySet[ScenarioResult], name: str, value: str
+    ) -> QuerySet[ScenarioResult]:
+        value = value.strip()
+        if not value:
+            return qs
+        return qs.filter(
+            Q(enterprise__name__icontains=value) | Q(enterprise__uscc__icontains=value)
         )
-    if q:
-        qs = qs.filter(Q(enterprise__name__icontains=q) | Q(enterprise__uscc__icontains=q))
-    if flagged is not None:
-        # Time to survive (dry_day - 1) below the time to recover.
-        flag = Q(dry_day__isnull=False, recover__isnull=False, dry_day__lte=F("recover"))
-        qs = qs.filter(flag) if flagged else qs.exclude(flag)
-    return qs.order_by(*RESULT_SORTS.get(sort, RESULT_SORTS["loss"]))
+
+    def by_at_risk(
+        self, qs: QuerySet[ScenarioResult], name: str, value: str
+    ) -> QuerySet[ScenarioResult]:
+        return qs.filter(dry_day__isnull=value != "1")
+
+    def by_in_area(
+        self, qs: QuerySet[ScenarioResult], name: str, value: str
+    ) -> QuerySet[ScenarioResult]:
+        return qs.filter(in_area=value == "1")
+
+    def by_flagged(
+        self, qs: QuerySet[ScenarioResult], name: str, value: str
+    ) -> QuerySet[ScenarioResult]:
+        return qs.filter(FLAGGED) if value == "1" else qs.exclude(FLAGGED)
+
+
+def result_listing(scenario: Scenario) -> Listing[ScenarioResult]:
+    """The declaration of one scenario's results (its page's at-risk list, its export and its
+    API list): the rows are the scenario's, so the declaration is made for it."""
+
+    def dry_on(r: ScenarioResult) -> dt.date | None:
+        return day_date(scenario, r.dry_day) if r.dry_day else None
+
+    return Listing(
+        filterset=ResultFilterSet,
+        title=scenario.name,
+        filename=f"scenario-{scenario.pk}",
+        base=lambda actor: _results_of(actor, scenario),
+        default_sort="-loss",
+        columns=(
+            Column("name", gettext_lazy("Enterprise"), "enterprise.name", sort="enterprise__name"),
+            Column("uscc", gettext_lazy("Credit code"), "enterprise.uscc", table=False),
+            Column(
+                "district",
+                gettext_lazy("District"),
+                lambda r: str(r.enterprise.region),
+                css="d-none d-md-table-cell",
+            ),
+            Column(
+                "industry",
+                gettext_lazy("Industry"),
+                lambda r: str(r.enterprise.industry or ""),
+                table=False,
+            ),
+            Column("in_area", gettext_lazy("Inside the shut area"), table=False),
+            Column("lost", gettext_lazy("Lost output (10k CNY)"), table=False),
+            Column("dry_day_number", gettext_lazy("Runs dry on day"), "dry_day", table=False),
+            # The table's "runs dry on" shows the date and sorts by the day.
+            Column(
+                "dry_day",
+                gettext_lazy("Runs dry on"),
+                sort=("dry_day", "enterprise__name"),
+                css="num",
+                export=False,
+            ),
+            Column("dry_on", gettext_lazy("Runs dry on"), dry_on, table=False),
+            Column("survives", gettext_lazy("Time to survive (days)"), "survives_days", css="num"),
+            Column("scarce", gettext_lazy("Input that runs out"), lambda r: str(r.scarce or "")),
+            Column("lowest", gettext_lazy("Lowest production"), table=False),
+            Column(
+                "loss",
+                gettext_lazy("Lost output"),
+                sort=("lost", "enterprise__name"),
+                css="num",
+                export=False,
+            ),
+            Column(
+                "recover",
+                gettext_lazy("Time to recover (days)"),
+                lambda r: getattr(r, "recover", None),
+                css="num",
+            ),
+            Column("flagged", gettext_lazy("Runs dry before it recovers"), flagged, table=False),
+            Column("actions", "", export=False),
+        ),
+    )
+
+
+def results(actor: Actor, scenario: Scenario, **filters: Any) -> QuerySet[ScenarioResult]:
+    """The scenario's result rows the actor may read, through its declaration: `filters` are
+    its filters and `sort` (True and False read as 1 and 0), the largest loss first."""
+    params = QueryDict(mutable=True)
+    for name, value in filters.items():
+        if value is not None:
+            params[name] = ("1" if value else "0") if isinstance(value, bool) else str(value)
+    return result_listing(scenario).rows(actor, params)
 
 
 def flagged(row: ScenarioResult) -> bool:

@@ -20,7 +20,6 @@ from keepline.chains.forms.scenarios import (
     MeasuresScenarioForm,
     RecoveryForm,
     RecoveryImportForm,
-    ResultFilterForm,
     ScenarioEditForm,
     ScenarioForm,
     area_formset,
@@ -32,12 +31,12 @@ from keepline.chains.selectors.network import district_code
 from keepline.chains.selectors.scenarios import (
     SCENARIOS,
     Comparison,
-    Figures,
     compare,
     day_date,
     flagged,
     get_scenario,
     last_day,
+    result_listing,
     results,
     scenarios,
 )
@@ -47,10 +46,9 @@ from keepline.chains.services.scenarios import create_scenario, delete_scenario,
 from keepline.chains.services.scenarios import scenario_from_measures as create_from_measures
 from keepline.chains.views.keep import scenario_panel
 from keepline.core.errors import Conflict, InvalidInput, KeeplineError
-from keepline.core.lists import export_response, list_page
+from keepline.core.lists import export_response, headers, list_page
 from keepline.core.scopes import holds_area, may, require_area, require_role
-from keepline.core.tabular import workbook_response
-from keepline.core.web import AuthedRequest, apply_errors, paginate, query_without
+from keepline.core.web import AuthedRequest, apply_errors, paginate
 from keepline.places.models import Region
 
 # ---- list -------------------------------------------------------------------------------------
@@ -164,20 +162,19 @@ def scenario_from_measures(request: AuthedRequest) -> HttpResponse:
 
 # ---- one scenario -----------------------------------------------------------------------------
 
-AT_RISK_SORTS = ("dry_day", "-dry_day", "loss", "-loss", "name")
 
-
-def _at_risk(request: AuthedRequest, scenario: Scenario, regions: list[tuple[str, str]]) -> Any:
-    form = ResultFilterForm(request.GET or None, regions=regions)
-    form.is_valid()
-    sort = request.GET.get("sort", "dry_day")
-    sort = sort if sort in AT_RISK_SORTS else "dry_day"
-    qs = results(request.user, scenario, at_risk=True, sort=sort, **form.values())
-    return form, sort, qs
-
-
-def _district_choices(figures: Figures) -> list[tuple[str, str]]:
-    return [(s.key, s.label) for s in figures.by_region]
+def _at_risk(request: AuthedRequest, scenario: Scenario) -> tuple[Any, str, Any, Any]:
+    """The page's list: the declaration's filters, opening on those that run dry, soonest first
+    (the API's default is every row, the largest loss first)."""
+    listing = result_listing(scenario)
+    params = request.GET.copy()
+    params.setdefault("at_risk", "1")
+    params.setdefault("sort", "dry_day")
+    bound = listing.bind(request.user, params)
+    sort = listing.sort_key(params)
+    valid = bound.is_valid()
+    qs = listing.order(bound.qs, sort) if valid else bound.queryset.none()
+    return bound, sort, qs, headers(listing, params, sort)
 
 
 def _rows(scenario: Scenario, page: Any) -> list[dict[str, Any]]:
@@ -204,7 +201,7 @@ def scenario_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     """Totals, loss by district and industry, the production index, and who runs dry."""
     scenario = get_scenario(request.user, pk)
     figures = scenario_figures(request.user, scenario)
-    form, sort, qs = _at_risk(request, scenario, _district_choices(figures))
+    filters, sort, qs, heads = _at_risk(request, scenario)
     page, query = paginate(request, qs)
     index_rows = list(
         zip(range(1, len(figures.index) + 1), figures.days, figures.index, strict=False)
@@ -214,12 +211,12 @@ def scenario_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "areas": scenario.areas.select_related("region", "park", "measure"),
         "figures": figures,
         "index_rows": index_rows,
-        "form": form,
+        "filters": filters.form,
+        "headers": heads,
         "page": page,
         "rows": _rows(scenario, page),
         "query": query,
         "sort": sort,
-        "sortless": query_without(request, "sort"),
         "may_change": may(request.user, "change", scenario),
         "last_day": last_day(scenario),
         "figures_url": reverse("api:chains_scenario_figures", kwargs={"scenario_id": scenario.pk}),
@@ -232,47 +229,15 @@ def scenario_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "next": request.get_full_path(),
         "now": timezone.now(),
     }
-    return render(request, "chains/scenario_detail.html", context)
+    status = 400 if filters.form.errors else 200
+    return render(request, "chains/scenario_detail.html", context, status=status)
 
 
 @login_required
 def scenario_results_export(request: AuthedRequest, pk: int) -> HttpResponse:
     """Every result row the user may read, to Excel."""
     scenario = get_scenario(request.user, pk)
-    headers = [
-        _("Enterprise"),
-        _("Credit code"),
-        _("District"),
-        _("Industry"),
-        _("Inside the shut area"),
-        _("Lost output (10k CNY)"),
-        _("Runs dry on day"),
-        _("Runs dry on"),
-        _("Time to survive (days)"),
-        _("Input that runs out"),
-        _("Lowest production"),
-        _("Time to recover (days)"),
-        _("Runs dry before it recovers"),
-    ]
-    rows = (
-        [
-            r.enterprise.name,
-            r.enterprise.uscc,
-            str(r.enterprise.region),
-            str(r.enterprise.industry or ""),
-            r.in_area,
-            r.lost,
-            r.dry_day,
-            day_date(scenario, r.dry_day) if r.dry_day else None,
-            r.survives_days,
-            str(r.scarce or ""),
-            r.lowest,
-            getattr(r, "recover", None),
-            flagged(r),
-        ]
-        for r in results(request.user, scenario, sort="loss")
-    )
-    return workbook_response(f"scenario-{scenario.pk}", headers, rows, title=scenario.name)
+    return export_response(request, result_listing(scenario))
 
 
 @login_required
