@@ -7,7 +7,7 @@ Each app lists its endpoints in `tests/<app>/matrix.py` (PAGES by URL name, API 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from tests.conftest import ROLES, World
@@ -58,6 +58,9 @@ class Case:
     shows: Callable[[World, str], str] | None = None
     shows_own_for: set[str] = field(default_factory=set)
     json: bool = False
+    # `url` finds the objects it made before: they are made once for the walk, before the first
+    # call (each call is still rolled back), rather than again for every role.
+    made_once: bool = False
 
 
 def obj(kind: str, attr: str = "pk") -> Callable[[World, str], Any]:
@@ -69,9 +72,39 @@ def url(template: str, kind: str, attr: str = "pk") -> Callable[[World, str], st
     return lambda w, which: template.format(get(w, which))
 
 
-def static(url: str) -> Callable[[World, str], str]:
-    return lambda w, which: url
+@dataclass(frozen=True)
+class Static:
+    """A URL without an object: the same for the own and the foreign side."""
+
+    url: str
+
+    def __call__(self, w: World, which: str) -> str:
+        return self.url
+
+
+def static(url: str) -> Static:
+    return Static(url)
 
 
 def foreign(ok: int) -> dict[str, int]:
     return {r: ok if r == "admin" else 404 for r in ROLES}
+
+
+def form_page(get: Case, posted: int = 200) -> list[Case]:
+    """A page that shows a form (GET) and takes it back (POST). Posted empty, it answers each
+    role as GET did, except that whoever GET showed the form gets it back with the errors
+    (`posted`); the matrix checks that nothing is written."""
+
+    def post(statuses: dict[str, int]) -> dict[str, int]:
+        return {role: posted if got == 200 else got for role, got in statuses.items()}
+
+    return [
+        get,
+        replace(
+            get,
+            method="post",
+            own=post(get.own),
+            foreign=None if get.foreign is None else post(get.foreign),
+            data=None,
+        ),
+    ]

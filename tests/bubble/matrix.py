@@ -19,7 +19,16 @@ from keepline.bubble.services import requests as request_services
 from keepline.bubble.services import switching as switch_services
 from tests.bubble.conftest import READY
 from tests.conftest import ROLES, SYSTEM, World
-from tests.matrix import REGISTRY, REGISTRY_CHANGE, Case, foreign, obj, object_statuses, statuses
+from tests.matrix import (
+    REGISTRY,
+    REGISTRY_CHANGE,
+    Case,
+    foreign,
+    form_page,
+    obj,
+    object_statuses,
+    statuses,
+)
 
 SWITCH_VIEW = {"admin", "bureau", "district", "park", "department", "health", "leader"}
 # The own measure covers Jiangyang: the city and the district may switch it, not the park.
@@ -180,14 +189,15 @@ PAGES: dict[str, list[Case]] = {
             foreign(200),
         )
     ],
-    "bubble:plan_edit": [
+    "bubble:plan_edit": form_page(
         Case(
             "get",
             _enterprise_url("/bubble/enterprises/{}/plan/"),
             object_statuses(200, REGISTRY, REGISTRY_CHANGE),
             foreign(200),
-        )
-    ],
+        ),
+        posted=400,
+    ),
     "bubble:mode_set": [
         Case(
             "post",
@@ -197,14 +207,15 @@ PAGES: dict[str, list[Case]] = {
             data=lambda w, which: {"mode": "halted", "reason": "停电检修"},
         )
     ],
-    "bubble:request_new": [
+    "bubble:request_new": form_page(
         Case(
             "get",
             _enterprise_url("/bubble/enterprises/{}/request/"),
             {r: 200 if r in REQUEST else 403 for r in ROLES},
             {r: 200 if r == "admin" else 404 if r == "liaison" else 403 for r in ROLES},
-        )
-    ],
+        ),
+        posted=400,
+    ),
     "bubble:park": [
         Case(
             "get",
@@ -212,9 +223,10 @@ PAGES: dict[str, list[Case]] = {
             *_park_statuses(200, PARK_PAGE - {"commissioner"}),
         )
     ],
-    "bubble:park_plan_edit": [
-        Case("get", _park_url("/bubble/parks/{}/plan/"), *_park_statuses(200, MODE_CHANGE))
-    ],
+    "bubble:park_plan_edit": form_page(
+        Case("get", _park_url("/bubble/parks/{}/plan/"), *_park_statuses(200, MODE_CHANGE)),
+        posted=400,
+    ),
     "bubble:requests": [
         Case(
             "get",

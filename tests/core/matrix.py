@@ -8,13 +8,14 @@ from tests.matrix import (
     AUDIT,
     Case,
     foreign,
+    form_page,
     static,
     statuses,
 )
 
 PAGES: dict[str, list[Case]] = {
     "home": [Case("get", static("/"), statuses(200, ALL))],
-    "people": [Case("get", static("/people/"), statuses(200, {"admin"}))],
+    "people": form_page(Case("get", static("/people/"), statuses(200, {"admin"})), posted=400),
     "people_export": [Case("get", static("/people/export.xlsx"), statuses(200, {"admin"}))],
     "person": [
         # Own = the user's own record: everyone sees it; only the administrator changes it.
@@ -34,7 +35,7 @@ PAGES: dict[str, list[Case]] = {
             data=lambda w, which: {"action": "deactivate"},
         ),
     ],
-    "tokens": [Case("get", static("/account/tokens/"), statuses(200, ALL))],
+    "tokens": form_page(Case("get", static("/account/tokens/"), statuses(200, ALL)), posted=400),
     "token_revoke": [
         Case(
             "post",

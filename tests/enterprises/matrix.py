@@ -12,6 +12,7 @@ from tests.matrix import (
     REGISTRY_CREATE,
     Case,
     foreign,
+    form_page,
     obj,
     object_statuses,
     static,
@@ -46,9 +47,9 @@ PAGES: dict[str, list[Case]] = {
     "enterprises:export": [
         Case("get", static("/enterprises/export.xlsx"), statuses(200, REGISTRY))
     ],
-    "enterprises:create": [
-        Case("get", static("/enterprises/new/"), statuses(200, REGISTRY_CREATE))
-    ],
+    "enterprises:create": form_page(
+        Case("get", static("/enterprises/new/"), statuses(200, REGISTRY_CREATE)), posted=400
+    ),
     "enterprises:detail": [
         Case(
             "get",
@@ -57,14 +58,15 @@ PAGES: dict[str, list[Case]] = {
             foreign(200),
         ),
     ],
-    "enterprises:edit": [
+    "enterprises:edit": form_page(
         Case(
             "get",
             url("/enterprises/{}/edit/", "enterprise"),
             object_statuses(200, REGISTRY, REGISTRY_CHANGE),
             foreign(200),
         ),
-    ],
+        posted=400,
+    ),
     "enterprises:contact_add": [
         Case(
             "post",

@@ -12,6 +12,7 @@ from tests.matrix import (
     PLACE_VIEW,
     Case,
     foreign,
+    form_page,
     obj,
     object_statuses,
     static,
@@ -83,17 +84,18 @@ PAGES: dict[str, list[Case]] = {
     "places:park_export": [
         Case("get", static("/places/parks/export.xlsx"), statuses(200, PARK_VIEW)),
     ],
-    "places:park_new": [
-        Case("get", static("/places/parks/new/"), statuses(200, PARK_CHANGE)),
-    ],
-    "places:park_edit": [
+    "places:park_new": form_page(
+        Case("get", static("/places/parks/new/"), statuses(200, PARK_CHANGE)), posted=400
+    ),
+    "places:park_edit": form_page(
         Case(
             "get",
             url("/places/parks/{}/edit/", "park"),
             object_statuses(200, PARK_VIEW - {"commissioner"}, PARK_CHANGE),
             foreign(200),
         ),
-    ],
+        posted=400,
+    ),
     "places:measures": [
         Case(
             "get",
@@ -106,9 +108,9 @@ PAGES: dict[str, list[Case]] = {
     "places:measure_export": [
         Case("get", static("/places/measures/export.xlsx"), statuses(200, PLACE_VIEW)),
     ],
-    "places:measure_new": [
-        Case("get", static("/places/measures/new/"), statuses(200, MEASURE_CHANGE))
-    ],
+    "places:measure_new": form_page(
+        Case("get", static("/places/measures/new/"), statuses(200, MEASURE_CHANGE)), posted=400
+    ),
     "places:measure": [
         Case(
             "get",
@@ -117,15 +119,16 @@ PAGES: dict[str, list[Case]] = {
             foreign(200),
         ),
     ],
-    "places:measure_edit": [
-        # The own measure was issued by the city: a district official sees it but may not edit it.
+    # The own measure was issued by the city: a district official sees it but may not edit it.
+    "places:measure_edit": form_page(
         Case(
             "get",
             url("/places/measures/{}/edit/", "measure"),
             object_statuses(200, PLACE_VIEW, {"admin", "bureau"}),
             foreign(200),
         ),
-    ],
+        posted=400,
+    ),
     "places:measure_delete": [
         Case(
             "post",

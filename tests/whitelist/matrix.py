@@ -18,7 +18,7 @@ from keepline.whitelist.services import applications as application_services
 from keepline.whitelist.services import listings as listing_services
 from keepline.whitelist.services import reviews
 from tests.conftest import ROLES, SYSTEM, World
-from tests.matrix import REGISTRY, Case, foreign, object_statuses, statuses
+from tests.matrix import REGISTRY, Case, foreign, form_page, object_statuses, statuses
 from tests.whitelist.conftest import advance, approve, documents
 
 LISTING_VIEW = REGISTRY
@@ -132,6 +132,7 @@ def _decide_case(stage: str, deciders: set[str], *, ok: int, json: bool, path: s
         foreign(ok),
         data=_decision,
         json=json,
+        made_once=True,
     )
 
 
@@ -256,6 +257,7 @@ PAGES: dict[str, list[Case]] = {
             object_statuses(302, APPLICATION_VIEW, CITY),
             foreign(302),
             data=lambda w, which: {"version": _version(w, which)},
+            made_once=True,
         )
     ],
     "whitelist:resubmit": [
@@ -264,6 +266,7 @@ PAGES: dict[str, list[Case]] = {
             _application_url("/whitelist/applications/{}/edit/", "returned"),
             object_statuses(200, APPLICATION_VIEW, {"admin", "liaison"}),
             foreign(200),
+            made_once=True,
         ),
         Case(
             "post",
@@ -275,6 +278,7 @@ PAGES: dict[str, list[Case]] = {
                 "chain": "白酒",
                 "version": _version(w, which),
             },
+            made_once=True,
         ),
     ],
     "whitelist:document": [
@@ -298,15 +302,16 @@ PAGES: dict[str, list[Case]] = {
             data=lambda w, which: {"category": "key_industries", "chain": "白酒", **_files()},
         ),
     ],
-    "whitelist:apply_park": [
+    "whitelist:apply_park": form_page(
         Case(
             "get",
             lambda w, which: (
                 f"/whitelist/apply/park/{(w.park if which == 'own' else w.foreign_park).pk}/"
             ),
             *PARK_APPLY,
-        )
-    ],
+        ),
+        posted=400,
+    ),
     "whitelist:enterprise": [
         Case(
             "get",
@@ -406,6 +411,7 @@ API: dict[str, list[Case]] = {
                 "chain": "白酒",
                 "version": _version(w, which),
             },
+            made_once=True,
         )
     ],
     "POST /api/whitelist/applications/{application_id}/decision": [
@@ -432,6 +438,7 @@ API: dict[str, list[Case]] = {
             foreign(200),
             data=lambda w, which: {"version": _version(w, which)},
             json=True,
+            made_once=True,
         )
     ],
 }
