@@ -22,11 +22,11 @@ def test_menu_shows_only_what_the_role_opens(world: World) -> None:
         return {str(item["url"]) for _group, items in groups for item in items}
 
     bubble = {"/bubble/modes/", "/bubble/plans/", "/bubble/requests/", "/bubble/switching/"}
-    registry = {"/enterprises/", "/enterprises/import/"}
+    registry = {"/enterprises/", "/imports/enterprises/"}
     places = {"/places/regions/", "/places/parks/", "/places/measures/"}
     assert menu("admin") >= registry | places | bubble | {"/people/", "/audit/"}
     assert menu("liaison") >= {"/enterprises/", *bubble - {"/bubble/switching/"}}
-    assert not {"/enterprises/import/", "/bubble/switching/", "/people/"} & menu("liaison")
+    assert not {"/imports/enterprises/", "/bubble/switching/", "/people/"} & menu("liaison")
     assert menu("checkpoint") >= places
     assert not (registry | bubble | {"/people/", "/audit/"}) & menu("checkpoint")
     assert menu("bureau") == menu("admin") - {"/people/"}
