@@ -39,13 +39,18 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 	$(KEEPLINE) makemigrations --check --dry-run
 	cd src/keepline && ../../$(KEEPLINE) makemessages -l zh_Hans --no-obsolete --no-location -v 0
 	@msgfmt --statistics -o /dev/null $(PO) 2>&1 | tee /dev/stderr | grep -vqE 'untranslated|fuzzy' \
 	  || (echo "$(PO) has untranslated or fuzzy strings"; exit 1)
 
+# Off CI the test database is kept between runs (tests/conftest.py puts SQLite's in var/);
+# CI (CI=true) builds a fresh one.
+REUSE_DB := $(if $(CI),,--reuse-db)
+
 test: lint assets messages
-	$(BIN)/pytest -m "not e2e" $(PYTEST_ARGS)
+	$(BIN)/pytest -m "not e2e" $(REUSE_DB) $(PYTEST_ARGS)
 
 test-pg: install assets messages
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest -m "not e2e" --create-db $(PYTEST_ARGS)
