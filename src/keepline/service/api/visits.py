@@ -10,7 +10,7 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from keepline.problems import selectors as problem_selectors
 from keepline.service.models import Visit
-from keepline.service.rules import require_may_see_visits, require_may_visit
+from keepline.service.rules import may_see_planned, require_may_see_visits, require_may_visit
 from keepline.service.selectors.coverage import visit_enterprise
 from keepline.service.selectors.people import user_named
 from keepline.service.selectors.visits import PLANNED_VISITS, get_visit, visit_listing
@@ -135,7 +135,8 @@ _OPENAPI["parameters"] = [_LIST_PARAMETER, *_OPENAPI["parameters"]]
 def visit_list(request: Any) -> Any:
     actor = request.auth
     require_may_see_visits(actor)
-    return visit_listing(actor, request.GET.get("list")).rows(actor, request.GET)
+    listing = visit_listing(request.GET.get("list"), sees_planned=may_see_planned(actor))
+    return listing.rows(actor, request.GET)
 
 
 @router.post("/service/visits", response=VisitOut, summary="Plan a visit")

@@ -19,7 +19,6 @@ from keepline.core.scopes import Actor, get_for, may, visible
 from keepline.enterprises.models import Enterprise
 from keepline.enterprises.selectors import in_area
 from keepline.service.models import Visit, VisitStatus
-from keepline.service.rules import may_see_planned
 from keepline.service.selectors.coverage import (
     COVERAGE_GRANTS,
     covered_enterprises,
@@ -229,14 +228,12 @@ DONE_VISITS: Listing[Visit] = Listing(
 VISIT_LISTS = {"planned": PLANNED_VISITS, "done": DONE_VISITS}
 
 
-def visit_listing(actor: User, which: Any) -> Listing[Visit]:
-    """The list a request names (`list`, planned by default); the enterprise's liaison, who has
-    the done list only, gets that one."""
+def visit_listing(which: Any, *, sees_planned: bool) -> Listing[Visit]:
+    """The list a request names (`list`, planned by default); one who does not see the planned
+    list (the enterprise's liaison, `rules.may_see_planned`) gets the done one."""
     which = which or "planned"
     if which not in VISIT_LISTS:
         raise InvalidInput(
             _("Choose the planned or the done list."), errors={"list": [_("planned or done")]}
         )
-    if which == "planned" and not may_see_planned(actor):
-        which = "done"
-    return VISIT_LISTS[which]
+    return VISIT_LISTS[which if sees_planned else "done"]

@@ -60,7 +60,7 @@ from keepline.service.views.choices import people_source
 def visit_list(request: AuthedRequest) -> HttpResponse:
     """The two lists: visits planned (soonest first) and visits done (latest first)."""
     require_may_see_visits(request.user)
-    listing = visit_listing(request.user, request.GET.get("list"))
+    listing = visit_listing(request.GET.get("list"), sees_planned=may_see_planned(request.user))
     which = "planned" if listing is PLANNED_VISITS else "done"
     tabless = request.GET.copy()
     for name in ("list", "page", "sort"):
@@ -84,7 +84,8 @@ def visit_list(request: AuthedRequest) -> HttpResponse:
 @login_required
 def visit_export(request: AuthedRequest) -> HttpResponse:
     require_may_see_visits(request.user)
-    return export_response(request, visit_listing(request.user, request.GET.get("list")))
+    listing = visit_listing(request.GET.get("list"), sees_planned=may_see_planned(request.user))
+    return export_response(request, listing)
 
 
 VisitForm = TypeVar("VisitForm", VisitPlanForm, VisitRecordForm)
