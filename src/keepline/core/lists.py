@@ -18,16 +18,18 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import django_filters
 from django import forms
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.choices import CallableChoiceIterator
 from django.utils.translation import gettext as _
 
 from keepline.core.errors import InvalidInput
-from keepline.core.scopes import Actor, visible
+from keepline.core.scopes import Actor, require_role, visible
 from keepline.core.tabular import workbook_response
 
 if TYPE_CHECKING:
@@ -338,3 +340,36 @@ def export_response(request: HttpRequest, listing: Listing[Any]) -> HttpResponse
 def _cells(rows: QuerySet[Any], columns: Sequence[Column]) -> Iterator[list[Any]]:
     for obj in rows.iterator(chunk_size=2000):
         yield [c.read(obj) for c in columns]
+
+
+View = Callable[..., HttpResponse]
+
+
+def listing_views(
+    listing: Listing[Any],
+    template: str,
+    results_template: str,
+    *,
+    export: str = "",
+    extra: Callable[[Any], dict[str, Any]] | None = None,
+    action: str = "view",
+) -> tuple[View, View]:
+    """The list page and its Excel export for a declaration, both behind login and the role's
+    right to `action` the listing's model (403 otherwise). `export` is the export's URL name
+    (the page's button); `extra(request)` adds to the page's context (buttons the user may
+    press)."""
+    model = listing.filterset._meta.model
+
+    @login_required
+    def page(request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        require_role(request.user, model, action)  # type: ignore[arg-type]
+        context = {"export_url": reverse(export) if export else ""}
+        context.update(extra(request) if extra else {})
+        return list_page(request, listing, template, results_template, context)
+
+    @login_required
+    def export_view(request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        require_role(request.user, model, action)  # type: ignore[arg-type]
+        return export_response(request, listing)
+
+    return page, export_view

@@ -9,13 +9,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from keepline.core.errors import KeeplineError
-from keepline.core.lists import export_response, list_page
+from keepline.core.lists import listing_views
 from keepline.core.models import AuditEvent
 from keepline.core.scopes import (
     get_for,
@@ -23,7 +22,6 @@ from keepline.core.scopes import (
     holds_area,
     may,
     require_area,
-    require_role,
     visible,
 )
 from keepline.core.web import AuthedRequest, form_page
@@ -31,26 +29,13 @@ from keepline.enterprises import links, selectors, services
 from keepline.enterprises.forms import ContactForm, EnterpriseForm
 from keepline.enterprises.models import Enterprise, EnterpriseContact
 
-
-@login_required
-def enterprise_list(request: AuthedRequest) -> HttpResponse:
-    require_role(request.user, Enterprise)
-    return list_page(
-        request,
-        selectors.ENTERPRISES,
-        "enterprises/list.html",
-        "enterprises/_results.html",
-        {
-            "export_url": reverse("enterprises:export"),
-            "can_create": holds_area(request.user, Enterprise),
-        },
-    )
-
-
-@login_required
-def enterprise_export(request: AuthedRequest) -> HttpResponse:
-    require_role(request.user, Enterprise)
-    return export_response(request, selectors.ENTERPRISES)
+enterprise_list, enterprise_export = listing_views(
+    selectors.ENTERPRISES,
+    "enterprises/list.html",
+    "enterprises/_results.html",
+    export="enterprises:export",
+    extra=lambda request: {"can_create": holds_area(request.user, Enterprise)},
+)
 
 
 @login_required
