@@ -96,15 +96,6 @@ class ListingOut(Schema):
         return check_url(context["request"], obj)
 
 
-LISTING_RELATED = ("enterprise__region", "enterprise__park", "park__region", "authority")
-
-
-def _listing(request: Any, listing_id: int) -> WhitelistListing:
-    return get_for(
-        WhitelistListing.objects.select_related(*LISTING_RELATED), request.auth, listing_id
-    )
-
-
 @router.get(
     "/whitelist/listings",
     response=list[ListingOut],
@@ -120,7 +111,7 @@ def listing_list(request: Any) -> Any:
 
 @router.get("/whitelist/listings/{listing_id}", response=ListingOut, summary="One listing")
 def listing_detail(request: Any, listing_id: int) -> Any:
-    return _listing(request, listing_id)
+    return listings.listing_for(request.auth, listing_id)
 
 
 class RevokeIn(Schema):
@@ -138,7 +129,7 @@ def listing_revoke(request: Any, listing_id: int, payload: RevokeIn) -> Any:
     listing_services.revoke_listing(
         actor=request.auth, listing_id=listing_id, reason=payload.reason
     )
-    return _listing(request, listing_id)
+    return listings.listing_for(request.auth, listing_id)
 
 
 # ---- applications -----------------------------------------------------------------------------
@@ -271,28 +262,11 @@ class ApplicationDetailOut(ApplicationOut):
 
     @staticmethod
     def resolve_listings(obj: WhitelistApplication) -> QuerySet[WhitelistListing]:
-        return obj.listings.select_related(*LISTING_RELATED)
+        return obj.listings.select_related(*listings.LISTING_RELATED)
 
 
 def _document(attachment: Attachment) -> dict[str, Any]:
     return {"filename": attachment.filename, "size": attachment.size, "sha256": attachment.sha256}
-
-
-def _application(request: Any, application_id: int) -> WhitelistApplication:
-    return get_for(
-        WhitelistApplication.objects.select_related(
-            "enterprise__region",
-            "park__region",
-            "inspect_park",
-            "inspect_region",
-            "district",
-            "city",
-            "province",
-            *applications.DOCUMENTS,
-        ).defer(*(f"{name}__content" for name in applications.DOCUMENTS)),
-        request.auth,
-        application_id,
-    )
 
 
 @router.get(
@@ -314,7 +288,7 @@ def application_list(request: Any) -> Any:
     summary="One application: where it stands and its history",
 )
 def application_detail(request: Any, application_id: int) -> Any:
-    return _application(request, application_id)
+    return applications.application_for(request.auth, application_id)
 
 
 class SubmitIn(Schema):
@@ -339,13 +313,6 @@ class ResubmitIn(Schema):
     note: str = Field("", examples=["补充了员工名单"])
 
 
-def _files(**uploads: UploadedFile | None) -> dict[str, application_services.Upload | None]:
-    return {
-        name: (f.name or "", f.read(Attachment.MAX_BYTES + 1)) if f is not None else None
-        for name, f in uploads.items()
-    }
-
-
 @router.post(
     "/whitelist/applications",
     response={201: ApplicationDetailOut},
@@ -360,10 +327,12 @@ def application_submit(
 ) -> Any:
     application = application_services.submit_application(
         actor=request.auth,
-        files=_files(commitment=commitment, staff_list=staff_list, epidemic_plan=epidemic_plan),
+        files=application_services.read_uploads(
+            {"commitment": commitment, "staff_list": staff_list, "epidemic_plan": epidemic_plan}
+        ),
         **payload.dict(),
     )
-    return Status(201, _application(request, application.pk))
+    return Status(201, applications.application_for(request.auth, application.pk))
 
 
 @router.post(
@@ -382,10 +351,12 @@ def application_resubmit(
     application_services.resubmit_application(
         actor=request.auth,
         application_id=application_id,
-        files=_files(commitment=commitment, staff_list=staff_list, epidemic_plan=epidemic_plan),
+        files=application_services.read_uploads(
+            {"commitment": commitment, "staff_list": staff_list, "epidemic_plan": epidemic_plan}
+        ),
         **payload.dict(),
     )
-    return _application(request, application_id)
+    return applications.application_for(request.auth, application_id)
 
 
 class DecisionIn(Schema):
@@ -410,7 +381,7 @@ class DecisionIn(Schema):
 )
 def application_decide(request: Any, application_id: int, payload: DecisionIn) -> Any:
     reviews.decide_application(actor=request.auth, application_id=application_id, **payload.dict())
-    return _application(request, application_id)
+    return applications.application_for(request.auth, application_id)
 
 
 class NominationIn(Schema):
@@ -429,7 +400,7 @@ def application_nominate(request: Any, application_id: int, payload: NominationI
     reviews.nominate_application(
         actor=request.auth, application_id=application_id, **payload.dict()
     )
-    return _application(request, application_id)
+    return applications.application_for(request.auth, application_id)
 
 
 # ---- invitations to apply ---------------------------------------------------------------------

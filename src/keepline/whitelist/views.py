@@ -17,10 +17,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from keepline.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from keepline.core.lists import export_response, list_page
+from keepline.core.lists import export_response, list_page, listing_views
 from keepline.core.models import Attachment, Role
 from keepline.core.scopes import get_for, holds, may, memberships, require_role
-from keepline.core.web import AuthedRequest, apply_errors, attachment_response
+from keepline.core.web import AuthedRequest, apply_errors, attachment_response, form_page
 from keepline.enterprises.models import Enterprise
 from keepline.places.models import Park
 from keepline.whitelist import rules
@@ -43,37 +43,17 @@ from keepline.whitelist.services import reviews
 # ---- listings ---------------------------------------------------------------------------------
 
 
-@login_required
-def listing_list(request: AuthedRequest) -> HttpResponse:
-    require_role(request.user, WhitelistListing)
-    return list_page(
-        request,
-        listings.LISTINGS,
-        "whitelist/listings.html",
-        "whitelist/_listings.html",
-        {"export_url": reverse("whitelist:listings_export")},
-    )
-
-
-@login_required
-def listing_export(request: AuthedRequest) -> HttpResponse:
-    require_role(request.user, WhitelistListing)
-    return export_response(request, listings.LISTINGS)
-
-
-def _listing(request: AuthedRequest, pk: int) -> WhitelistListing:
-    return get_for(
-        WhitelistListing.objects.select_related(
-            "enterprise__region", "enterprise__park", "park__region", "authority", "application"
-        ),
-        request.user,
-        pk,
-    )
+listing_list, listing_export = listing_views(
+    listings.LISTINGS,
+    "whitelist/listings.html",
+    "whitelist/_listings.html",
+    export="whitelist:listings_export",
+)
 
 
 @login_required
 def listing_detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    listing = _listing(request, pk)
+    listing = listings.listing_for(request.user, pk)
     return render(
         request,
         "whitelist/listing.html",
@@ -91,7 +71,7 @@ def listing_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 def certificate(request: AuthedRequest, pk: int) -> HttpResponse:
     """The printable certificate (A4), with the QR code of the public check page."""
-    listing = _listing(request, pk)
+    listing = listings.listing_for(request.user, pk)
     url = check_url(request, listing)
     return render(
         request,
@@ -102,25 +82,17 @@ def certificate(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @login_required
 def revoke(request: AuthedRequest, pk: int) -> HttpResponse:
-    listing = _listing(request, pk)
+    listing = listings.listing_for(request.user, pk)
     if not rules.may_decide_listing(request.user, listing):
         raise Forbidden(_("A listing is revoked by the government that listed it."))
+
+    def save(data: dict[str, Any]) -> HttpResponse:
+        listing_services.revoke_listing(actor=request.user, listing_id=pk, reason=data["reason"])
+        messages.success(request, _("The listing is revoked."))
+        return redirect("whitelist:listing", pk)
+
     form = RevokeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            listing_services.revoke_listing(
-                actor=request.user, listing_id=pk, reason=form.cleaned_data["reason"]
-            )
-        except InvalidInput as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("The listing is revoked."))
-            return redirect("whitelist:listing", pk)
-    # Back here after a POST only with errors.
-    status = 400 if request.method == "POST" else 200
-    return render(
-        request, "whitelist/revoke.html", {"listing": listing, "form": form}, status=status
-    )
+    return form_page(request, form, "whitelist/revoke.html", save, {"listing": listing})
 
 
 @never_cache
@@ -203,34 +175,15 @@ def application_export(request: AuthedRequest) -> HttpResponse:
     return export_response(request, applications.APPLICATIONS)
 
 
-def _application(request: AuthedRequest, pk: int) -> WhitelistApplication:
-    return get_for(
-        WhitelistApplication.objects.select_related(
-            "enterprise__region",
-            "enterprise__park",
-            "park__region",
-            "inspect_park",
-            "inspect_region",
-            "district",
-            "city",
-            "province",
-            "commitment",
-            "staff_list",
-            "epidemic_plan",
-        ).defer("commitment__content", "staff_list__content", "epidemic_plan__content"),
-        request.user,
-        pk,
-    )
-
-
 def _application_page(
     request: AuthedRequest,
-    application: WhitelistApplication,
+    pk: int,
     *,
     status: int = 200,
     error: str = "",
     bound: DecisionForm | None = None,
 ) -> HttpResponse:
+    application = applications.application_for(request.user, pk)
     steps = rules.steps_to_decide(request.user, application)
     forms = []
     for step in steps:
@@ -265,7 +218,7 @@ def _application_page(
 
 @login_required
 def application_detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    return _application_page(request, _application(request, pk))
+    return _application_page(request, pk)
 
 
 @login_required
@@ -285,11 +238,9 @@ def decide(request: AuthedRequest, pk: int) -> HttpResponse:
         )
     except InvalidInput as exc:
         apply_errors(form, exc)
-        return _application_page(
-            request, _application(request, pk), status=400, error=exc.message, bound=form
-        )
+        return _application_page(request, pk, status=exc.status, error=exc.message, bound=form)
     except Conflict as exc:
-        return _application_page(request, _application(request, pk), status=409, error=exc.message)
+        return _application_page(request, pk, status=exc.status, error=exc.message)
     messages.success(
         request,
         {
@@ -314,10 +265,7 @@ def nominate(request: AuthedRequest, pk: int) -> HttpResponse:
             reasons=form.cleaned_data.get("reasons") or "",
         )
     except (InvalidInput, Conflict) as exc:
-        status = 409 if isinstance(exc, Conflict) else 400
-        return _application_page(
-            request, _application(request, pk), status=status, error=exc.message
-        )
+        return _application_page(request, pk, status=exc.status, error=exc.message)
     messages.success(request, _("Nominated to the province."))
     return redirect("whitelist:application", pk)
 
@@ -332,15 +280,9 @@ def document(request: AuthedRequest, pk: int, kind: str) -> HttpResponse:
 
 
 def _uploads(request: HttpRequest) -> dict[str, application_services.Upload | None]:
-    """The uploaded documents; a file beyond the size limit is read only far enough for the
-    service to refuse it."""
-    uploads: dict[str, application_services.Upload | None] = {}
-    for name in applications.DOCUMENTS:
-        upload = request.FILES.get(name)
-        uploads[name] = (
-            (upload.name or "", upload.read(Attachment.MAX_BYTES + 1)) if upload else None
-        )
-    return uploads
+    return application_services.read_uploads(
+        {name: request.FILES.get(name) for name in applications.DOCUMENTS}
+    )
 
 
 def _apply(request: AuthedRequest, subject: Enterprise | Park) -> HttpResponse:
@@ -354,38 +296,32 @@ def _apply(request: AuthedRequest, subject: Enterprise | Park) -> HttpResponse:
         request.FILES or None,
         initial={"chain": request.GET.get("chain", "")[: application_services.MAX_CHAIN]},
     )
-    if request.method == "POST" and form.is_valid():
-        place: dict[str, Any] = (
-            {"enterprise_id": subject.pk}
-            if isinstance(subject, Enterprise)
-            else {"park_id": subject.pk}
+
+    def save(data: dict[str, Any]) -> HttpResponse:
+        place = "enterprise_id" if isinstance(subject, Enterprise) else "park_id"
+        application = application_services.submit_application(
+            actor=request.user,
+            category=data["category"],
+            chain=data["chain"],
+            note=data["note"],
+            files=_uploads(request),
+            **{place: subject.pk},
         )
-        try:
-            application = application_services.submit_application(
-                actor=request.user,
-                category=form.cleaned_data["category"],
-                chain=form.cleaned_data["chain"],
-                note=form.cleaned_data["note"],
-                files=_uploads(request),
-                **place,
-            )
-        except InvalidInput as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Application submitted for inspection."))
-            return redirect("whitelist:application", application.pk)
-    return render(
+        messages.success(request, _("Application submitted for inspection."))
+        return redirect("whitelist:application", application.pk)
+
+    return form_page(
         request,
+        form,
         "whitelist/application_form.html",
+        save,
         {
-            "form": form,
             "subject": subject,
             "application": None,
             "pending": pending,
             "listed": listed,
             "chains": listings.chains(request.user),
         },
-        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -406,7 +342,7 @@ def apply_park(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 def resubmit(request: AuthedRequest, pk: int) -> HttpResponse:
     """The applicant changes a returned application and submits it again."""
-    application = _application(request, pk)
+    application = applications.application_for(request.user, pk)
     if not rules.may_apply(request.user, application.subject):
         raise Forbidden(_("Only the applicant changes the application."))
     initial = {
@@ -418,32 +354,32 @@ def resubmit(request: AuthedRequest, pk: int) -> HttpResponse:
     form = ApplicationForm(
         request.POST or None, request.FILES or None, initial=initial, resubmitting=True
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            application_services.resubmit_application(
-                actor=request.user,
-                application_id=pk,
-                version=form.cleaned_data["version"],
-                category=form.cleaned_data["category"],
-                chain=form.cleaned_data["chain"],
-                note=form.cleaned_data["note"],
-                files=_uploads(request),
-            )
-        except InvalidInput as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Application submitted again for inspection."))
-            return redirect("whitelist:application", pk)
-    elif application.status != "returned":
+    # A valid submission of an application no longer returned is the service's 409.
+    if application.status != "returned" and not (request.method == "POST" and form.is_valid()):
         raise Conflict(
             _("Only a returned application is changed; it is %(status)s.")
             % {"status": application.get_status_display()}
         )
-    return render(
+
+    def save(data: dict[str, Any]) -> HttpResponse:
+        application_services.resubmit_application(
+            actor=request.user,
+            application_id=pk,
+            version=data["version"],
+            category=data["category"],
+            chain=data["chain"],
+            note=data["note"],
+            files=_uploads(request),
+        )
+        messages.success(request, _("Application submitted again for inspection."))
+        return redirect("whitelist:application", pk)
+
+    return form_page(
         request,
+        form,
         "whitelist/application_form.html",
+        save,
         {
-            "form": form,
             "subject": application.subject,
             "application": application,
             "returned": [e for e in applications.timeline(application) if e.decision == "return"][
@@ -451,7 +387,6 @@ def resubmit(request: AuthedRequest, pk: int) -> HttpResponse:
             ],
             "chains": listings.chains(request.user),
         },
-        status=400 if request.method == "POST" else 200,
     )
 
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from keepline.core.lists import Column, FilterSet, Listing
-from keepline.core.scopes import Actor, holds, visible
+from keepline.core.scopes import Actor, get_for, holds, visible
 from keepline.enterprises.models import Enterprise
 from keepline.places.models import Park
 from keepline.whitelist.models import (
@@ -40,6 +40,17 @@ DOCUMENTS = {
     "staff_list": _("Staff list"),
     "epidemic_plan": _("Epidemic prevention plan"),
 }
+# What an application's page, the API and the workflow steps draw of it.
+APPLICATION_RELATED = (
+    "enterprise__region",
+    "enterprise__park",
+    "park__region",
+    "inspect_park",
+    "inspect_region",
+    "district",
+    "city",
+    "province",
+)
 # The applications waiting at each step.
 QUEUES: dict[str, Q] = {
     Step.INSPECTION: Q(status=ApplicationStatus.INSPECTION),
@@ -170,6 +181,18 @@ APPLICATIONS: Listing[WhitelistApplication] = Listing(
         Column("submitted", _("Submitted"), "submitted_at", sort="submitted_at"),
     ),
 )
+
+
+def application_for(actor: Actor, pk: int) -> WhitelistApplication:
+    """One application the actor may see, with its documents' names and sizes but not their
+    content (read only when a document is opened)."""
+    return get_for(
+        WhitelistApplication.objects.select_related(*APPLICATION_RELATED, *DOCUMENTS).defer(
+            *(f"{name}__content" for name in DOCUMENTS)
+        ),
+        actor,
+        pk,
+    )
 
 
 def open_application(subject: Enterprise | Park) -> WhitelistApplication | None:

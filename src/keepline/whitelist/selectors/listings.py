@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from keepline.core.lists import Column, FilterSet, Listing, ScopedChoiceFilter
-from keepline.core.scopes import Actor, visible
+from keepline.core.scopes import Actor, get_for, visible
 from keepline.enterprises.models import Enterprise
 from keepline.places.models import Park, Region, WhitelistLevel
 from keepline.places.selectors import region_choices
@@ -174,6 +174,20 @@ LISTINGS: Listing[WhitelistListing] = Listing(
         Column("revoke_reason", _("Reason for revocation"), table=False),
     ),
 )
+
+
+# What a listing's page and the API draw of it.
+LISTING_RELATED = (
+    "enterprise__region",
+    "enterprise__park",
+    "park__region",
+    "authority",
+    "application",
+)
+
+
+def listing_for(actor: Actor, pk: int) -> WhitelistListing:
+    return get_for(WhitelistListing.objects.select_related(*LISTING_RELATED), actor, pk)
 
 
 def active_listings(subject: Enterprise | Park) -> QuerySet[WhitelistListing]:

@@ -18,6 +18,7 @@ from keepline.enterprises.models import Enterprise
 from keepline.places.models import Park, Region
 from keepline.whitelist.models import WhitelistApplication, WhitelistReview
 from keepline.whitelist.rules import open_steps
+from keepline.whitelist.selectors.applications import APPLICATION_RELATED
 
 MAX_TEXT = 4000
 APPLICATION_AUDIT = [
@@ -141,14 +142,7 @@ def _review(
 def _locked_application(actor: Actor, application_id: int) -> WhitelistApplication:
     return get_for(
         WhitelistApplication.objects.select_for_update(of=("self",)).select_related(
-            "enterprise__region",
-            "enterprise__park",
-            "park__region",
-            "inspect_park",
-            "inspect_region",
-            "district",
-            "city",
-            "province",
+            *APPLICATION_RELATED
         ),
         actor,
         application_id,

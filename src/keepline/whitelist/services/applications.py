@@ -4,8 +4,10 @@ submitting it again, and opening its documents (audited: the staff list is perso
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -47,6 +49,15 @@ from keepline.whitelist.services._common import (
 MAX_CHAIN = 50
 # (filename, content) of an uploaded document.
 Upload = tuple[str, bytes]
+
+
+def read_uploads(files: Mapping[str, UploadedFile | None]) -> dict[str, Upload | None]:
+    """The uploaded documents of a page or an API call; a file beyond the size limit is read
+    only far enough for `_store_documents` to refuse it."""
+    return {
+        name: (f.name or "", f.read(Attachment.MAX_BYTES + 1)) if f is not None else None
+        for name, f in files.items()
+    }
 
 
 def _places(subject: Enterprise | Park) -> dict[str, Any]:
