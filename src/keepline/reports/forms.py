@@ -10,35 +10,14 @@ from django.utils.translation import gettext_lazy as _
 
 from keepline.bubble.models import EnterpriseMode
 from keepline.core.forms import SELECT, TEXT
-from keepline.core.scopes import visible
-from keepline.enterprises.models import Industry, IndustryLevel
-from keepline.places.models import MeasureKind, Park, Region
+from keepline.enterprises.selectors import industry_choices
+from keepline.places.models import MeasureKind
+from keepline.places.selectors import park_choices, region_choices
 from keepline.reports.models import TargetBasis
 
 NUMBER = TEXT | {"inputmode": "numeric", "autocomplete": "off"}
 DECIMAL = TEXT | {"inputmode": "decimal", "autocomplete": "off"}
 DATE = TEXT | {"type": "date"}
-
-
-def region_choices(user: Any, empty: str | None = "—") -> list[tuple[str, str]]:
-    head = [("", empty)] if empty is not None else []
-    return head + [
-        (r.code, f"{'　' * max(r.depth - 1, 0)}{r.code} {r.name}")
-        for r in visible(Region.objects.all(), user)
-    ]
-
-
-def park_choices(user: Any, empty: str | None = "—") -> list[tuple[str, str]]:
-    head = [("", empty)] if empty is not None else []
-    return head + [(p.code, f"{p.name} ({p.code})") for p in visible(Park.objects.all(), user)]
-
-
-def industry_choices(empty: str | None = "—") -> list[tuple[str, str]]:
-    head = [("", empty)] if empty is not None else []
-    return head + [
-        (i.code, f"{'' if i.level == IndustryLevel.SECTION else '　'}{i.code} {i.name}")
-        for i in Industry.objects.order_by("code")
-    ]
 
 
 class ReportForm(forms.Form):
@@ -96,7 +75,7 @@ class DeadlineForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["region"].choices = region_choices(user)  # type: ignore[attr-defined]
+        self.fields["region"].choices = [("", "—"), *region_choices(user)]  # type: ignore[attr-defined]
 
 
 class TargetForm(forms.Form):
@@ -112,8 +91,8 @@ class TargetForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        regions = [(f"region:{code}", label) for code, label in region_choices(user, None)]
-        parks = [(f"park:{code}", label) for code, label in park_choices(user, None)]
+        regions = [(f"region:{code}", label) for code, label in region_choices(user)]
+        parks = [(f"park:{code}", label) for code, label in park_choices(user)]
         self.fields["area"].choices = [  # type: ignore[attr-defined]
             ("", "—"),
             (str(_("Regions")), regions),
@@ -152,6 +131,6 @@ class FiguresForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["region"].choices = region_choices(user, None)  # type: ignore[attr-defined]
-        self.fields["park"].choices = park_choices(user, None)  # type: ignore[attr-defined]
-        self.fields["industry"].choices = industry_choices(None)  # type: ignore[attr-defined]
+        self.fields["region"].choices = region_choices(user)  # type: ignore[attr-defined]
+        self.fields["park"].choices = park_choices(user)  # type: ignore[attr-defined]
+        self.fields["industry"].choices = industry_choices()  # type: ignore[attr-defined]

@@ -39,7 +39,7 @@ from keepline.core.tabular import workbook_response
 from keepline.core.web import AuthedRequest, apply_errors
 from keepline.enterprises.models import Enterprise
 from keepline.places.models import Region
-from keepline.reports.forms import region_choices
+from keepline.places.selectors import region_choices
 
 # ---- industry chains --------------------------------------------------------------------------
 
@@ -122,7 +122,7 @@ def _chain_page(request: AuthedRequest, chain: IndustryChain | None) -> HttpResp
     form = ChainForm(
         request.POST or None,
         initial=initial,
-        regions=region_choices(request.user),
+        regions=[("", "—"), *region_choices(request.user)],
         sectors=sector_choices(),
     )
     status = 200

@@ -26,7 +26,7 @@ from keepline.core.pickers import ENTERPRISES, offer, options_response
 from keepline.core.scopes import get_for, holds_area, require_area, require_role
 from keepline.core.web import AuthedRequest, apply_errors, query_without
 from keepline.enterprises.models import Enterprise
-from keepline.reports.forms import industry_choices
+from keepline.enterprises.selectors import industry_choices
 
 ENTERPRISE_SOURCE = "/chains/choices/enterprises/"
 
@@ -53,8 +53,8 @@ def offer_enterprises(form: Any, user: Any, *names: str, keep: Iterable[int] = (
         offer(form, name, qs, ENTERPRISES, ENTERPRISE_SOURCE)
 
 
-def sector_choices(empty: str | None = "—") -> list[tuple[str, str]]:
-    return industry_choices(empty)
+def sector_choices() -> list[tuple[str, str]]:
+    return [("", "—"), *industry_choices()]
 
 
 # ---- links ------------------------------------------------------------------------------------

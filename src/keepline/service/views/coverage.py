@@ -20,7 +20,7 @@ from keepline.core.scopes import get_for, holds, holds_area, require_area, requi
 from keepline.core.web import AuthedRequest, apply_errors, query_without
 from keepline.enterprises.models import Enterprise
 from keepline.places.models import Park, Region
-from keepline.reports.forms import park_choices, region_choices
+from keepline.places.selectors import park_choices, region_choices
 from keepline.service.forms import CoverageAssignForm, CoverageEndForm
 from keepline.service.models import Coverage
 from keepline.service.selectors.coverage import (
@@ -64,8 +64,8 @@ def _assign_form(request: AuthedRequest, data: Any = None) -> CoverageAssignForm
     projects = key_projects(user)
     form = CoverageAssignForm(
         data,
-        regions=region_choices(user),
-        parks=park_choices(user),
+        regions=[("", "—"), *region_choices(user)],
+        parks=[("", "—"), *park_choices(user)],
         projects=[(p.pk, f"{p.name} · {p.enterprise.name}") for p in projects],
     )
     offer(

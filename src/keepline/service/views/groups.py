@@ -18,7 +18,7 @@ from keepline.core.pickers import PEOPLE, offer, source_url
 from keepline.core.scopes import holds_area, may, require_area, require_role, visible
 from keepline.core.web import AuthedRequest, apply_errors
 from keepline.places.models import Park, Region
-from keepline.reports.forms import park_choices, region_choices
+from keepline.places.selectors import park_choices, region_choices
 from keepline.service.forms import WorkingGroupEndForm, WorkingGroupForm
 from keepline.service.models import WorkingGroup
 from keepline.service.selectors.coverage import local_today
@@ -65,8 +65,8 @@ def _group_form(
     user = request.user
     form = WorkingGroupForm(
         data,
-        regions=region_choices(user, None),
-        parks=park_choices(user, None),
+        regions=region_choices(user),
+        parks=park_choices(user),
         editing=group is not None,
         **kwargs,
     )
