@@ -92,21 +92,6 @@ PAGES: dict[str, list[Case]] = {
             foreign(200),
         ),
     ],
-    "enterprises:import": [
-        Case("get", static("/enterprises/import/"), statuses(200, REGISTRY_CREATE))
-    ],
-    "enterprises:import_template": [
-        Case("get", static("/enterprises/import/template.xlsx"), statuses(200, REGISTRY_CREATE))
-    ],
-    "enterprises:import_confirm": [
-        # An upload belongs to the user who made it; anyone else's is foreign.
-        Case(
-            "post",
-            lambda w, which: f"/enterprises/import/{w.upload_ids[which]}/confirm/",  # type: ignore[attr-defined]
-            statuses(400, REGISTRY_CREATE),
-            statuses(404, REGISTRY_CREATE),
-        ),
-    ],
 }
 
 API: dict[str, list[Case]] = {
