@@ -39,6 +39,7 @@ from keepline.core.scopes import Actor, visible
 from keepline.enterprises.models import Enterprise
 from keepline.places.models import ControlMeasure, Park
 from keepline.places.selectors import park_filter, region_filter
+from keepline.whitelist.selectors.listings import search_subject
 
 
 def _latest_record(at: dt.datetime) -> QuerySet[ModeRecord]:
@@ -325,15 +326,7 @@ class PlanFilterSet(FilterSet):
     def search(
         self, qs: QuerySet[ClosedLoopPlan], name: str, value: str
     ) -> QuerySet[ClosedLoopPlan]:
-        value = value.strip()
-        if not value:
-            return qs
-        return qs.filter(
-            Q(enterprise__name__icontains=value)
-            | Q(enterprise__uscc__icontains=value)
-            | Q(park__name__icontains=value)
-            | Q(park__code__icontains=value)
-        )
+        return search_subject(qs, value, "park__code")
 
 
 PLANS: Listing[ClosedLoopPlan] = Listing(

@@ -3,6 +3,8 @@ modes as of any moment, change requests, and the switching of a control measure'
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -37,7 +39,7 @@ from keepline.bubble.services import switching as switch_services
 from keepline.core.errors import Forbidden, InvalidInput
 from keepline.core.lists import export_response, list_page
 from keepline.core.scopes import get_for, holds, require_role, visible
-from keepline.core.web import AuthedRequest, apply_errors, paginate
+from keepline.core.web import AuthedRequest, form_page, paginate
 from keepline.enterprises.models import Enterprise
 from keepline.places.models import ControlMeasure, Park
 
@@ -119,25 +121,41 @@ def plan_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
-@require_POST
-def plan_decide(request: AuthedRequest, pk: int) -> HttpResponse:
+def _errors(exc: InvalidInput) -> str:
+    """A service's errors as one message, for the forms posted from a detail page."""
+    return "; ".join(m for ms in exc.errors.values() for m in ms) or exc.message
+
+
+def _decide(
+    request: AuthedRequest,
+    decide: Callable[..., object],
+    outcomes: tuple[str, str],
+    back: str,
+    pk: int,
+) -> HttpResponse:
+    """Approve, or return or refuse, a plan or a change request from its page; back there with
+    the outcome (approved, not approved) or the service's errors."""
     form = DecisionForm(request.POST)
     form.is_valid()
     approve = request.POST.get("decision") == "approve"
     try:
-        plan_services.decide_plan(
-            actor=request.user,
-            plan_id=pk,
+        decide(
             approve=approve,
             note=form.cleaned_data.get("note") or "",
             version=form.cleaned_data.get("version"),
         )
     except InvalidInput as exc:
-        messages.error(request, "; ".join(m for ms in exc.errors.values() for m in ms))
+        messages.error(request, _errors(exc))
     else:
-        messages.success(request, _("Plan approved.") if approve else _("Plan returned."))
-    return redirect("bubble:plan", pk)
+        messages.success(request, outcomes[0] if approve else outcomes[1])
+    return redirect(back, pk)
+
+
+@login_required
+@require_POST
+def plan_decide(request: AuthedRequest, pk: int) -> HttpResponse:
+    decide = partial(plan_services.decide_plan, actor=request.user, plan_id=pk)
+    return _decide(request, decide, (_("Plan approved."), _("Plan returned.")), "bubble:plan", pk)
 
 
 def _plan_form(
@@ -155,38 +173,34 @@ def _plan_form(
             initial["version"] = latest.version
     pending = latest is not None and latest.status == PlanStatus.SUBMITTED
     form = PlanForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+
+    def save(data: dict[str, Any]) -> HttpResponse:
         submit = "submit" in request.POST
-        try:
-            plan = plan_services.save_plan(
-                actor=request.user,
-                data=data,
-                enterprise_id=enterprise.pk if enterprise else None,
-                park_id=park.pk if park else None,
-                submit=submit,
-                version=form.cleaned_data.get("version"),
-            )
-        except InvalidInput as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(
-                request, _("Plan submitted for decision.") if submit else _("Draft saved.")
-            )
-            return redirect("bubble:plan", plan.pk)
-    return render(
+        plan = plan_services.save_plan(
+            actor=request.user,
+            data={k: v for k, v in data.items() if k != "version"},
+            enterprise_id=enterprise.pk if enterprise else None,
+            park_id=park.pk if park else None,
+            submit=submit,
+            version=data.get("version"),
+        )
+        messages.success(
+            request, _("Plan submitted for decision.") if submit else _("Draft saved.")
+        )
+        return redirect("bubble:plan", plan.pk)
+
+    return form_page(
         request,
+        form,
         "bubble/plan_form.html",
+        save,
         {
-            "form": form,
             "subject": enterprise or park,
             "enterprise": enterprise,
             "park": park,
             "latest": latest,
             "pending": pending,
         },
-        # Back here after a POST only with errors.
-        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -273,7 +287,7 @@ def mode_set(request: AuthedRequest, pk: int) -> HttpResponse:
     try:
         mode_services.set_mode(actor=request.user, enterprise_id=pk, **form.cleaned_data)
     except InvalidInput as exc:
-        messages.error(request, "; ".join(m for ms in exc.errors.values() for m in ms))
+        messages.error(request, _errors(exc))
     else:
         messages.success(request, _("Mode recorded."))
     return redirect("bubble:enterprise", pk)
@@ -289,23 +303,15 @@ def request_new(request: AuthedRequest, pk: int) -> HttpResponse:
     if not rules.may_request_mode(request.user, enterprise):
         raise Forbidden(_("Only the enterprise's liaison asks for its mode to change."))
     mode = selectors.modes_at(Enterprise.objects.filter(pk=pk), timezone.now())[pk]
+
+    def save(data: dict[str, Any]) -> HttpResponse:
+        change = request_services.request_mode_change(actor=request.user, enterprise_id=pk, **data)
+        messages.success(request, _("Request sent."))
+        return redirect("bubble:request", change.pk)
+
     form = RequestForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            change = request_services.request_mode_change(
-                actor=request.user, enterprise_id=pk, **form.cleaned_data
-            )
-        except InvalidInput as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Request sent."))
-            return redirect("bubble:request", change.pk)
-    return render(
-        request,
-        "bubble/request_form.html",
-        {"form": form, "enterprise": enterprise, "mode": EnterpriseMode(mode)},
-        status=400 if request.method == "POST" else 200,
-    )
+    context = {"enterprise": enterprise, "mode": EnterpriseMode(mode)}
+    return form_page(request, form, "bubble/request_form.html", save, context)
 
 
 @login_required
@@ -354,22 +360,9 @@ def request_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def request_decide(request: AuthedRequest, pk: int) -> HttpResponse:
-    form = DecisionForm(request.POST)
-    form.is_valid()
-    approve = request.POST.get("decision") == "approve"
-    try:
-        request_services.decide_mode_request(
-            actor=request.user,
-            request_id=pk,
-            approve=approve,
-            note=form.cleaned_data.get("note") or "",
-            version=form.cleaned_data.get("version"),
-        )
-    except InvalidInput as exc:
-        messages.error(request, "; ".join(m for ms in exc.errors.values() for m in ms))
-    else:
-        messages.success(request, _("Request approved.") if approve else _("Request refused."))
-    return redirect("bubble:request", pk)
+    decide = partial(request_services.decide_mode_request, actor=request.user, request_id=pk)
+    outcomes = (_("Request approved."), _("Request refused."))
+    return _decide(request, decide, outcomes, "bubble:request", pk)
 
 
 # ---- modes -----------------------------------------------------------------------------------
@@ -490,9 +483,7 @@ def switch_end(request: AuthedRequest, pk: int) -> HttpResponse:
             actor=request.user, measure_id=pk, return_on=form.cleaned_data["return_on"]
         )
     except InvalidInput as exc:
-        messages.error(
-            request, "; ".join(m for ms in exc.errors.values() for m in ms) or exc.message
-        )
+        messages.error(request, _errors(exc))
     else:
         messages.success(
             request,

@@ -30,6 +30,7 @@ from keepline.whitelist.rules import DECIDED_STEPS, STEP_MODELS, open_steps
 from keepline.whitelist.selectors.listings import (
     Event,
     listing_events,
+    search_subject,
     subject_filter,
     subject_region_filter,
 )
@@ -131,15 +132,7 @@ class ApplicationFilterSet(FilterSet):
     def search(
         self, qs: QuerySet[WhitelistApplication], name: str, value: str
     ) -> QuerySet[WhitelistApplication]:
-        value = value.strip()
-        if not value:
-            return qs
-        return qs.filter(
-            Q(enterprise__name__icontains=value)
-            | Q(enterprise__uscc__icontains=value)
-            | Q(park__name__icontains=value)
-            | Q(chain__icontains=value)
-        )
+        return search_subject(qs, value, "chain")
 
 
 APPLICATIONS: Listing[WhitelistApplication] = Listing(

@@ -28,6 +28,20 @@ def subject_filter(subject: Enterprise | Park) -> dict[str, Any]:
     return {"enterprise": subject} if isinstance(subject, Enterprise) else {"park": subject}
 
 
+def search_subject(qs: QuerySet[Any], value: str, also: str) -> QuerySet[Any]:
+    """Rows whose subject's name (or enterprise's credit code), or the field `also`, holds
+    `value`: the search box of the lists of listings, applications and closed-loop plans."""
+    value = value.strip()
+    if not value:
+        return qs
+    return qs.filter(
+        Q(enterprise__name__icontains=value)
+        | Q(enterprise__uscc__icontains=value)
+        | Q(park__name__icontains=value)
+        | Q(**{f"{also}__icontains": value})
+    )
+
+
 def subject_region_filter() -> ScopedChoiceFilter:
     """Rows whose subject (an enterprise or a park) lies in a region's subtree."""
 
@@ -94,15 +108,7 @@ class ListingFilterSet(FilterSet):
     def search(
         self, qs: QuerySet[WhitelistListing], name: str, value: str
     ) -> QuerySet[WhitelistListing]:
-        value = value.strip()
-        if not value:
-            return qs
-        return qs.filter(
-            Q(enterprise__name__icontains=value)
-            | Q(enterprise__uscc__icontains=value)
-            | Q(park__name__icontains=value)
-            | Q(number__icontains=value)
-        )
+        return search_subject(qs, value, "number")
 
     def by_status(
         self, qs: QuerySet[WhitelistListing], name: str, value: str
