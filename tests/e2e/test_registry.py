@@ -139,8 +139,8 @@ def test_district_filters_and_imports(e2e_world: World, new_page: PageFactory) -
     bad = _row(102, "江阳导入测试二厂")
     bad["uscc"] = _wrong_check(bad["uscc"])
     before = Enterprise.objects.count()
-    page.locator("main a[href='/enterprises/import/']").click()
-    expect(page).to_have_url(re.compile(r"/enterprises/import/$"))
+    page.locator("main a[href='/imports/enterprises/']").click()
+    expect(page).to_have_url(re.compile(r"/imports/enterprises/$"))
     _check_file(page, _csv([good[0], bad, good[1]]))
     errors = page.locator("#row-errors tbody tr")
     expect(errors).to_have_count(1)
@@ -159,7 +159,7 @@ def test_district_filters_and_imports(e2e_world: World, new_page: PageFactory) -
         expect(page.locator("#results")).not_to_contain_text(row["name"])
 
     # The good rows alone: checked, confirmed, and shown newest first.
-    page.goto("/enterprises/import/")
+    page.goto("/imports/enterprises/")
     _check_file(page, _csv(good))
     expect(page.locator("#import-ready")).to_be_visible()
     expect(page.locator("#row-errors")).to_have_count(0)
@@ -171,7 +171,7 @@ def test_district_filters_and_imports(e2e_world: World, new_page: PageFactory) -
     expect(page.locator(".alert-success")).to_be_visible()
     rows = page.locator("#results tbody tr")
     expect(rows).to_have_count(len(own) + len(good))
-    newest = {rows.nth(i).locator("td").first.inner_text().strip() for i in range(len(good))}
+    newest = {rows.nth(i).locator("td").nth(1).inner_text().strip() for i in range(len(good))}
     assert newest == {row["name"] for row in good}
     assert _count(page) == len(own) + len(good)
     expect(page.locator("#results")).not_to_contain_text(foreign)
