@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 
 from keepline.bubble.selectors import modes_at
 from keepline.core.errors import Forbidden, InvalidInput, KeeplineError
-from keepline.core.lists import export_response, list_page
-from keepline.core.scopes import get_for, holds, holds_area, require_role
+from keepline.core.lists import listing_views
+from keepline.core.scopes import get_for, holds, holds_area
 from keepline.core.web import AuthedRequest, apply_errors
 from keepline.enterprises.models import Enterprise
 from keepline.reports import rules, selectors, services
@@ -35,33 +35,27 @@ def requested_day(value: str | None) -> dt.date:
     return day
 
 
-@login_required
-def report_list(request: AuthedRequest) -> HttpResponse:
-    """Officials filter and export the reports of their area; a liaison sees their own
-    enterprise's, the dates they were asked to report for, and the way to today's form."""
-    require_role(request.user, DailyReport)
-    own = selectors.own_enterprises(request.user)
-    return list_page(
-        request,
-        selectors.REPORTS,
-        "reports/list.html",
-        "reports/_results.html",
-        {
-            "export_url": reverse("reports:export"),
-            "own": [
-                {"enterprise": e, "chases": selectors.pending_chases(request.user, e)} for e in own
-            ],
-            "can_chase": holds(request.user, ReportChase, "change"),
-            "can_import": holds_area(request.user, DailyReport),
-            "can_deadlines": holds(request.user, ReportDeadline),
-        },
-    )
+def _list_extra(request: AuthedRequest) -> dict[str, Any]:
+    """A liaison sees their own enterprise's reports, the dates they were asked to report for,
+    and the way to today's form; officials the buttons they may press."""
+    return {
+        "own": [
+            {"enterprise": e, "chases": selectors.pending_chases(request.user, e)}
+            for e in selectors.own_enterprises(request.user)
+        ],
+        "can_chase": holds(request.user, ReportChase, "change"),
+        "can_import": holds_area(request.user, DailyReport),
+        "can_deadlines": holds(request.user, ReportDeadline),
+    }
 
 
-@login_required
-def report_export(request: AuthedRequest) -> HttpResponse:
-    require_role(request.user, DailyReport)
-    return export_response(request, selectors.REPORTS)
+report_list, report_export = listing_views(
+    selectors.REPORTS,
+    "reports/list.html",
+    "reports/_results.html",
+    export="reports:export",
+    extra=_list_extra,
+)
 
 
 def _initial(enterprise: Enterprise, day: dt.date) -> tuple[dict[str, Any], DailyReport | None]:
