@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from keepline.chains.selectors.network import CHAINS
+from keepline.chains.selectors.industry import CHAINS
 from keepline.chains.services.network import add_member, save_chain
 from tests.conftest import World
 

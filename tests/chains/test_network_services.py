@@ -18,7 +18,8 @@ from keepline.chains.models import (
     ScenarioStatus,
     SupplyLink,
 )
-from keepline.chains.selectors.network import LINKS, chains
+from keepline.chains.selectors.industry import chains
+from keepline.chains.selectors.network import LINKS
 from keepline.chains.services.network import (
     add_member,
     delete_link,

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from keepline.chains.models import Scenario
-from keepline.chains.selectors.scenarios import result_listing
+from keepline.chains.selectors.results import result_listing
 from keepline.chains.services.runs import run_scenario
 from tests.chains.support_scenarios import Chain, chain_fixture  # noqa: F401
 

@@ -18,7 +18,8 @@ from django.core.management import call_command
 
 from keepline.chains import inputs, reference
 from keepline.chains.models import KeepRunningPick, ScenarioResult, ScenarioStatus
-from keepline.chains.selectors.scenarios import day_date, figures, flagged, results
+from keepline.chains.selectors.results import figures, flagged, results
+from keepline.chains.selectors.scenarios import day_date
 from keepline.chains.services.runs import run_scenario, set_recovery
 from keepline.chains.services.scenarios import add_area, remove_area, update_scenario
 from keepline.core.errors import Conflict, InvalidInput

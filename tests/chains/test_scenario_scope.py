@@ -8,7 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from keepline.chains.selectors.scenarios import figures, get_scenario, results
+from keepline.chains.selectors.results import figures, results
+from keepline.chains.selectors.scenarios import get_scenario
 from keepline.chains.services.runs import run_scenario, set_recovery
 from keepline.core.errors import Forbidden, NotFound
 from tests.chains.support_scenarios import Chain, chain_fixture  # noqa: F401

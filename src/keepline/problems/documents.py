@@ -18,7 +18,7 @@ from keepline.core.models import Attachment
 from keepline.core.scopes import Actor, get_for, require_role, visible
 from keepline.problems import selectors
 from keepline.problems.calendar import add_working_days
-from keepline.problems.listings import letter_overdue_q
+from keepline.problems.letter_listings import letter_overdue_q
 from keepline.problems.models import CoordinationLetter
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

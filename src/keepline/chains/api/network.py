@@ -8,14 +8,8 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from keepline.chains.models import ChainMember, IndustryChain, SupplyLink
-from keepline.chains.selectors.network import (
-    CHAINS,
-    LINKS,
-    MAX_DEPTH,
-    graph_data,
-    members,
-    neighbourhood,
-)
+from keepline.chains.selectors.industry import CHAINS, members
+from keepline.chains.selectors.network import LINKS, MAX_DEPTH, graph_data, neighbourhood
 from keepline.chains.selectors.network import chain_graph as graph_of_chain
 from keepline.chains.services.network import (
     add_member,

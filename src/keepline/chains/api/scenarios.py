@@ -9,15 +9,8 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from keepline.chains.models import Scenario, ScenarioResult
-from keepline.chains.selectors.scenarios import (
-    SCENARIOS,
-    compare,
-    day_date,
-    figures,
-    flagged,
-    get_scenario,
-    result_listing,
-)
+from keepline.chains.selectors.results import figures, flagged, result_listing
+from keepline.chains.selectors.scenarios import SCENARIOS, compare, day_date, get_scenario
 from keepline.chains.services.runs import run_scenario, set_recovery
 from keepline.chains.services.scenarios import (
     add_area,

@@ -1,6 +1,6 @@
 """Reads of the supply network, each through the visibility function: the links a user sees,
-filtered and sorted; the industry chains; an enterprise's upstream and downstream to a depth;
-a chain's members and the links among them."""
+filtered and sorted; an enterprise's upstream and downstream to a depth; a chain's graph (its
+members and list in selectors.industry)."""
 
 from __future__ import annotations
 
@@ -11,16 +11,17 @@ from typing import Any
 
 import django_filters
 from django import forms
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
-from keepline.chains.models import ChainMember, IndustryChain, SupplyLink
+from keepline.chains.models import IndustryChain, SupplyLink
+from keepline.chains.selectors.industry import chain_links, chains, in_chain, members
 from keepline.core.lists import Column, FilterSet, Listing, ScopedChoiceFilter
 from keepline.core.scopes import MAX_KEY, Actor, may_place, visible
 from keepline.enterprises.models import Enterprise, Industry
 from keepline.enterprises.selectors import industry_choices
 from keepline.places.models import Region
-from keepline.places.selectors import region_choices, region_filter
+from keepline.places.selectors import region_choices
 
 MAX_DEPTH = 4
 # Beyond this many enterprises a graph is no longer read by eye: the walk stops at the level
@@ -82,11 +83,6 @@ def _resolve_chain(actor: Actor, code: str) -> IndustryChain | None:
     return visible(IndustryChain.objects.all(), actor).filter(pk=int(code)).first()
 
 
-def _in_chain(qs: QuerySet[SupplyLink], chain: IndustryChain) -> QuerySet[SupplyLink]:
-    members = ChainMember.objects.filter(chain=chain).values("enterprise_id")
-    return qs.filter(supplier_id__in=members, customer_id__in=members)
-
-
 def _resolve_sector(actor: Actor, code: str) -> Industry | None:
     return Industry.objects.filter(code=code.upper()).first()
 
@@ -142,7 +138,7 @@ class LinkFilterSet(FilterSet):
         empty_label=_("All chains"),
         choices=_chain_choices,
         resolve=_resolve_chain,
-        apply=_in_chain,
+        apply=in_chain,
     )
     substitutes = YesNoFilter(
         label=_("Substitutes exist"),
@@ -226,66 +222,6 @@ LINKS: Listing[SupplyLink] = Listing(
 )
 
 
-def chains(actor: Actor) -> QuerySet[IndustryChain]:
-    """The industry chains the actor sees, with their leader and number of members."""
-    return (
-        visible(IndustryChain.objects.all(), actor)
-        .select_related("region", "industry", "leader")
-        .annotate(member_count=Count("members"))
-        .order_by("region__path", "name")
-    )
-
-
-class ChainFilterSet(FilterSet):
-    """The industry chains' filters: the list page, its export (a row per member) and
-    `GET /api/chains/chains`."""
-
-    q = django_filters.CharFilter(
-        label=_("Chain"),
-        method="search",
-        widget=forms.TextInput({"type": "search", "placeholder": _("Name or chain leader")}),
-    )
-    # Chains kept within the region.
-    region = region_filter(label=_("Kept by"))
-
-    class Meta:
-        model = IndustryChain
-        fields: list[str] = []
-
-    def search(self, qs: QuerySet[IndustryChain], name: str, value: str) -> QuerySet[IndustryChain]:
-        value = value.strip()
-        return (
-            qs.filter(Q(name__icontains=value) | Q(leader__name__icontains=value)) if value else qs
-        )
-
-
-# Not walked by tests/core/test_lists.py (no page=, api=): its export has a row per member, not
-# per chain; tests/chains/test_network_lists.py compares its page and API.
-CHAINS: Listing[IndustryChain] = Listing(
-    filterset=ChainFilterSet,
-    title=_("Industry chains"),
-    filename="industry-chains",
-    base=chains,
-    default_sort="region",
-    columns=(
-        Column("name", _("Chain"), sort="name"),
-        Column("leader", _("Chain leader")),
-        Column("industry", _("Main industry"), css="d-none d-md-table-cell"),
-        Column("region", _("Kept by"), sort=("region__path", "name"), css="d-none d-sm-table-cell"),
-        Column("members", _("Members"), "member_count", sort=("member_count", "name"), css="num"),
-    ),
-)
-
-
-def members(actor: Actor, chain: IndustryChain) -> QuerySet[ChainMember]:
-    """The chain's members the actor sees, by segment."""
-    return (
-        visible(ChainMember.objects.filter(chain=chain), actor)
-        .select_related("enterprise__region", "enterprise__industry")
-        .order_by("segment", "enterprise__name")
-    )
-
-
 def share_total(customer_id: int, sector_id: int, exclude: Iterable[int] = ()) -> Decimal:
     """The shares the customer's other links of the sector already cover."""
     total = (
@@ -321,14 +257,6 @@ def recorded_links(
             supplier_id__in=set(supplier_ids), customer_id__in=set(customer_ids)
         ).values_list("pk", "supplier_id", "customer_id", "product")
     }
-
-
-def chain_links(actor: Actor, chain: IndustryChain) -> QuerySet[SupplyLink]:
-    """The links the actor sees between two members of the chain."""
-    qs = visible(SupplyLink.objects.all(), actor).select_related(
-        "supplier__region", "customer__region", "sector"
-    )
-    return _in_chain(qs, chain).order_by("supplier__name", "customer__name", "id")
 
 
 # ---- graphs -----------------------------------------------------------------------------------

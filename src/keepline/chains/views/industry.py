@@ -18,14 +18,8 @@ from django.views.decorators.http import require_POST
 
 from keepline.chains.forms.network import ChainForm, DepthForm, MemberForm
 from keepline.chains.models import ChainMember, IndustryChain, SupplyLink
-from keepline.chains.selectors.network import (
-    CHAINS,
-    Graph,
-    chain_links,
-    in_area,
-    members,
-    neighbourhood,
-)
+from keepline.chains.selectors.industry import CHAINS, chain_links, members
+from keepline.chains.selectors.network import Graph, in_area, neighbourhood
 from keepline.chains.services.network import (
     add_member,
     remove_member,

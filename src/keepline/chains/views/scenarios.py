@@ -28,19 +28,17 @@ from keepline.chains.forms.scenarios import (
 from keepline.chains.importers import RecoveryImporter
 from keepline.chains.models import Scenario
 from keepline.chains.selectors.network import district_code
+from keepline.chains.selectors.results import figures as scenario_figures
+from keepline.chains.selectors.results import flagged, result_listing, results
 from keepline.chains.selectors.scenarios import (
     SCENARIOS,
     Comparison,
     compare,
     day_date,
-    flagged,
     get_scenario,
     last_day,
-    result_listing,
-    results,
     scenarios,
 )
-from keepline.chains.selectors.scenarios import figures as scenario_figures
 from keepline.chains.services.runs import run_scenario, set_recovery
 from keepline.chains.services.scenarios import create_scenario, delete_scenario, update_scenario
 from keepline.chains.services.scenarios import scenario_from_measures as create_from_measures

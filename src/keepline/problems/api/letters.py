@@ -12,7 +12,7 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from keepline.core.scopes import require_role
 from keepline.core.web import attachment_response
-from keepline.problems import documents, listings
+from keepline.problems import documents, letter_listings
 from keepline.problems.api.attachments import ReplyDocument, upload
 from keepline.problems.models import CoordinationLetter
 from keepline.problems.services import letters
@@ -85,12 +85,12 @@ class LetterWithdrawIn(LetterVersionIn):
     response=list[LetterOut],
     summary="Coordination letters the user may see",
     description="The register page's filters and sort, field for field.",
-    openapi_extra=listings.LETTERS.openapi(),
+    openapi_extra=letter_listings.LETTERS.openapi(),
 )
 @paginate(PageNumberPagination, page_size=100)
 def letter_list(request: Any) -> Any:
     require_role(request.auth, CoordinationLetter)
-    return listings.LETTERS.rows(request.auth, request.GET)
+    return letter_listings.LETTERS.rows(request.auth, request.GET)
 
 
 @router.post(

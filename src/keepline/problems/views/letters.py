@@ -17,7 +17,7 @@ from keepline.core.errors import Forbidden, KeeplineError, NotFound
 from keepline.core.lists import export_response, list_page
 from keepline.core.scopes import may, require_role
 from keepline.core.web import AuthedRequest, apply_errors, attachment_response
-from keepline.problems import documents, listings, rules, selectors
+from keepline.problems import documents, letter_listings, rules, selectors
 from keepline.problems.forms.letters import LetterDraftForm
 from keepline.problems.models import CoordinationLetter
 from keepline.problems.services import letters
@@ -126,7 +126,7 @@ def letter_list(request: AuthedRequest) -> HttpResponse:
     require_role(request.user, CoordinationLetter)
     return list_page(
         request,
-        listings.LETTERS,
+        letter_listings.LETTERS,
         "problems/letters.html",
         "problems/_letters.html",
         {"export_url": reverse("problems:letter_export")},
@@ -136,4 +136,4 @@ def letter_list(request: AuthedRequest) -> HttpResponse:
 @login_required
 def letter_export(request: AuthedRequest) -> HttpResponse:
     require_role(request.user, CoordinationLetter)
-    return export_response(request, listings.LETTERS)
+    return export_response(request, letter_listings.LETTERS)
