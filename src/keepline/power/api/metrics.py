@@ -16,6 +16,7 @@ from keepline.power.metrics.behind import Group
 from keepline.power.metrics.index import PowerFilter, PowerIndex, PowerRow, compute
 from keepline.power.metrics.tallies import PowerTally, YearOnYear
 from keepline.power.models import DailyReading
+from keepline.reports.api.figures import AreaIn
 from keepline.reports.indicators.scope import FigureScope
 
 router = Router()
@@ -46,22 +47,7 @@ class BaselineIn(Schema):
         )
 
 
-class IndexIn(BaselineIn):
-    region: list[str] = Field(
-        default_factory=list,
-        description="Region codes (repeat or separate by commas); each with its subtree",
-        examples=[["510502"]],
-    )
-    park: list[str] = Field(default_factory=list, examples=[["HJ-PORT"]])
-    industry: list[str] = Field(
-        default_factory=list, description="Section letters or divisions", examples=[["C"]]
-    )
-    under: str = Field(
-        "",
-        description="Only the areas covered by control measures of this kind in force",
-        examples=["static"],
-    )
-    all_sizes: bool = Field(False, description="Count below-size enterprises too")
+class IndexIn(BaselineIn, AreaIn):
     since: dt.date | None = Field(
         None, description="First day; default: 59 days before the last", examples=["2022-07-13"]
     )
@@ -74,13 +60,7 @@ class IndexIn(BaselineIn):
 
     def power_filter(self) -> PowerFilter:
         return PowerFilter(
-            scope=FigureScope.parse(
-                regions=self.region,
-                parks=self.park,
-                industries=self.industry,
-                under=self.under,
-                all_sizes=self.all_sizes,
-            ),
+            scope=self.scope(),
             since=self.since,
             until=self.until,
             baseline=self.chosen(),

@@ -21,7 +21,9 @@ from keepline.reports.models import ResumptionTarget
 router = Router(tags=["reports"])
 
 
-class FiguresIn(Schema):
+class AreaIn(Schema):
+    """The area a figure is of, in the parameter names the figure and power pages use too."""
+
     region: list[str] = Field(
         default_factory=list,
         description="Region codes (repeat or separate by commas); each with its subtree",
@@ -36,11 +38,6 @@ class FiguresIn(Schema):
         description="Only the areas covered by control measures of this kind in force",
         examples=["static"],
     )
-    as_of: dt.datetime | None = Field(
-        None,
-        description="Default: now; without a zone, Beijing time",
-        examples=["2022-09-11T15:00"],
-    )
     all_sizes: bool = Field(False, description="Count below-size enterprises too", examples=[False])
 
     def scope(self) -> FigureScope:
@@ -51,6 +48,14 @@ class FiguresIn(Schema):
             under=self.under,
             all_sizes=self.all_sizes,
         )
+
+
+class FiguresIn(AreaIn):
+    as_of: dt.datetime | None = Field(
+        None,
+        description="Default: now; without a zone, Beijing time",
+        examples=["2022-09-11T15:00"],
+    )
 
 
 class ScopeOut(Schema):
