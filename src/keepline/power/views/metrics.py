@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from keepline.core.errors import InvalidInput
-from keepline.core.forms import TEXT
 from keepline.core.scopes import require_role
 from keepline.core.tabular import workbook_response
 from keepline.core.web import AuthedRequest, apply_errors
@@ -27,10 +26,9 @@ from keepline.power.metrics.behind import Group, enterprises_behind
 from keepline.power.metrics.index import PowerFilter, PowerIndex, compute
 from keepline.power.metrics.tallies import PowerTally
 from keepline.power.models import DailyReading
-from keepline.reports.forms import FiguresForm
+from keepline.reports.forms import DATE, FiguresForm
 from keepline.reports.indicators.scope import FigureScope
 
-DATE = TEXT | {"type": "date"}
 ISO = "%Y-%m-%d"  # what a date input takes, whatever the language
 TABLES = ("series", "region", "park", "industry")
 
@@ -142,9 +140,7 @@ def index(request: AuthedRequest) -> HttpResponse:
     """The power resumption index of an area over a period, against a year earlier."""
     require_role(request.user, DailyReading)
     form, f = (
-        _form_filter(request)
-        if request.GET
-        else (IndexForm(user=request.user), PowerFilter())
+        _form_filter(request) if request.GET else (IndexForm(user=request.user), PowerFilter())
     )
     context: dict[str, Any] = {"form": form}
     status = 200
