@@ -298,14 +298,15 @@ def _apply(request: AuthedRequest, subject: Enterprise | Park) -> HttpResponse:
     )
 
     def save(data: dict[str, Any]) -> HttpResponse:
-        place = "enterprise_id" if isinstance(subject, Enterprise) else "park_id"
+        key = "enterprise_id" if isinstance(subject, Enterprise) else "park_id"
+        place: dict[str, Any] = {key: subject.pk}
         application = application_services.submit_application(
             actor=request.user,
             category=data["category"],
             chain=data["chain"],
             note=data["note"],
             files=_uploads(request),
-            **{place: subject.pk},
+            **place,
         )
         messages.success(request, _("Application submitted for inspection."))
         return redirect("whitelist:application", application.pk)
