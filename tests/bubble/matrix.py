@@ -27,6 +27,7 @@ from tests.matrix import (
     form_page,
     obj,
     object_statuses,
+    static,
     statuses,
 )
 
@@ -164,6 +165,9 @@ PAGES: dict[str, list[Case]] = {
             shows_own_for=REGISTRY,
         )
     ],
+    "bubble:plans_export": [
+        Case("get", static("/bubble/plans/export.xlsx"), statuses(200, REGISTRY))
+    ],
     "bubble:plan": [
         Case(
             "get",
@@ -235,6 +239,9 @@ PAGES: dict[str, list[Case]] = {
             shows=name,
             shows_own_for=REGISTRY,
         )
+    ],
+    "bubble:requests_export": [
+        Case("get", static("/bubble/requests/export.xlsx"), statuses(200, REGISTRY))
     ],
     "bubble:request": [
         Case(

@@ -18,7 +18,15 @@ from keepline.whitelist.services import applications as application_services
 from keepline.whitelist.services import listings as listing_services
 from keepline.whitelist.services import reviews
 from tests.conftest import ROLES, SYSTEM, World
-from tests.matrix import REGISTRY, Case, foreign, form_page, object_statuses, statuses
+from tests.matrix import (
+    REGISTRY,
+    Case,
+    foreign,
+    form_page,
+    object_statuses,
+    static,
+    statuses,
+)
 from tests.whitelist.conftest import advance, approve, documents
 
 LISTING_VIEW = REGISTRY
@@ -194,6 +202,9 @@ PAGES: dict[str, list[Case]] = {
             foreign(302),
             data=lambda w, which: {"reason": "不再符合闭环生产条件"},
         ),
+    ],
+    "whitelist:applications_export": [
+        Case("get", static("/whitelist/applications/export.xlsx"), statuses(200, APPLICATION_VIEW))
     ],
     "whitelist:applications": [
         Case(
