@@ -21,7 +21,7 @@ from keepline.chains.models import SupplyLink
 from keepline.chains.selectors.network import LINKS, registry
 from keepline.chains.services.network import delete_link, save_link
 from keepline.core.errors import InvalidInput, KeeplineError
-from keepline.core.lists import export_response, list_page
+from keepline.core.lists import listing_views
 from keepline.core.pickers import ENTERPRISES, offer, options_response
 from keepline.core.scopes import get_for, holds_area, require_area, require_role
 from keepline.core.web import AuthedRequest, apply_errors, query_without
@@ -60,35 +60,29 @@ def sector_choices() -> list[tuple[str, str]]:
 # ---- links ------------------------------------------------------------------------------------
 
 
-@login_required
-def link_list(request: AuthedRequest) -> HttpResponse:
-    """The supply links of the user's reach, filtered and sorted."""
-    require_role(request.user, SupplyLink)
+def _link_list_context(request: AuthedRequest) -> dict[str, Any]:
     chosen = None
     if str(request.GET.get("enterprise", "")).isdigit():
         # Named only if the registry shows it: any id may be typed into the address.
         chosen = registry(request.user).filter(pk=request.GET["enterprise"]).first()
-    return list_page(
-        request,
-        LINKS,
-        "chains/network_links.html",
-        "chains/network_link_results.html",
-        {
-            "export_url": reverse("chains:links_export"),
-            "chosen": chosen,
-            "unfiltered": query_without(request, "enterprise"),
-            "may_add": holds_area(request.user, SupplyLink),
-            "now": timezone.now(),
-            "oob": bool(request.headers.get("HX-Request")),
-        },
-    )
+    return {
+        "chosen": chosen,
+        "unfiltered": query_without(request, "enterprise"),
+        "may_add": holds_area(request.user, SupplyLink),
+        "now": timezone.now(),
+        "oob": bool(request.headers.get("HX-Request")),
+    }
 
 
-@login_required
-def link_export(request: AuthedRequest) -> HttpResponse:
-    """The filtered links as an Excel workbook, in the import's columns and more."""
-    require_role(request.user, SupplyLink)
-    return export_response(request, LINKS)
+# The supply links of the user's reach, filtered and sorted; the export has the import's
+# columns and more.
+link_list, link_export = listing_views(
+    LINKS,
+    "chains/network_links.html",
+    "chains/network_link_results.html",
+    export="chains:links_export",
+    extra=_link_list_context,
+)
 
 
 def _link_form_context(request: AuthedRequest, form: LinkForm, link: SupplyLink | None) -> Any:

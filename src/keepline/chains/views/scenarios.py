@@ -44,7 +44,7 @@ from keepline.chains.services.scenarios import create_scenario, delete_scenario,
 from keepline.chains.services.scenarios import scenario_from_measures as create_from_measures
 from keepline.chains.views.keep import scenario_panel
 from keepline.core.errors import Conflict, InvalidInput, KeeplineError
-from keepline.core.lists import export_response, headers, list_page
+from keepline.core.lists import export_response, headers, listing_views
 from keepline.core.scopes import holds_area, may, require_area, require_role
 from keepline.core.web import AuthedRequest, apply_errors, paginate
 from keepline.places.models import Region
@@ -52,27 +52,13 @@ from keepline.places.models import Region
 # ---- list -------------------------------------------------------------------------------------
 
 
-@login_required
-def scenario_list(request: AuthedRequest) -> HttpResponse:
-    """The scenarios the user may read, filterable and sortable."""
-    require_role(request.user, Scenario)
-    return list_page(
-        request,
-        SCENARIOS,
-        "chains/scenario_list.html",
-        "chains/_scenario_results.html",
-        {
-            "export_url": reverse("chains:scenarios_export"),
-            "may_create": holds_area(request.user, Scenario),
-        },
-    )
-
-
-@login_required
-def scenario_export(request: AuthedRequest) -> HttpResponse:
-    """The list as filtered, to Excel."""
-    require_role(request.user, Scenario)
-    return export_response(request, SCENARIOS)
+scenario_list, scenario_export = listing_views(
+    SCENARIOS,
+    "chains/scenario_list.html",
+    "chains/_scenario_results.html",
+    export="chains:scenarios_export",
+    extra=lambda request: {"may_create": holds_area(request.user, Scenario)},
+)
 
 
 # ---- new --------------------------------------------------------------------------------------

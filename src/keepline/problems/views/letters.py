@@ -14,12 +14,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from keepline.core.errors import Forbidden, KeeplineError, NotFound
-from keepline.core.lists import export_response, list_page
-from keepline.core.scopes import may, require_role
+from keepline.core.lists import listing_views
+from keepline.core.scopes import may
 from keepline.core.web import AuthedRequest, apply_errors, attachment_response
 from keepline.problems import documents, letter_listings, rules, selectors
 from keepline.problems.forms.letters import LetterDraftForm
-from keepline.problems.models import CoordinationLetter
 from keepline.problems.services import letters
 from keepline.problems.views.detail import LETTER_FORM_CLASSES, detail_page, uploads
 
@@ -120,20 +119,10 @@ def letter_reply_document(request: AuthedRequest, pk: int) -> HttpResponse:
     return attachment_response(documents.reply_document(request.user, pk))
 
 
-@login_required
-def letter_list(request: AuthedRequest) -> HttpResponse:
-    """The register of coordination letters the user sees: status, reply due, overdue."""
-    require_role(request.user, CoordinationLetter)
-    return list_page(
-        request,
-        letter_listings.LETTERS,
-        "problems/letters.html",
-        "problems/_letters.html",
-        {"export_url": reverse("problems:letter_export")},
-    )
-
-
-@login_required
-def letter_export(request: AuthedRequest) -> HttpResponse:
-    require_role(request.user, CoordinationLetter)
-    return export_response(request, letter_listings.LETTERS)
+# The register of coordination letters the user sees: status, reply due, overdue.
+letter_list, letter_export = listing_views(
+    letter_listings.LETTERS,
+    "problems/letters.html",
+    "problems/_letters.html",
+    export="problems:letter_export",
+)

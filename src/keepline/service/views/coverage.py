@@ -10,14 +10,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from keepline.core.errors import Conflict, InvalidInput, NotFound
-from keepline.core.lists import export_response, list_page
+from keepline.core.lists import listing_views
 from keepline.core.pickers import ENTERPRISES, PEOPLE, offer, source_url
-from keepline.core.scopes import get_for, holds, holds_area, require_area, require_role
-from keepline.core.web import AuthedRequest, apply_errors, query_without
+from keepline.core.scopes import get_for, holds, holds_area, require_area
+from keepline.core.web import AuthedRequest, apply_errors, form_page, query_without
 from keepline.enterprises.models import Enterprise
 from keepline.places.models import Park, Region
 from keepline.places.selectors import park_choices, region_choices
@@ -36,27 +35,17 @@ from keepline.service.services.coverage import assign_coverage, end_coverage
 # ---- coverage ---------------------------------------------------------------------------------
 
 
-@login_required
-def coverage_list(request: AuthedRequest) -> HttpResponse:
-    """Who covers what, with the history: since, until, who assigned and who ended it."""
-    require_role(request.user, Coverage)
-    return list_page(
-        request,
-        COVERAGE,
-        "service/coverage_list.html",
-        "service/_coverage_results.html",
-        {
-            "export_url": reverse("service:coverage_export"),
-            "may_assign": holds_area(request.user, Coverage),
-            "unfiltered": query_without(request, "enterprise"),
-        },
-    )
-
-
-@login_required
-def coverage_export(request: AuthedRequest) -> HttpResponse:
-    require_role(request.user, Coverage)
-    return export_response(request, COVERAGE)
+# Who covers what, with the history: since, until, who assigned and who ended it.
+coverage_list, coverage_export = listing_views(
+    COVERAGE,
+    "service/coverage_list.html",
+    "service/_coverage_results.html",
+    export="service:coverage_export",
+    extra=lambda request: {
+        "may_assign": holds_area(request.user, Coverage),
+        "unfiltered": query_without(request, "enterprise"),
+    },
+)
 
 
 def _assign_form(request: AuthedRequest, data: Any = None) -> CoverageAssignForm:
@@ -91,42 +80,36 @@ def coverage_assign(request: AuthedRequest) -> HttpResponse:
     project."""
     require_area(request.user, Coverage)
     form = _assign_form(request, request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                targets: dict[str, Any] = {
-                    "region": Region.objects.get(code=data["region"]) if data["region"] else None,
-                    "park": Park.objects.get(code=data["park"]) if data["park"] else None,
-                    "enterprise": (
-                        get_for(Enterprise.objects.all(), request.user, data["enterprise"])
-                        if data["enterprise"] is not None
-                        else None
-                    ),
-                    "project": (
-                        key_projects(request.user).filter(pk=data["project"]).first()
-                        if data["project"] is not None
-                        else None
-                    ),
-                }
-                if data["project"] is not None and targets["project"] is None:
-                    raise NotFound(_("Not found."))
-                assign_coverage(
-                    actor=request.user,
-                    kind=data["kind"],
-                    user=user_named(data["user"], "user"),
-                    since=data["since"],
-                    note=data["note"],
-                    **targets,
-                )
-            except InvalidInput as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, _("Coverage assigned."))
-                return redirect("service:coverage")
-        status = 400
-    return render(request, "service/coverage_assign.html", {"form": form}, status=status)
+
+    def save(data: dict[str, Any]) -> HttpResponse:
+        targets: dict[str, Any] = {
+            "region": Region.objects.get(code=data["region"]) if data["region"] else None,
+            "park": Park.objects.get(code=data["park"]) if data["park"] else None,
+            "enterprise": (
+                get_for(Enterprise.objects.all(), request.user, data["enterprise"])
+                if data["enterprise"] is not None
+                else None
+            ),
+            "project": (
+                key_projects(request.user).filter(pk=data["project"]).first()
+                if data["project"] is not None
+                else None
+            ),
+        }
+        if data["project"] is not None and targets["project"] is None:
+            raise NotFound(_("Not found."))
+        assign_coverage(
+            actor=request.user,
+            kind=data["kind"],
+            user=user_named(data["user"], "user"),
+            since=data["since"],
+            note=data["note"],
+            **targets,
+        )
+        messages.success(request, _("Coverage assigned."))
+        return redirect("service:coverage")
+
+    return form_page(request, form, "service/coverage_assign.html", save)
 
 
 @login_required

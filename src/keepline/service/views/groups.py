@@ -8,15 +8,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from keepline.core.errors import Conflict, InvalidInput
-from keepline.core.lists import export_response, list_page
+from keepline.core.lists import listing_views
 from keepline.core.pickers import PEOPLE, offer, source_url
-from keepline.core.scopes import holds_area, may, require_area, require_role, visible
-from keepline.core.web import AuthedRequest, apply_errors
+from keepline.core.scopes import holds_area, may, require_area, visible
+from keepline.core.web import AuthedRequest, apply_errors, form_page
 from keepline.places.models import Park, Region
 from keepline.places.selectors import park_choices, region_choices
 from keepline.service.forms import WorkingGroupEndForm, WorkingGroupForm
@@ -33,25 +32,13 @@ from keepline.service.services.groups import (
 # ---- working groups ---------------------------------------------------------------------------
 
 
-@login_required
-def group_list(request: AuthedRequest) -> HttpResponse:
-    require_role(request.user, WorkingGroup)
-    return list_page(
-        request,
-        WORKING_GROUPS,
-        "service/group_list.html",
-        "service/_group_results.html",
-        {
-            "export_url": reverse("service:groups_export"),
-            "may_create": holds_area(request.user, WorkingGroup),
-        },
-    )
-
-
-@login_required
-def group_export(request: AuthedRequest) -> HttpResponse:
-    require_role(request.user, WorkingGroup)
-    return export_response(request, WORKING_GROUPS)
+group_list, group_export = listing_views(
+    WORKING_GROUPS,
+    "service/group_list.html",
+    "service/_group_results.html",
+    export="service:groups_export",
+    extra=lambda request: {"may_create": holds_area(request.user, WorkingGroup)},
+)
 
 
 def _group_form(
@@ -116,30 +103,21 @@ def _group_parts(data: dict[str, Any]) -> dict[str, Any]:
 def group_new(request: AuthedRequest) -> HttpResponse:
     require_area(request.user, WorkingGroup)
     form = _group_form(request, request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if request.POST.get("authority"):
-            # A region out of sight is not found, before any field is judged.
-            visible_region(request.user, request.POST["authority"])
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                group = create_working_group(
-                    actor=request.user,
-                    authority=visible_region(request.user, data["authority"]),
-                    **_group_parts(data),
-                )
-            except InvalidInput as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, _("Working group created."))
-                return redirect("service:group", pk=group.pk)
-        status = 400
-    return render(
-        request,
-        "service/group_form.html",
-        {"form": form, "title": _("New working group")},
-        status=status,
+    if request.method == "POST" and request.POST.get("authority"):
+        # A region out of sight is not found, before any field is judged.
+        visible_region(request.user, request.POST["authority"])
+
+    def save(data: dict[str, Any]) -> HttpResponse:
+        group = create_working_group(
+            actor=request.user,
+            authority=visible_region(request.user, data["authority"]),
+            **_group_parts(data),
+        )
+        messages.success(request, _("Working group created."))
+        return redirect("service:group", pk=group.pk)
+
+    return form_page(
+        request, form, "service/group_form.html", save, {"title": _("New working group")}
     )
 
 

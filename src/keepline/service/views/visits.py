@@ -19,7 +19,7 @@ from keepline.core.errors import Conflict, InvalidInput, KeeplineError
 from keepline.core.lists import export_response, list_page
 from keepline.core.pickers import ENTERPRISES, PEOPLE, offer, source_url
 from keepline.core.scopes import may
-from keepline.core.web import AuthedRequest, apply_errors, query_without
+from keepline.core.web import AuthedRequest, apply_errors, form_page, query_without
 from keepline.problems import selectors as problem_selectors
 from keepline.problems.models import ProblemStatus
 from keepline.service.forms import (
@@ -125,18 +125,13 @@ def _visit_entry(
     save: Callable[[dict[str, Any]], Visit],
 ) -> HttpResponse:
     """The plan and record pages: a bad field answers 400 at the field, else the visit's page."""
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                visit = save(form.cleaned_data)
-            except InvalidInput as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, done)
-                return redirect("service:visit", pk=visit.pk)
-        status = 400
-    return render(request, "service/visit_form.html", {"form": form, "title": title}, status=status)
+
+    def saved(data: dict[str, Any]) -> HttpResponse:
+        visit = save(data)
+        messages.success(request, done)
+        return redirect("service:visit", pk=visit.pk)
+
+    return form_page(request, form, "service/visit_form.html", saved, {"title": title})
 
 
 @login_required
