@@ -34,7 +34,7 @@ from keepline.bubble.models import (
     PlanStatus,
     RequestStatus,
 )
-from keepline.core.lists import Column, FilterSet, Listing
+from keepline.core.lists import Column, FilterSet, Listing, YesNoFilter
 from keepline.core.scopes import Actor, visible
 from keepline.enterprises.models import Enterprise
 from keepline.places.models import ControlMeasure, Park
@@ -276,18 +276,8 @@ def history(actor: Actor, enterprise: Enterprise) -> QuerySet[ModeRecord]:
 # ---- plans and requests ----------------------------------------------------------------------
 
 
-class _YesNoField(django_filters.fields.ChoiceField):
-    """ "1"/"0" as the page's tabs write them; "true"/"false" as API clients do."""
-
-    def to_python(self, value: Any) -> str:
-        text = str(super().to_python(value))
-        return {"true": "1", "false": "0"}.get(text.lower(), text)
-
-
-class WaitingFilter(django_filters.ChoiceFilter):
+class WaitingFilter(YesNoFilter):
     """Only what waits for the actor's decision ("1"), or everything the actor sees."""
-
-    field_class = _YesNoField
 
     def __init__(self, review: type[PlanReview] | type[ModeRequestReview], status: str) -> None:
         self.review = review

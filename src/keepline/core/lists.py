@@ -117,6 +117,25 @@ class ScopedChoiceFilter(django_filters.Filter):
         return qs if value is None else self.apply(qs, value)
 
 
+class YesNoField(django_filters.fields.ChoiceField):
+    """A two-way choice: its first value means yes, its second no (whatever they are spelled,
+    "yes"/"no" or "1"/"0"); API clients may also write yes/no, true/false or 1/0."""
+
+    WORDS = {"yes": 0, "true": 0, "1": 0, "no": 1, "false": 1, "0": 1}
+
+    def to_python(self, value: Any) -> Any:
+        text = str(super().to_python(value)).strip()
+        values = [str(v) for v, _label in self.choices if v != ""]
+        position = self.WORDS.get(text.lower())
+        return values[position] if position is not None and len(values) == 2 else text
+
+
+class YesNoFilter(django_filters.ChoiceFilter):
+    """A yes/no filter (see `YesNoField`); `choices` name the yes value first."""
+
+    field_class = YesNoField
+
+
 @dataclass(frozen=True)
 class Column:
     """A column of a list: its header, its value for the export and, when `sort` names an

@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from keepline.core.lists import Column, FilterSet, Listing
-from keepline.problems.listings import YES, YesNoFilter
+from keepline.core.lists import Column, FilterSet, Listing, YesNoFilter
+from keepline.problems.listings import YES
 from keepline.problems.models import CoordinationLetter, LetterStatus
 
 

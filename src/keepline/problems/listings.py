@@ -17,7 +17,7 @@ from django.utils.choices import CallableChoiceIterator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from keepline.core.lists import Column, FilterSet, Listing, ScopedChoiceFilter
+from keepline.core.lists import Column, FilterSet, Listing, ScopedChoiceFilter, YesNoFilter
 from keepline.core.models import Department
 from keepline.core.scopes import Actor, get_for, visible
 from keepline.enterprises.models import Enterprise
@@ -65,20 +65,6 @@ def day_range(lookup: str, first: dt.date | None, last: dt.date | None) -> Q:
         end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tzinfo=TZ)
         q &= Q(**{f"{lookup}__lt": end})
     return q
-
-
-class YesNoField(django_filters.fields.ChoiceField):
-    """yes or no; the API's clients may also write true/false or 1/0."""
-
-    ALIASES = {"true": "yes", "1": "yes", "false": "no", "0": "no"}
-
-    def to_python(self, value: Any) -> str:
-        text = str(super().to_python(value)).strip()
-        return self.ALIASES.get(text.lower(), text)
-
-
-class YesNoFilter(django_filters.ChoiceFilter):
-    field_class = YesNoField
 
 
 class EnterpriseField(forms.IntegerField):

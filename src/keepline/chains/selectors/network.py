@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from keepline.chains.models import IndustryChain, SupplyLink
 from keepline.chains.selectors.industry import chain_links, chains, in_chain, members
-from keepline.core.lists import Column, FilterSet, Listing, ScopedChoiceFilter
+from keepline.core.lists import Column, FilterSet, Listing, ScopedChoiceFilter, YesNoFilter
 from keepline.core.scopes import MAX_KEY, Actor, may_place, visible
 from keepline.enterprises.models import Enterprise, Industry
 from keepline.enterprises.selectors import industry_choices
@@ -47,19 +47,6 @@ def _ends(side: str, **lookup: Any) -> Q:
     for end in [side] if side else ["supplier", "customer"]:
         match |= Q(**{f"{end}__{key}": value for key, value in lookup.items()})
     return match
-
-
-class YesNoField(django_filters.fields.ChoiceField):
-    """yes or no, as the page's dropdown sends it; true and false read the same (the API
-    took a boolean)."""
-
-    def clean(self, value: Any) -> Any:
-        word = str(value).strip().lower() if value is not None else value
-        return super().clean({"true": "yes", "false": "no"}.get(word, word) if word else value)
-
-
-class YesNoFilter(django_filters.ChoiceFilter):
-    field_class = YesNoField
 
 
 def _enterprise_choices(actor: Actor) -> list[tuple[str, str]]:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from keepline.chains.models import RecoveryTime, Scenario, ScenarioResult
 from keepline.chains.selectors.network import district_code
 from keepline.chains.selectors.scenarios import day_date
-from keepline.core.lists import Column, FilterSet, Listing
+from keepline.core.lists import Column, FilterSet, Listing, YesNoFilter
 from keepline.core.scopes import Actor, visible
 from keepline.enterprises.selectors import industry_filter
 from keepline.places.models import Region
@@ -41,19 +41,6 @@ def _results_of(actor: Actor, scenario: Scenario) -> QuerySet[ScenarioResult]:
 FLAGGED = Q(dry_day__isnull=False, recover__isnull=False, dry_day__lte=F("recover"))
 
 
-class OneOrZeroField(django_filters.fields.ChoiceField):
-    """1 or 0, as the page's dropdown sends it; true and false read the same (the API took a
-    boolean)."""
-
-    def clean(self, value: Any) -> Any:
-        word = str(value).strip().lower() if value is not None else value
-        return super().clean({"true": "1", "false": "0"}.get(word, word) if word else value)
-
-
-class OneOrZeroFilter(django_filters.ChoiceFilter):
-    field_class = OneOrZeroField
-
-
 class ResultFilterSet(FilterSet):
     """A scenario's results' filters: the at-risk list on its page and
     `GET /api/chains/scenarios/{id}/results`."""
@@ -67,19 +54,19 @@ class ResultFilterSet(FilterSet):
     )
     region = region_filter(prefix="enterprise__", label=gettext_lazy("District"))
     industry = industry_filter(prefix="enterprise__")
-    at_risk = OneOrZeroFilter(
+    at_risk = YesNoFilter(
         label=gettext_lazy("Runs dry"),
         choices=[("1", gettext_lazy("Runs dry")), ("0", gettext_lazy("Does not run dry"))],
         empty_label=gettext_lazy("All enterprises"),
         method="by_at_risk",
     )
-    in_area = OneOrZeroFilter(
+    in_area = YesNoFilter(
         label=gettext_lazy("Loss"),
         choices=[("1", gettext_lazy("Direct (inside)")), ("0", gettext_lazy("Indirect (outside)"))],
         empty_label=gettext_lazy("Direct and indirect"),
         method="by_in_area",
     )
-    flagged = OneOrZeroFilter(
+    flagged = YesNoFilter(
         label=gettext_lazy("Time to recover"),
         choices=[
             ("1", gettext_lazy("Runs dry before it recovers")),
