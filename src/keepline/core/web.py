@@ -7,13 +7,14 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.http import content_disposition_header
 
-from keepline.core.errors import KeeplineError
+from keepline.core.errors import Conflict, KeeplineError
 from keepline.core.models import Attachment, User
 
 
@@ -47,8 +48,8 @@ class ErrorMiddleware:
 
 def apply_errors(form: forms.Form, exc: KeeplineError) -> None:
     """Put a service's errors on the form's fields; the rest at the top of the form."""
-    for name, messages in exc.errors.items():
-        for message in messages:
+    for name, texts in exc.errors.items():
+        for message in texts:
             form.add_error(name if name in form.fields else None, message)
     if not exc.errors:
         form.add_error(None, exc.message)
@@ -60,21 +61,28 @@ def form_page(
     template: str,
     save: Callable[[dict[str, Any]], HttpResponse],
     context: dict[str, Any] | None = None,
+    reload: Callable[[], forms.Form] | None = None,
 ) -> HttpResponse:
     """The one form page: on a valid POST, `save(cleaned_data)` calls the service and returns
     the response (a redirect); the service's `InvalidInput` lands on the form's fields. An
-    invalid form answers 400 with the form and its errors (htmx swaps 400 in too); a refusal
-    (403/404/409) propagates to the error page."""
+    invalid form answers 400 with the form and its errors (htmx swaps 400 in too). Given
+    `reload`, a conflict (someone changed the object first) answers 409 with the form read
+    afresh and the message; otherwise a refusal (403/404/409) goes to the error page."""
     status = 200
     if request.method == "POST":
+        status = 400
         if form.is_valid():
             try:
                 return save(form.cleaned_data)
+            except Conflict as exc:
+                if reload is None:
+                    raise
+                messages.error(request, exc.message)
+                form, status = reload(), 409
             except KeeplineError as exc:
                 if exc.status != 400:
                     raise
                 apply_errors(form, exc)
-        status = 400
     return render(request, template, {"form": form, **(context or {})}, status=status)
 
 

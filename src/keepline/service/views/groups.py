@@ -156,36 +156,20 @@ def group_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     """Change a group's members, areas and period; a stale form answers 409."""
     group = get_working_group(request.user, pk, "change")
     form = _group_form(request, request.POST or None, group, initial=_group_initial(group))
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                change_working_group(
-                    actor=request.user,
-                    group_id=pk,
-                    version=data["version"],
-                    **_group_parts(data),
-                )
-            except InvalidInput as exc:
-                apply_errors(form, exc)
-                status = 400
-            except Conflict as exc:
-                messages.error(request, exc.message)
-                group = get_working_group(request.user, pk)
-                form = _group_form(request, None, group, initial=_group_initial(group))
-                status = 409
-            else:
-                messages.success(request, _("Working group changed."))
-                return redirect("service:group", pk=pk)
-        else:
-            status = 400
-    return render(
-        request,
-        "service/group_form.html",
-        {"form": form, "group": group, "title": _("Change working group")},
-        status=status,
-    )
+
+    def save(data: dict[str, Any]) -> HttpResponse:
+        change_working_group(
+            actor=request.user, group_id=pk, version=data["version"], **_group_parts(data)
+        )
+        messages.success(request, _("Working group changed."))
+        return redirect("service:group", pk=pk)
+
+    def reload() -> WorkingGroupForm:
+        fresh = get_working_group(request.user, pk)
+        return _group_form(request, None, fresh, initial=_group_initial(fresh))
+
+    context = {"group": group, "title": _("Change working group")}
+    return form_page(request, form, "service/group_form.html", save, context, reload)
 
 
 @login_required
