@@ -13,6 +13,7 @@ from keepline.core.errors import InvalidInput
 from keepline.core.scopes import SystemActor
 from keepline.places.models import ControlMeasure, MeasureKind, Park, Region
 from keepline.reports import sentences
+from keepline.reports.indicators import computing
 from keepline.reports.indicators.computing import compute
 from keepline.reports.indicators.rates import Tally
 from keepline.reports.indicators.scope import FigureScope, enterprises_behind
@@ -414,6 +415,8 @@ def test_headline_figures_without_breakdowns_are_the_same() -> None:
     assert headline.summary == full.summary and headline.previous == full.previous
     assert headline.by_region == headline.by_park == headline.by_industry == []
     assert headline.area == full.area
+    # The dashboard's trend reads the headline alone, with no day before or targets.
+    assert computing.headline(SYSTEM, scope, case["as_of"]) == full.summary
 
 
 def test_no_enterprise_in_closed_loop_reads_as_zero_per_cent(world: World) -> None:

@@ -17,6 +17,7 @@ from keepline.core.scopes import Actor, holds
 from keepline.problems import figures as problem_figures
 from keepline.problems.models import Problem
 from keepline.reports import selectors
+from keepline.reports.indicators import computing
 from keepline.reports.indicators.computing import compute
 from keepline.reports.indicators.rates import Tally
 from keepline.reports.indicators.scope import FigureScope, enterprises_in, resolve
@@ -100,12 +101,12 @@ def dashboard(actor: Actor, scope: FigureScope, as_of: dt.datetime) -> dict[str,
     trend = []
     for back in range(TREND_DAYS - 1, -1, -1):
         at = as_of - dt.timedelta(days=back)
-        then = compute(actor, scope, at, breakdowns=False) if back else figures
+        then = computing.headline(actor, scope, at) if back else figures.summary
         trend.append(
             {
                 "date": at.date().isoformat(),
-                "resumption": _number(then.summary.resumption_count),
-                "closed_loop_share": _number(then.summary.closed_loop_share_count),
+                "resumption": _number(then.resumption_count),
+                "closed_loop_share": _number(then.closed_loop_share_count),
             }
         )
     # Targets dated before the trend's window belong to another campaign (last Spring's).
@@ -124,9 +125,7 @@ def dashboard(actor: Actor, scope: FigureScope, as_of: dt.datetime) -> dict[str,
     area = selectors.AreaFilter(region=scope.regions[0] if len(scope.regions) == 1 else "")
     day = as_of.date()
     missing = selectors.missing_reports(actor, day, area)
-    whitelist = enterprises_in(actor, scope, resolve(scope, as_of)).exclude(
-        whitelist_level=""
-    )
+    whitelist = enterprises_in(actor, scope, resolve(scope, as_of)).exclude(whitelist_level="")
     return {
         "as_of": as_of.isoformat(timespec="minutes"),
         "area": str(figures.area) if figures.area else "",

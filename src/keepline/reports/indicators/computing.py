@@ -230,6 +230,18 @@ def compute(
     )
 
 
+def headline(
+    actor: Actor, scope: FigureScope = EVERYWHERE, as_of: dt.datetime | None = None
+) -> Summary:
+    """The headline figures alone, as `compute` gives them in `summary`: one grouped query, with
+    no day before, no targets and no tables (a trend's point; the dashboard draws 14)."""
+    as_of = as_of or timezone.now()
+    if timezone.is_naive(as_of):
+        as_of = timezone.make_aware(as_of)
+    resolved = resolve(scope, as_of)
+    return _total(_by_mode(with_mode(enterprises_in(actor, scope, resolved), as_of)))
+
+
 def _measure_regions(actor: Actor, resolved: Resolved) -> list[Region]:
     """The regions the measures behind `under` cover that the actor may see, by code."""
     ids = {r.pk for m in resolved.measures for r in m.regions.all()}
