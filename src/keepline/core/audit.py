@@ -7,6 +7,7 @@ import datetime as dt
 import decimal
 import uuid
 from collections.abc import Iterable
+from enum import auto
 from typing import Any
 
 from django.db import models
@@ -21,214 +22,135 @@ from keepline.core.scopes import Actor, SystemActor
 # differently from the button that does it.
 class Action(models.TextChoices):
     """What an audit event records was done: every action any service writes, named
-    verb_noun. The value is stored; the label is what the audit page shows."""
+    verb_noun. The value, stored, is the member's name in lower case; the label is what the
+    audit page shows."""
+
+    @staticmethod
+    def _generate_next_value_(name: str, start: int, count: int, last_values: list[str]) -> str:
+        return name.lower()
 
     # Any record
-    CREATE = "create", pgettext_lazy("audit action", "Create")
-    UPDATE = "update", pgettext_lazy("audit action", "Update")
-    CHANGE = "change", pgettext_lazy("audit action", "Change")
-    DELETE = "delete", pgettext_lazy("audit action", "Delete")
-    IMPORT = "import", pgettext_lazy("audit action", "Import")
-    END = "end", pgettext_lazy("audit action", "End")
+    CREATE = auto(), pgettext_lazy("audit action", "Create")
+    UPDATE = auto(), pgettext_lazy("audit action", "Update")
+    CHANGE = auto(), pgettext_lazy("audit action", "Change")
+    DELETE = auto(), pgettext_lazy("audit action", "Delete")
+    IMPORT = auto(), pgettext_lazy("audit action", "Import")
+    END = auto(), pgettext_lazy("audit action", "End")
     # People, tokens and files
-    ACTIVATE = "activate", pgettext_lazy("audit action", "Activate user")
-    DEACTIVATE = "deactivate", pgettext_lazy("audit action", "Deactivate user")
-    SET_PASSWORD = "set_password", pgettext_lazy("audit action", "Set password")
-    ADD_MEMBERSHIP = "add_membership", pgettext_lazy("audit action", "Add role")
-    REMOVE_MEMBERSHIP = "remove_membership", pgettext_lazy("audit action", "Remove role")
-    REVOKE = "revoke", pgettext_lazy("audit action", "Revoke")
-    ATTACH = "attach", pgettext_lazy("audit action", "Attach file")
+    ACTIVATE = auto(), pgettext_lazy("audit action", "Activate user")
+    DEACTIVATE = auto(), pgettext_lazy("audit action", "Deactivate user")
+    SET_PASSWORD = auto(), pgettext_lazy("audit action", "Set password")
+    ADD_MEMBERSHIP = auto(), pgettext_lazy("audit action", "Add role")
+    REMOVE_MEMBERSHIP = auto(), pgettext_lazy("audit action", "Remove role")
+    REVOKE = auto(), pgettext_lazy("audit action", "Revoke")
+    ATTACH = auto(), pgettext_lazy("audit action", "Attach file")
     # Enterprises
-    ADD_CONTACT = "add_contact", pgettext_lazy("audit action", "Add contact")
-    REMOVE_CONTACT = "remove_contact", pgettext_lazy("audit action", "Remove contact")
-    VIEW_PERSONAL = "view_personal", pgettext_lazy("audit action", "View personal data")
+    ADD_CONTACT = auto(), pgettext_lazy("audit action", "Add contact")
+    REMOVE_CONTACT = auto(), pgettext_lazy("audit action", "Remove contact")
+    VIEW_PERSONAL = auto(), pgettext_lazy("audit action", "View personal data")
     # Whitelist
-    SUBMIT_WHITELIST_APPLICATION = (
-        "submit_whitelist_application",
-        pgettext_lazy("audit action", "Submit application"),
-    )
-    RESUBMIT_WHITELIST_APPLICATION = (
-        "resubmit_whitelist_application",
-        pgettext_lazy("audit action", "Resubmit application"),
-    )
-    INVITE_WHITELIST_APPLICATION = (
-        "invite_whitelist_application",
-        pgettext_lazy("audit action", "Invite to apply"),
-    )
-    TAKE_UP_WHITELIST_INVITATION = (
-        "take_up_whitelist_invitation",
-        pgettext_lazy("audit action", "Take up invitation"),
-    )
-    WITHDRAW_WHITELIST_INVITATION = (
-        "withdraw_whitelist_invitation",
-        pgettext_lazy("audit action", "Withdraw invitation"),
-    )
-    APPROVE_WHITELIST_INSPECTION = (
-        "approve_whitelist_inspection",
-        pgettext_lazy("audit action", "Approve inspection"),
-    )
-    RETURN_WHITELIST_INSPECTION = (
-        "return_whitelist_inspection",
-        pgettext_lazy("audit action", "Return at inspection"),
-    )
-    REJECT_WHITELIST_INSPECTION = (
-        "reject_whitelist_inspection",
-        pgettext_lazy("audit action", "Reject at inspection"),
-    )
-    APPROVE_WHITELIST_ECONOMY = (
-        "approve_whitelist_economy",
-        pgettext_lazy("audit action", "Approve economy review"),
-    )
-    RETURN_WHITELIST_ECONOMY = (
-        "return_whitelist_economy",
-        pgettext_lazy("audit action", "Return at economy review"),
-    )
-    REJECT_WHITELIST_ECONOMY = (
-        "reject_whitelist_economy",
-        pgettext_lazy("audit action", "Reject at economy review"),
-    )
-    APPROVE_WHITELIST_HEALTH = (
-        "approve_whitelist_health",
-        pgettext_lazy("audit action", "Approve health review"),
-    )
-    RETURN_WHITELIST_HEALTH = (
-        "return_whitelist_health",
-        pgettext_lazy("audit action", "Return at health review"),
-    )
-    REJECT_WHITELIST_HEALTH = (
-        "reject_whitelist_health",
-        pgettext_lazy("audit action", "Reject at health review"),
-    )
-    APPROVE_WHITELIST_CITY = (
-        "approve_whitelist_city",
-        pgettext_lazy("audit action", "Approve city decision"),
-    )
-    RETURN_WHITELIST_CITY = (
-        "return_whitelist_city",
-        pgettext_lazy("audit action", "Return at city decision"),
-    )
-    REJECT_WHITELIST_CITY = (
-        "reject_whitelist_city",
-        pgettext_lazy("audit action", "Reject at city decision"),
-    )
+    SUBMIT_WHITELIST_APPLICATION = auto(), pgettext_lazy("audit action", "Submit application")
+    RESUBMIT_WHITELIST_APPLICATION = auto(), pgettext_lazy("audit action", "Resubmit application")
+    INVITE_WHITELIST_APPLICATION = auto(), pgettext_lazy("audit action", "Invite to apply")
+    TAKE_UP_WHITELIST_INVITATION = auto(), pgettext_lazy("audit action", "Take up invitation")
+    WITHDRAW_WHITELIST_INVITATION = auto(), pgettext_lazy("audit action", "Withdraw invitation")
+    APPROVE_WHITELIST_INSPECTION = auto(), pgettext_lazy("audit action", "Approve inspection")
+    RETURN_WHITELIST_INSPECTION = auto(), pgettext_lazy("audit action", "Return at inspection")
+    REJECT_WHITELIST_INSPECTION = auto(), pgettext_lazy("audit action", "Reject at inspection")
+    APPROVE_WHITELIST_ECONOMY = auto(), pgettext_lazy("audit action", "Approve economy review")
+    RETURN_WHITELIST_ECONOMY = auto(), pgettext_lazy("audit action", "Return at economy review")
+    REJECT_WHITELIST_ECONOMY = auto(), pgettext_lazy("audit action", "Reject at economy review")
+    APPROVE_WHITELIST_HEALTH = auto(), pgettext_lazy("audit action", "Approve health review")
+    RETURN_WHITELIST_HEALTH = auto(), pgettext_lazy("audit action", "Return at health review")
+    REJECT_WHITELIST_HEALTH = auto(), pgettext_lazy("audit action", "Reject at health review")
+    APPROVE_WHITELIST_CITY = auto(), pgettext_lazy("audit action", "Approve city decision")
+    RETURN_WHITELIST_CITY = auto(), pgettext_lazy("audit action", "Return at city decision")
+    REJECT_WHITELIST_CITY = auto(), pgettext_lazy("audit action", "Reject at city decision")
     APPROVE_WHITELIST_PROVINCE = (
-        "approve_whitelist_province",
+        auto(),
         pgettext_lazy("audit action", "Approve provincial decision"),
     )
     RETURN_WHITELIST_PROVINCE = (
-        "return_whitelist_province",
+        auto(),
         pgettext_lazy("audit action", "Return at provincial decision"),
     )
     REJECT_WHITELIST_PROVINCE = (
-        "reject_whitelist_province",
+        auto(),
         pgettext_lazy("audit action", "Reject at provincial decision"),
     )
     NOMINATE_WHITELIST_APPLICATION = (
-        "nominate_whitelist_application",
+        auto(),
         pgettext_lazy("audit action", "Nominate to the province"),
     )
-    CLOSE_WHITELIST_APPLICATION = (
-        "close_whitelist_application",
-        pgettext_lazy("audit action", "Close application"),
-    )
-    LIST = "list", pgettext_lazy("audit action", "List on the whitelist")
-    LIST_DIRECTLY = "list_directly", pgettext_lazy("audit action", "List directly")
-    SET_WHITELIST_LEVEL = (
-        "set_whitelist_level",
-        pgettext_lazy("audit action", "Set whitelist level"),
-    )
-    OPEN_DOCUMENT = "open_document", pgettext_lazy("audit action", "Open document")
+    CLOSE_WHITELIST_APPLICATION = auto(), pgettext_lazy("audit action", "Close application")
+    LIST = auto(), pgettext_lazy("audit action", "List on the whitelist")
+    LIST_DIRECTLY = auto(), pgettext_lazy("audit action", "List directly")
+    SET_WHITELIST_LEVEL = auto(), pgettext_lazy("audit action", "Set whitelist level")
+    OPEN_DOCUMENT = auto(), pgettext_lazy("audit action", "Open document")
     # Closed loop and modes
-    SAVE_PLAN = "save_plan", pgettext_lazy("audit action", "Save plan")
-    SUBMIT_PLAN = "submit_plan", pgettext_lazy("audit action", "Submit plan")
-    APPROVE_PLAN = "approve_plan", pgettext_lazy("audit action", "Approve plan")
-    RETURN_PLAN = "return_plan", pgettext_lazy("audit action", "Return plan")
-    SET_MODE = "set_mode", pgettext_lazy("audit action", "Set mode")
-    REQUEST_MODE_CHANGE = (
-        "request_mode_change",
-        pgettext_lazy("audit action", "Request mode change"),
-    )
-    APPROVE_MODE_REQUEST = (
-        "approve_mode_request",
-        pgettext_lazy("audit action", "Approve mode request"),
-    )
-    REFUSE_MODE_REQUEST = (
-        "refuse_mode_request",
-        pgettext_lazy("audit action", "Refuse mode request"),
-    )
-    SWITCH_MODE = "switch_mode", pgettext_lazy("audit action", "Switch mode")
-    CONFIRM_SWITCH = "confirm_switch", pgettext_lazy("audit action", "Confirm switch")
-    RETURN_MODE = "return_mode", pgettext_lazy("audit action", "Return mode")
-    END_MEASURE_MODES = "end_measure_modes", pgettext_lazy("audit action", "End a measure's modes")
+    SAVE_PLAN = auto(), pgettext_lazy("audit action", "Save plan")
+    SUBMIT_PLAN = auto(), pgettext_lazy("audit action", "Submit plan")
+    APPROVE_PLAN = auto(), pgettext_lazy("audit action", "Approve plan")
+    RETURN_PLAN = auto(), pgettext_lazy("audit action", "Return plan")
+    SET_MODE = auto(), pgettext_lazy("audit action", "Set mode")
+    REQUEST_MODE_CHANGE = auto(), pgettext_lazy("audit action", "Request mode change")
+    APPROVE_MODE_REQUEST = auto(), pgettext_lazy("audit action", "Approve mode request")
+    REFUSE_MODE_REQUEST = auto(), pgettext_lazy("audit action", "Refuse mode request")
+    SWITCH_MODE = auto(), pgettext_lazy("audit action", "Switch mode")
+    CONFIRM_SWITCH = auto(), pgettext_lazy("audit action", "Confirm switch")
+    RETURN_MODE = auto(), pgettext_lazy("audit action", "Return mode")
+    END_MEASURE_MODES = auto(), pgettext_lazy("audit action", "End a measure's modes")
     # Daily reports
-    SUBMIT = "submit", pgettext_lazy("audit action", "Submit")
-    CORRECT = "correct", pgettext_lazy("audit action", "Correct")
-    CHASE = "chase", pgettext_lazy("audit action", "Chase")
-    SET_DEADLINE = "set_deadline", pgettext_lazy("audit action", "Set deadline")
-    REMOVE_DEADLINE = "remove_deadline", pgettext_lazy("audit action", "Remove deadline")
-    SET_TARGET = "set_target", pgettext_lazy("audit action", "Set target")
-    REMOVE_TARGET = "remove_target", pgettext_lazy("audit action", "Remove target")
+    SUBMIT = auto(), pgettext_lazy("audit action", "Submit")
+    CORRECT = auto(), pgettext_lazy("audit action", "Correct")
+    CHASE = auto(), pgettext_lazy("audit action", "Chase")
+    SET_DEADLINE = auto(), pgettext_lazy("audit action", "Set deadline")
+    REMOVE_DEADLINE = auto(), pgettext_lazy("audit action", "Remove deadline")
+    SET_TARGET = auto(), pgettext_lazy("audit action", "Set target")
+    REMOVE_TARGET = auto(), pgettext_lazy("audit action", "Remove target")
     # Power alerts
-    EXTEND = "extend", pgettext_lazy("audit action", "Extend")
-    ASSIGN = "assign", pgettext_lazy("audit action", "Assign")
-    CLOSE = "close", pgettext_lazy("audit action", "Close")
+    EXTEND = auto(), pgettext_lazy("audit action", "Extend")
+    ASSIGN = auto(), pgettext_lazy("audit action", "Assign")
+    CLOSE = auto(), pgettext_lazy("audit action", "Close")
     # Problems
-    SET_CALENDAR_DAY = "set_calendar_day", pgettext_lazy("audit action", "Set calendar day")
-    REMOVE_CALENDAR_DAY = (
-        "remove_calendar_day",
-        pgettext_lazy("audit action", "Remove calendar day"),
-    )
-    SET_TIME_LIMIT = "set_time_limit", pgettext_lazy("audit action", "Set time limit")
-    REMOVE_TIME_LIMIT = "remove_time_limit", pgettext_lazy("audit action", "Remove time limit")
-    SET_ROUTING_RULE = "set_routing_rule", pgettext_lazy("audit action", "Set routing rule")
-    REMOVE_ROUTING_RULE = (
-        "remove_routing_rule",
-        pgettext_lazy("audit action", "Remove routing rule"),
-    )
-    FILE_PROBLEM = "file_problem", pgettext_lazy("audit action", "File problem")
-    ACCEPT_PROBLEM = "accept_problem", pgettext_lazy("audit action", "Accept problem")
-    START_PROBLEM = "start_problem", pgettext_lazy("audit action", "Start work on problem")
-    GIVE_INTERIM_REPLY = "give_interim_reply", pgettext_lazy("audit action", "Give interim reply")
-    REPLY_PROBLEM = "reply_problem", pgettext_lazy("audit action", "Reply to problem")
-    CONFIRM_PROBLEM = "confirm_problem", pgettext_lazy("audit action", "Confirm and close problem")
-    REOPEN_PROBLEM = "reopen_problem", pgettext_lazy("audit action", "Reopen problem")
-    REASSIGN_PROBLEM = "reassign_problem", pgettext_lazy("audit action", "Reassign problem")
-    ESCALATE_PROBLEM = "escalate_problem", pgettext_lazy("audit action", "Escalate problem")
-    MARK_PROBLEM_OVERDUE = (
-        "mark_problem_overdue",
-        pgettext_lazy("audit action", "Mark problem overdue"),
-    )
-    ATTACH_TO_PROBLEM = "attach_to_problem", pgettext_lazy("audit action", "Attach to problem")
-    DRAFT_LETTER = "draft_letter", pgettext_lazy("audit action", "Draft coordination letter")
-    SEND_LETTER = "send_letter", pgettext_lazy("audit action", "Send coordination letter")
-    RECORD_LETTER_REPLY = (
-        "record_letter_reply",
-        pgettext_lazy("audit action", "Record letter reply"),
-    )
-    WITHDRAW_LETTER = (
-        "withdraw_letter",
-        pgettext_lazy("audit action", "Withdraw coordination letter"),
-    )
+    SET_CALENDAR_DAY = auto(), pgettext_lazy("audit action", "Set calendar day")
+    REMOVE_CALENDAR_DAY = auto(), pgettext_lazy("audit action", "Remove calendar day")
+    SET_TIME_LIMIT = auto(), pgettext_lazy("audit action", "Set time limit")
+    REMOVE_TIME_LIMIT = auto(), pgettext_lazy("audit action", "Remove time limit")
+    SET_ROUTING_RULE = auto(), pgettext_lazy("audit action", "Set routing rule")
+    REMOVE_ROUTING_RULE = auto(), pgettext_lazy("audit action", "Remove routing rule")
+    FILE_PROBLEM = auto(), pgettext_lazy("audit action", "File problem")
+    ACCEPT_PROBLEM = auto(), pgettext_lazy("audit action", "Accept problem")
+    START_PROBLEM = auto(), pgettext_lazy("audit action", "Start work on problem")
+    GIVE_INTERIM_REPLY = auto(), pgettext_lazy("audit action", "Give interim reply")
+    REPLY_PROBLEM = auto(), pgettext_lazy("audit action", "Reply to problem")
+    CONFIRM_PROBLEM = auto(), pgettext_lazy("audit action", "Confirm and close problem")
+    REOPEN_PROBLEM = auto(), pgettext_lazy("audit action", "Reopen problem")
+    REASSIGN_PROBLEM = auto(), pgettext_lazy("audit action", "Reassign problem")
+    ESCALATE_PROBLEM = auto(), pgettext_lazy("audit action", "Escalate problem")
+    MARK_PROBLEM_OVERDUE = auto(), pgettext_lazy("audit action", "Mark problem overdue")
+    ATTACH_TO_PROBLEM = auto(), pgettext_lazy("audit action", "Attach to problem")
+    DRAFT_LETTER = auto(), pgettext_lazy("audit action", "Draft coordination letter")
+    SEND_LETTER = auto(), pgettext_lazy("audit action", "Send coordination letter")
+    RECORD_LETTER_REPLY = auto(), pgettext_lazy("audit action", "Record letter reply")
+    WITHDRAW_LETTER = auto(), pgettext_lazy("audit action", "Withdraw coordination letter")
     # Enterprise service
-    ASSIGN_COVERAGE = "assign_coverage", pgettext_lazy("audit action", "Assign coverage")
-    END_COVERAGE = "end_coverage", pgettext_lazy("audit action", "End coverage")
-    PLAN_VISIT = "plan_visit", pgettext_lazy("audit action", "Plan visit")
-    RECORD_VISIT = "record_visit", pgettext_lazy("audit action", "Record visit")
-    COMPLETE_VISIT = "complete_visit", pgettext_lazy("audit action", "Complete visit")
-    CANCEL_VISIT = "cancel_visit", pgettext_lazy("audit action", "Cancel visit")
-    RAISE_PROBLEM = "raise_problem", pgettext_lazy("audit action", "Raise problem")
+    ASSIGN_COVERAGE = auto(), pgettext_lazy("audit action", "Assign coverage")
+    END_COVERAGE = auto(), pgettext_lazy("audit action", "End coverage")
+    PLAN_VISIT = auto(), pgettext_lazy("audit action", "Plan visit")
+    RECORD_VISIT = auto(), pgettext_lazy("audit action", "Record visit")
+    COMPLETE_VISIT = auto(), pgettext_lazy("audit action", "Complete visit")
+    CANCEL_VISIT = auto(), pgettext_lazy("audit action", "Cancel visit")
+    RAISE_PROBLEM = auto(), pgettext_lazy("audit action", "Raise problem")
     # Supply chains
-    ADD_MEMBER = "add_member", pgettext_lazy("audit action", "Add chain member")
-    REMOVE_MEMBER = "remove_member", pgettext_lazy("audit action", "Remove chain member")
-    ADD_AREA = "add_area", pgettext_lazy("audit action", "Add area")
-    REMOVE_AREA = "remove_area", pgettext_lazy("audit action", "Remove area")
-    RUN = "run", pgettext_lazy("audit action", "Run")
-    SET_RECOVERY = "set_recovery", pgettext_lazy("audit action", "Set recovery time")
-    IMPORT_RECOVERY = "import_recovery", pgettext_lazy("audit action", "Import recovery times")
-    RANK_KEEP_RUNNING = (
-        "rank_keep_running",
-        pgettext_lazy("audit action", "Rank who to keep running"),
-    )
+    ADD_MEMBER = auto(), pgettext_lazy("audit action", "Add chain member")
+    REMOVE_MEMBER = auto(), pgettext_lazy("audit action", "Remove chain member")
+    ADD_AREA = auto(), pgettext_lazy("audit action", "Add area")
+    REMOVE_AREA = auto(), pgettext_lazy("audit action", "Remove area")
+    RUN = auto(), pgettext_lazy("audit action", "Run")
+    SET_RECOVERY = auto(), pgettext_lazy("audit action", "Set recovery time")
+    IMPORT_RECOVERY = auto(), pgettext_lazy("audit action", "Import recovery times")
+    RANK_KEEP_RUNNING = auto(), pgettext_lazy("audit action", "Rank who to keep running")
 
 
 def action_label(value: str) -> str:

@@ -19,12 +19,12 @@ from django.views.decorators.http import require_POST
 from keepline.core import notifications, selectors, services
 from keepline.core.errors import InvalidInput
 from keepline.core.forms import TEXT, MembershipForm, PasswordForm, TokenForm, UserCreateForm
-from keepline.core.lists import export_response, list_page
+from keepline.core.lists import export_response, list_page, listing_views
 from keepline.core.menu import items, opens
-from keepline.core.models import ApiToken, AuditEvent, Membership, Notification, User
+from keepline.core.models import ApiToken, Membership, Notification, User
 from keepline.core.scopes import get_for, may, require_role, visible
 from keepline.core.tabular import workbook_response
-from keepline.core.web import AuthedRequest, apply_errors, paginate
+from keepline.core.web import AuthedRequest, apply_errors, form_page, paginate
 
 
 class LoginForm(AuthenticationForm):
@@ -146,28 +146,16 @@ def person(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @login_required
 def tokens(request: AuthedRequest) -> HttpResponse:
+    mine = visible(ApiToken.objects.filter(user=request.user), request.user)
+
+    def save(data: dict[str, Any]) -> HttpResponse:
+        _token, new_key = services.create_token(actor=request.user, name=data["name"])
+        # The new key is shown once, on this page, so the answer is not a redirect.
+        context = {"tokens": mine, "form": TokenForm(), "new_key": new_key}
+        return render(request, "core/tokens.html", context)
+
     form = TokenForm(request.POST or None)
-    new_key = None
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                _token, new_key = services.create_token(
-                    actor=request.user, name=form.cleaned_data["name"]
-                )
-            except InvalidInput as exc:
-                apply_errors(form, exc)
-            else:
-                # The new key is shown once, on this page, so the answer is not a redirect.
-                form, status = TokenForm(), 200
-    mine = ApiToken.objects.filter(user=request.user)
-    return render(
-        request,
-        "core/tokens.html",
-        {"tokens": visible(mine, request.user), "form": form, "new_key": new_key},
-        status=status,
-    )
+    return form_page(request, form, "core/tokens.html", save, {"tokens": mine, "new_key": None})
 
 
 @login_required
@@ -181,22 +169,9 @@ def token_revoke(request: AuthedRequest, pk: int) -> HttpResponse:
 # ---- audit ----------------------------------------------------------------------------------
 
 
-@login_required
-def audit_list(request: AuthedRequest) -> HttpResponse:
-    require_role(request.user, AuditEvent)
-    return list_page(
-        request,
-        selectors.AUDIT,
-        "core/audit.html",
-        "core/_audit.html",
-        {"export_url": reverse("audit_export")},
-    )
-
-
-@login_required
-def audit_export(request: AuthedRequest) -> HttpResponse:
-    require_role(request.user, AuditEvent)
-    return export_response(request, selectors.AUDIT)
+audit_list, audit_export = listing_views(
+    selectors.AUDIT, "core/audit.html", "core/_audit.html", export="audit_export"
+)
 
 
 # ---- inbox ----------------------------------------------------------------------------------

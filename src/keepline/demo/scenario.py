@@ -230,8 +230,15 @@ def build_targets(actor: SystemActor, city: Any) -> int:
 # The Luzhou lists: 8 parks and 89 enterprises on the city's, of which 2 and 15 provincial.
 CITY_PARKS, PROVINCE_PARKS = 8, 2
 CITY_ENTERPRISES, PROVINCE_ENTERPRISES = 89, 15
-LISTED_CITY = dt.datetime(2022, 4, 20, 10, tzinfo=TZ)
-LISTED_PROVINCE = dt.datetime(2022, 5, 10, 10, tzinfo=TZ)
+# Each level's list: when it was made, and what it names an enterprise's listing for.
+LEVELS = (
+    (WhitelistLevel.CITY, dt.datetime(2022, 4, 20, 10, tzinfo=TZ), "泸州市重点产业链供应链白名单"),
+    (
+        WhitelistLevel.PROVINCE,
+        dt.datetime(2022, 5, 10, 10, tzinfo=TZ),
+        "四川省重点产业链供应链白名单",
+    ),
+)
 # Industry -> (category, chain) of its listing.
 LISTING_KIND = {
     "15": (Category.KEY_INDUSTRIES, "白酒"),
@@ -246,6 +253,29 @@ LISTING_KIND = {
 }
 
 
+def _list(
+    actor: SystemActor,
+    subject: Any,
+    *,
+    provincial: bool,
+    category: str,
+    chain: str,
+    reason: str = "",
+) -> None:
+    """Put a subject on the city's list and, if it is provincial, the province's; a reason given
+    stands for both lists, else each gives its own."""
+    for level, at, own_reason in LEVELS[: 2 if provincial else 1]:
+        whitelist_listings.list_directly(
+            actor=actor,
+            subject=subject,
+            level=level,
+            category=category,
+            chain=chain,
+            reason=reason or own_reason,
+            at=at,
+        )
+
+
 def build_whitelists(
     actor: SystemActor, parks: dict[str, Any], enterprises: list[Enterprise]
 ) -> tuple[int, int]:
@@ -257,39 +287,16 @@ def build_whitelists(
     )[:CITY_ENTERPRISES]
     for n, enterprise in enumerate(chosen):
         category, chain = LISTING_KIND[enterprise.industry.code]
-        whitelist_listings.list_directly(
-            actor=actor,
-            subject=enterprise,
-            level=WhitelistLevel.CITY,
-            category=category,
-            chain=chain,
-            reason="泸州市重点产业链供应链白名单",
-            at=LISTED_CITY,
+        _list(
+            actor, enterprise, provincial=n < PROVINCE_ENTERPRISES, category=category, chain=chain
         )
-        if n < PROVINCE_ENTERPRISES:
-            whitelist_listings.list_directly(
-                actor=actor,
-                subject=enterprise,
-                level=WhitelistLevel.PROVINCE,
-                category=category,
-                chain=chain,
-                reason="四川省重点产业链供应链白名单",
-                at=LISTED_PROVINCE,
-            )
     for n, park in enumerate(list(parks.values())[:CITY_PARKS]):
-        for level, at in (
-            (WhitelistLevel.CITY, LISTED_CITY),
-            (WhitelistLevel.PROVINCE, LISTED_PROVINCE),
-        ):
-            if level == WhitelistLevel.PROVINCE and n >= PROVINCE_PARKS:
-                break
-            whitelist_listings.list_directly(
-                actor=actor,
-                subject=park,
-                level=level,
-                category=Category.KEY_INDUSTRIES,
-                chain="园区",
-                reason="重点产业链供应链白名单园区",
-                at=at,
-            )
+        _list(
+            actor,
+            park,
+            provincial=n < PROVINCE_PARKS,
+            category=Category.KEY_INDUSTRIES,
+            chain="园区",
+            reason="重点产业链供应链白名单园区",
+        )
     return len(chosen), min(len(parks), CITY_PARKS)

@@ -289,47 +289,31 @@ def _pick_district(rng: random.Random, sector: Sector) -> str:
 def enterprise_rows(rng: random.Random, places: Places, size: int) -> list[dict[str, str]]:
     """`size` above-size enterprises split over the industries, plus a few below-size ones."""
     taken = _Taken(set(), set(), set())
-    counts = quotas(size, {code: s.weight for code, s in SECTORS.items()})
     rows = []
+
+    def add(industry: str, district: str, output: float, *, giant: bool = False) -> None:
+        row = _enterprise_row(
+            rng, places, taken, industry=industry, district=district, output=output, giant=giant
+        )
+        rows.append(row)
+
+    counts = quotas(size, {code: s.weight for code, s in SECTORS.items()})
     for industry, district, low, high in GIANTS:
         if counts[industry] == 0:
             continue
         counts[industry] -= 1
-        output = rng.uniform(low, high)
-        rows.append(
-            _enterprise_row(
-                rng, places, taken, industry=industry, district=district, output=output, giant=True
-            )
-        )
+        add(industry, district, rng.uniform(low, high), giant=True)
     for industry, count in counts.items():
         sector = SECTORS[industry]
         for _ in range(count):
             output = ABOVE_SIZE_MIN_OUTPUT * math.exp(abs(rng.gauss(0, sector.spread)))
-            rows.append(
-                _enterprise_row(
-                    rng,
-                    places,
-                    taken,
-                    industry=industry,
-                    district=_pick_district(rng, sector),
-                    output=output,
-                )
-            )
+            add(industry, _pick_district(rng, sector), output)
     industries = list(SECTORS)
     weights = [s.weight for s in SECTORS.values()]
     for _ in range(round(size * BELOW_SIZE_SHARE)):
         industry = rng.choices(industries, weights=weights)[0]
         output = rng.uniform(300, ABOVE_SIZE_MIN_OUTPUT - 0.01)
-        rows.append(
-            _enterprise_row(
-                rng,
-                places,
-                taken,
-                industry=industry,
-                district=_pick_district(rng, SECTORS[industry]),
-                output=output,
-            )
-        )
+        add(industry, _pick_district(rng, SECTORS[industry]), output)
     return rows
 
 

@@ -34,6 +34,19 @@ from keepline.enterprises.models import Enterprise
 from keepline.problems.models import ProblemCategory, Urgency
 from keepline.reports.models import DailyReport
 
+# The problems the demo logins are shown, in the order they are drawn: (whose, story, filed on
+# September (day, hour, minute), category, template, filer, urgent or its urgency drawn).
+SHOWCASE = (
+    ("liaison", "closed", (9, 10, 20), ProblemCategory.RAW_MATERIALS, 0, "liaison", False),
+    ("liaison", "replied", (28, 9, 40), ProblemCategory.LABOUR, 0, "liaison", False),
+    ("liaison", "in_progress", (22, 10, 15), ProblemCategory.LOGISTICS, 1, "commissioner", False),
+    ("mine", "submitted", (30, 9, 10), ProblemCategory.RAW_MATERIALS, 0, "commissioner", True),
+    ("mine 2", "accepted", (26, 14, 20), ProblemCategory.LABOUR, 1, "commissioner", False),
+    ("jiangyang", "closed", (10, 11, 0), ProblemCategory.PASSES, 0, "official", False),
+    ("heavy", "closed", (16, 15, 30), ProblemCategory.ENERGY, 0, "commissioner", False),
+    ("jiangyang", "reopened", (14, 10, 0), ProblemCategory.LOGISTICS, 0, "official", True),
+)
+
 
 class Plans(Cast):
     """The draws: each problem's enterprise, category, urgency, words and steps."""
@@ -207,75 +220,28 @@ class Plans(Cast):
             ),
             mine[1],
         )
-        day = dt.date
+        whose = {
+            "liaison": liaison_enterprise,
+            "mine": mine[0],
+            "mine 2": mine[1],
+            "jiangyang": jiangyang,
+            "heavy": heavy,
+        }
         plans = [
             self.plan(
-                liaison_enterprise,
-                "closed",
-                at(day(2022, 9, 9), 10, 20),
-                category=ProblemCategory.RAW_MATERIALS,
-                template=0,
-                filer="liaison",
-            ),
-            self.plan(
-                liaison_enterprise,
-                "replied",
-                at(day(2022, 9, 28), 9, 40),
-                category=ProblemCategory.LABOUR,
-                template=0,
-                filer="liaison",
-            ),
-            self.plan(
-                liaison_enterprise,
-                "in_progress",
-                at(day(2022, 9, 22), 10, 15),
-                category=ProblemCategory.LOGISTICS,
-                template=1,
-                filer="commissioner",
-            ),
-            self.plan(
-                mine[0],
-                "submitted",
-                at(day(2022, 9, 30), 9, 10),
-                category=ProblemCategory.RAW_MATERIALS,
-                template=0,
-                filer="commissioner",
-                urgency=Urgency.URGENT,
-            ),
-            self.plan(
-                mine[1],
-                "accepted",
-                at(day(2022, 9, 26), 14, 20),
-                category=ProblemCategory.LABOUR,
-                template=1,
-                filer="commissioner",
-            ),
-            self.plan(
-                jiangyang,
-                "closed",
-                at(day(2022, 9, 10), 11, 0),
-                category=ProblemCategory.PASSES,
-                template=0,
-                filer="official",
-            ),
-            self.plan(
-                heavy,
-                "closed",
-                at(day(2022, 9, 16), 15, 30),
-                category=ProblemCategory.ENERGY,
-                template=0,
-                filer="commissioner",
-            ),
+                whose[who],
+                story,
+                at(dt.date(2022, 9, day), hour, minute),
+                category=category,
+                template=template,
+                filer=filer,
+                urgency=Urgency.URGENT if urgent else None,
+            )
+            for who, story, (day, hour, minute), category, template, filer, urgent in SHOWCASE
         ]
-        reopened = self.plan(
-            jiangyang,
-            "reopened",
-            at(day(2022, 9, 14), 10, 0),
-            category=ProblemCategory.LOGISTICS,
-            template=0,
-            filer="official",
-            urgency=Urgency.URGENT,
-        )
+        # The last one is reopened: its steps are written out.
+        reopened = plans[-1]
+        day = dt.date
         reopened.steps = [
             Step(at(day(2022, 9, 14), 10, 25), "accept"),
             Step(
@@ -291,7 +257,6 @@ class Plans(Cast):
             ),
             Step(at(day(2022, 9, 16), 10, 0), "confirm", "第二次协调到位，车辆已正常通行。", 4),
         ]
-        plans.append(reopened)
         plans.append(self._province())
         return plans
 

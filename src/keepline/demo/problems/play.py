@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 from collections.abc import Callable
+from typing import Any
 
 from keepline.core.models import Notification, User
 from keepline.core.scopes import Actor
@@ -178,54 +179,40 @@ class Play(Plans):
     def _step(self, key: int, step: Step) -> Callable[[dt.datetime], bool]:
         def run(when: dt.datetime) -> bool:
             problem = self._load(key)
-            pk, version = problem.pk, problem.version
+            # Each step names the problem at the version it was read at.
+            versioned: dict[str, Any] = {
+                "problem_id": problem.pk,
+                "version": problem.version,
+                "now": when,
+            }
             done: Problem
             if step.kind == "accept":
-                done = problem_lifecycle.accept_problem(
-                    actor=self.handler_of(problem), problem_id=pk, version=version, now=when
-                )
+                done = problem_lifecycle.accept_problem(actor=self.handler_of(problem), **versioned)
             elif step.kind == "start":
                 done = problem_lifecycle.start_problem(
-                    actor=self.handler_of(problem),
-                    problem_id=pk,
-                    version=version,
-                    note=step.text,
-                    now=when,
+                    actor=self.handler_of(problem), note=step.text, **versioned
                 )
             elif step.kind in ("interim", "reply"):
                 done = problem_lifecycle.reply_problem(
                     actor=self.handler_of(problem),
-                    problem_id=pk,
-                    version=version,
                     text=step.text,
                     final=step.kind == "reply",
-                    now=when,
+                    **versioned,
                 )
             elif step.kind == "reopen":
                 done = problem_lifecycle.reopen_problem(
-                    actor=self.confirmer(problem),
-                    problem_id=pk,
-                    version=version,
-                    reason=step.text,
-                    now=when,
+                    actor=self.confirmer(problem), reason=step.text, **versioned
                 )
             elif step.kind == "confirm":
                 done = problem_lifecycle.confirm_problem(
                     actor=self.confirmer(problem),
-                    problem_id=pk,
-                    version=version,
                     rating=step.rating,
                     comment=step.text,
-                    now=when,
+                    **versioned,
                 )
             elif step.kind == "reassign":
                 done = problem_lifecycle.reassign_problem(
-                    actor=self.bureau,
-                    problem_id=pk,
-                    version=version,
-                    reason=step.text,
-                    handler=self.bureau,
-                    now=when,
+                    actor=self.bureau, reason=step.text, handler=self.bureau, **versioned
                 )
             else:
                 raise ValueError(step.kind)
