@@ -233,9 +233,7 @@ def reports_section(ctx: BriefingContext) -> Section | None:
 def whitelist_section(ctx: BriefingContext) -> Section | None:
     """How many enterprises and parks of the area are on each whitelist level."""
     resolved = resolve(ctx.scope, ctx.as_of)
-    enterprises = enterprises_in(ctx.actor, ctx.scope, resolved).exclude(
-        whitelist_level=""
-    )
+    enterprises = enterprises_in(ctx.actor, ctx.scope, resolved).exclude(whitelist_level="")
     by_level = dict(
         enterprises.values_list("whitelist_level")
         .annotate(n=Count("pk"))
