@@ -337,6 +337,11 @@ def list_page(
     sort = listing.sort_key(request.GET)
     valid = bound.is_valid()
     qs = listing.order(bound.qs, sort) if valid else bound.queryset.none()
+    # A refused filter is outlined in red; the message above the results names it.
+    for name in bound.form.errors:
+        if name in bound.form.fields:
+            widget = bound.form.fields[name].widget
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
     page = Paginator(qs, PAGE_SIZE).get_page(_page_number(request.GET.get("page")))
     query = request.GET.copy()
     query.pop("page", None)
