@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.apps import apps as django_apps
 from django.conf import settings as django_settings
 from django.test import Client
 from django.utils import translation
@@ -36,6 +38,24 @@ def django_db_modify_db_settings(
         database.setdefault("TEST", {})["NAME"] = str(
             Path(database["NAME"]).with_name("test_keepline.sqlite3")
         )
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    django_db_setup: None, django_db_blocker: Any, request: pytest.FixtureRequest
+) -> None:
+    """A reused database was left emptied by the last run's transactional tests (they flush
+    every table, and pytest-django runs them last): the reference data the migrations load,
+    regions and industries, is put back."""
+    if not request.config.getvalue("reuse_db"):
+        return
+    with django_db_blocker.unblock():
+        if not Region.objects.exists():
+            for migration in (
+                "keepline.places.migrations.0002_luzhou_regions",
+                "keepline.enterprises.migrations.0002_gbt4754_industries",
+            ):
+                import_module(migration).load(django_apps, None)
 
 
 @pytest.fixture(autouse=True)

@@ -233,11 +233,15 @@ MODES: Listing[Enterprise] = Listing(
         Column("uscc", _("Unified social credit code"), table=False),
         Column("name", _("Name"), sort="name"),
         Column("region_code", _("Region code"), "region.code", table=False),
-        Column("region", _("Region"), "region.name", sort="region__path"),
-        Column("park", _("Park"), lambda e: e.park.name if e.park else ""),
+        Column(
+            "region", _("Region"), "region.name", sort="region__path", css="d-none d-sm-table-cell"
+        ),
+        Column(
+            "park", _("Park"), lambda e: e.park.name if e.park else "", css="d-none d-md-table-cell"
+        ),
         Column("mode", _("Mode"), lambda e: str(EnterpriseMode(e.mode).label), sort="mode"),
         Column("since", _("Since"), "mode_since", sort="mode_since"),
-        Column("reason", _("Reason"), lambda e: e.mode_reason or ""),
+        Column("reason", _("Reason"), lambda e: e.mode_reason or "", css="d-none d-lg-table-cell"),
         Column(
             "as_of",
             _("As of"),
