@@ -149,6 +149,7 @@ class Column:
     css: str = ""
     export: bool = True
     table: bool = True
+    heading: StrOrPromise = ""  # a shorter header for the table, where the export's is long
 
     def read(self, obj: Any) -> Any:
         if callable(self.value):
@@ -311,15 +312,16 @@ def headers(listing: Listing[Any], params: QueryDict, sort: str) -> list[Header]
     for column in listing.columns:
         if not column.table:
             continue
+        label = column.heading or column.label
         if not column.sort:
-            result.append(Header(column.label, column.css, "", ""))
+            result.append(Header(label, column.css, "", ""))
             continue
         state = (
             "ascending" if sort == column.key else "descending" if sort == f"-{column.key}" else ""
         )
         target = f"-{column.key}" if state == "ascending" else column.key
         url = f"?{prefix}&sort={target}" if prefix else f"?sort={target}"
-        result.append(Header(column.label, column.css, url, state))
+        result.append(Header(label, column.css, url, state))
     return result
 
 

@@ -101,7 +101,13 @@ ENTERPRISES: Listing[Enterprise] = Listing(
     default_sort="name",
     related=("region", "park", "industry"),
     columns=(
-        Column("uscc", _("Unified social credit code"), sort="uscc", css="d-none d-md-table-cell"),
+        Column(
+            "uscc",
+            _("Unified social credit code"),
+            sort="uscc",
+            css="d-none d-md-table-cell",
+            heading=_("Credit code"),
+        ),
         Column("name", _("Name"), sort="name"),
         Column("region_code", _("Region code"), "region.code", table=False),
         Column("region", _("Region"), "region.name", sort="region__path"),
@@ -121,6 +127,7 @@ ENTERPRISES: Listing[Enterprise] = Listing(
             "annual_output",
             sort="annual_output",
             css="num",
+            heading=_("Output (10k CNY)"),
         ),
         Column("employees", _("Employees"), sort="employees", css="num d-none d-sm-table-cell"),
         Column("capacity_note", _("Production capacity"), table=False),
