@@ -260,6 +260,7 @@ REPORTS: Listing[DailyReport] = Listing(
             "output_value",
             sort="output_value",
             css="num",
+            heading=_("Output (10k CNY)"),
         ),
         Column(
             "capacity",
