@@ -9,6 +9,7 @@ from keepline.core.models import Role
 
 TEXT = {"class": "form-control"}
 SELECT = {"class": "form-select"}
+DATE = TEXT | {"type": "date"}
 
 
 class UserCreateForm(forms.Form):

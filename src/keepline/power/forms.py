@@ -8,10 +8,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy
 
-from keepline.core.forms import SELECT, TEXT
+from keepline.core.forms import DATE, SELECT, TEXT
 from keepline.core.models import User
 from keepline.power.metrics.baselines import Baseline, BaselineMethod
-from keepline.reports.forms import DATE
 
 
 class BaselineForm(forms.Form):

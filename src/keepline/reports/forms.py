@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from keepline.bubble.models import EnterpriseMode
-from keepline.core.forms import SELECT, TEXT
+from keepline.core.forms import DATE, SELECT, TEXT
 from keepline.enterprises.selectors import industry_choices
 from keepline.places.models import MeasureKind
 from keepline.places.selectors import park_choices, region_choices
@@ -17,7 +17,6 @@ from keepline.reports.models import TargetBasis
 
 NUMBER = TEXT | {"inputmode": "numeric", "autocomplete": "off"}
 DECIMAL = TEXT | {"inputmode": "decimal", "autocomplete": "off"}
-DATE = TEXT | {"type": "date"}
 
 
 class ReportForm(forms.Form):

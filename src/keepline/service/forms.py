@@ -7,12 +7,11 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from keepline.core.forms import SELECT, TEXT
+from keepline.core.forms import DATE, SELECT, TEXT
 from keepline.core.pickers import MultiPicker, Picker, UsernamesField, split_names
 from keepline.problems.models import ProblemCategory, Urgency
 from keepline.service.models import CoverageKind
 
-DATE = TEXT | {"type": "date"}
 DATETIME = forms.DateTimeInput(TEXT | {"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 TEXTAREA = TEXT | {"rows": 3}
 

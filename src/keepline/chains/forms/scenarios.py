@@ -9,11 +9,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from keepline.chains.models import MAX_DAYS
-from keepline.core.forms import SELECT, TEXT
+from keepline.core.forms import DATE, SELECT, TEXT
 from keepline.core.scopes import visible
 from keepline.places.models import Park, Region
 
-DATE = TEXT | {"type": "date"}
 NUMBER = TEXT | {"inputmode": "numeric", "autocomplete": "off"}
 DECIMAL = TEXT | {"inputmode": "decimal", "autocomplete": "off"}
 STRICTNESS = [

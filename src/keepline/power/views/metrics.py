@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from keepline.core.errors import InvalidInput
+from keepline.core.forms import DATE
 from keepline.core.scopes import require_role
 from keepline.core.tabular import workbook_response
 from keepline.core.web import AuthedRequest, apply_errors
@@ -26,7 +27,7 @@ from keepline.power.metrics.behind import Group, enterprises_behind
 from keepline.power.metrics.index import PowerFilter, PowerIndex, compute
 from keepline.power.metrics.tallies import PowerTally
 from keepline.power.models import DailyReading
-from keepline.reports.forms import DATE, FiguresForm
+from keepline.reports.forms import FiguresForm
 from keepline.reports.indicators.scope import FigureScope
 
 ISO = "%Y-%m-%d"  # what a date input takes, whatever the language

@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from keepline.core.forms import SELECT, TEXT
+from keepline.core.forms import DATE, SELECT, TEXT
 from keepline.core.models import Department, Role
 from keepline.core.scopes import Actor, actor_roles, visible
 from keepline.enterprises.models import Enterprise
@@ -17,7 +17,6 @@ from keepline.places.models import Region
 from keepline.problems import selectors
 from keepline.problems.models import ProblemCategory, Urgency
 
-DATE = TEXT | {"type": "date"}
 NUMBER = TEXT | {"min": 1, "inputmode": "numeric"}
 WORKING_CHOICES = [("0", gettext_lazy("Holiday (no work)")), ("1", gettext_lazy("Make-up workday"))]
 
