@@ -16,10 +16,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from keepline.core.imports import ImportCheck, Importer, Progress, Rows, register
-from keepline.core.scopes import Actor, may_place, require_area, require_role
+from keepline.core.scopes import Actor, require_area, require_role
 from keepline.core.tabular import Column
 from keepline.enterprises.models import Enterprise
 from keepline.problems.models import CalendarDay, Problem, ProblemCategory, Urgency
+from keepline.problems.rules import may_file_for
 from keepline.problems.services import calendar, importing
 from keepline.problems.services.calendar import CalendarRow
 
@@ -129,14 +130,7 @@ class ProblemImporter(Importer[Row]):
                 result.error(number, "uscc", _("This field is required."))
             elif enterprise is None:
                 result.error(number, "uscc", _("No enterprise has this code."))
-            elif not may_place(
-                actor,
-                "file",
-                Problem,
-                region=enterprise.region,
-                park=enterprise.park,
-                enterprise=enterprise,
-            ):
+            elif not may_file_for(actor, enterprise):
                 result.error(number, "uscc", _("This enterprise is outside your area."))
             values["enterprise"] = enterprise
             category = _text(raw.get("category"))

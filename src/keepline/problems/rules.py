@@ -4,7 +4,7 @@ the pages and API ask before offering a step."""
 from __future__ import annotations
 
 from keepline.core.models import Role
-from keepline.core.scopes import Actor, SystemActor, may, memberships
+from keepline.core.scopes import Actor, SystemActor, may, may_place, memberships
 from keepline.enterprises.models import Enterprise
 from keepline.places.models import Region, RegionLevel
 from keepline.problems.models import CoordinationLetter, Problem, ProblemStatus
@@ -14,6 +14,18 @@ from keepline.problems.selectors import issuing_region
 def is_liaison_of(actor: Actor, enterprise: Enterprise) -> bool:
     return not isinstance(actor, SystemActor) and any(
         m.role == Role.LIAISON and m.enterprise_id == enterprise.pk for m in memberships(actor)
+    )
+
+
+def may_file_for(actor: Actor, enterprise: Enterprise) -> bool:
+    """Whether the actor may file a problem for this enterprise (its region and park loaded)."""
+    return may_place(
+        actor,
+        "file",
+        Problem,
+        region=enterprise.region,
+        park=enterprise.park,
+        enterprise=enterprise,
     )
 
 

@@ -11,8 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from keepline.core.errors import Forbidden, InvalidInput
-from keepline.core.scopes import Actor, holds, may_place
+from keepline.core.scopes import Actor, holds
 from keepline.problems.models import Problem, ProblemSource
+from keepline.problems.rules import may_file_for
 from keepline.problems.services._common import _require
 from keepline.problems.services.lifecycle import create_problem
 
@@ -32,14 +33,7 @@ def import_problems(
         for row in rows:
             enterprise = row["enterprise"]
             # Checked already; checked again inside the transaction that writes.
-            if not may_place(
-                actor,
-                "file",
-                Problem,
-                region=enterprise.region,
-                park=enterprise.park,
-                enterprise=enterprise,
-            ):
+            if not may_file_for(actor, enterprise):
                 raise Forbidden(_("You may not file problems for this enterprise."))
             created.append(
                 create_problem(

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from keepline.core import audit
 from keepline.core.errors import Forbidden, InvalidInput
 from keepline.core.models import Department, User
-from keepline.core.scopes import Actor, SystemActor, get_for, may_place
+from keepline.core.scopes import Actor, SystemActor, get_for
 from keepline.enterprises.models import Enterprise
 from keepline.problems.calendar import add_working_days
 from keepline.problems.models import (
@@ -27,7 +27,7 @@ from keepline.problems.models import (
     ProblemStatus,
     Urgency,
 )
-from keepline.problems.rules import is_liaison_of
+from keepline.problems.rules import is_liaison_of, may_file_for
 from keepline.problems.selectors import limits_for, reassign_departments, route
 from keepline.problems.services._common import (
     PROBLEM_AUDIT,
@@ -115,14 +115,7 @@ def file_problem(
     `source` is only for imports; otherwise it is the liaison's form or filing on the
     enterprise's behalf, by who files."""
     enterprise = get_for(Enterprise.objects.select_related("region", "park"), actor, enterprise_id)
-    if not may_place(
-        actor,
-        "file",
-        Problem,
-        region=enterprise.region,
-        park=enterprise.park,
-        enterprise=enterprise,
-    ):
+    if not may_file_for(actor, enterprise):
         raise Forbidden(_("You may not file problems for this enterprise."))
     errors: dict[str, list[str]] = {}
     if category not in ProblemCategory.values:
@@ -160,14 +153,7 @@ def file_from_report(
     """Turn the problem field of a daily report into a problem (category "other", normal
     urgency, for a handler to sort). Filing the same report again returns the same problem."""
     enterprise = report.enterprise
-    if not may_place(
-        actor,
-        "file",
-        Problem,
-        region=enterprise.region,
-        park=enterprise.park,
-        enterprise=enterprise,
-    ):
+    if not may_file_for(actor, enterprise):
         raise Forbidden(_("You may not file problems for this enterprise."))
     text = (report.problems or "").strip()
     if not text:
