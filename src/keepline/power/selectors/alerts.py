@@ -18,7 +18,8 @@ from keepline.reports.selectors import region_chain
 
 
 def _visible_enterprise(actor: Actor, code: str) -> Enterprise | None:
-    if not code.isdigit():
+    # isdecimal, not isdigit: "²" is a digit that int() refuses.
+    if not code.isdecimal():
         return None
     return visible(Enterprise.objects.filter(pk=int(code)), actor).first()
 
