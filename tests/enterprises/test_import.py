@@ -193,3 +193,14 @@ def test_template_downloads_with_every_column(world: World) -> None:
     assert [c.value for c in sheet[1]] == [str(c.label) for c in COLUMNS]
     # The example row passes its own check.
     assert check(response.content, name="template.xlsx", actor=world.users["district"]).ok
+
+
+def test_an_unreadable_file_is_named_once_at_the_file_field(world: World) -> None:
+    client = world.client("district")
+    broken = io.BytesIO(b"not a zip")
+    broken.name = "broken.xlsx"
+    response = client.post("/imports/enterprises/", {"file": broken})
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert [str(e) for e in form.errors["file"]] == ["This is not a readable .xlsx file."]
+    assert not form.non_field_errors()

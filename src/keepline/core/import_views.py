@@ -71,7 +71,12 @@ def import_upload(request: AuthedRequest, kind: str) -> HttpResponse:
     try:
         check = importer.check(request.user, file.name, data)
     except KeeplineError as exc:
-        apply_errors(form, exc)
+        # The file as a whole is refused: the reason at the file field, its details (the
+        # missing columns) above the form; a refusal of the actor is not a form error.
+        if exc.status != 400:
+            raise
+        if exc.errors:
+            apply_errors(form, exc)
         if "file" not in exc.errors:
             form.add_error("file", exc.message)
         return _page(request, importer, form, status=400)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 import django_filters
 from django import forms
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import QuerySet
@@ -287,7 +288,7 @@ def _nullable(model: type[models.Model], path: str) -> bool:
     for name in path.split("__"):
         try:
             field_ = model._meta.get_field(name)
-        except Exception:  # an annotation or a transform: assume it may be empty
+        except FieldDoesNotExist:  # an annotation or a transform: assume it may be empty
             return True
         if getattr(field_, "null", False) or field_.many_to_many or field_.one_to_many:
             return True
