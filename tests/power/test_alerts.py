@@ -438,6 +438,10 @@ def test_list_filters_sorts_and_exports(world: World) -> None:
     client = world.client("district")
     page = client.get("/power/alerts/", {"kind": "idling"}).content.decode()
     assert "空转企业" in page and "停产仍用电" not in page
+    found = client.get("/power/alerts/", {"q": " 空转 "}).content.decode()
+    assert "空转企业" in found and "停产仍用电" not in found
+    by_code = client.get("/api/power/alerts", {"q": e["idler"].uscc[-6:]}).json()
+    assert {a["enterprise"] for a in by_code["items"]} == {"空转企业"}
     body = client.get(
         "/power/alerts/", {"date_from": "2022-09-07", "date_to": "2022-09-10"}
     ).content.decode()

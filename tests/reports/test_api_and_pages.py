@@ -51,6 +51,9 @@ def test_api_files_corrects_and_refuses_stale_or_bad_reports(world: World) -> No
     assert set(bad.json()["errors"]) == {"staff_inside", "capacity_use"}
     listed = client.get("/api/reports?date_from=2022-09-11").json()
     assert [r["staff_on_site"] for r in listed["items"]] == [430]
+    named = client.get("/api/reports", {"q": world.enterprise.name[1:]}).json()
+    assert [r["staff_on_site"] for r in named["items"]] == [430]
+    assert client.get("/api/reports", {"q": "no such enterprise"}).json()["items"] == []
 
 
 def test_api_missing_and_chase_all(world: World) -> None:

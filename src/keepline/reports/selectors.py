@@ -191,14 +191,26 @@ def own_enterprises(actor: Actor) -> list[Enterprise]:
 # ---- the lists: one declaration each for the page, its export and the API --------------------
 
 
+def _by_enterprise(qs: QuerySet[M], name: str, value: str) -> QuerySet[M]:
+    value = value.strip()
+    if not value:
+        return qs
+    return qs.filter(Q(enterprise__name__icontains=value) | Q(enterprise__uscc__icontains=value))
+
+
+def enterprise_search() -> django_filters.CharFilter:
+    """A search box over the rows' enterprise, by part of its name or credit code."""
+    return django_filters.CharFilter(
+        label=_("Name or code"),
+        method=_by_enterprise,
+        widget=forms.TextInput({"type": "search", "placeholder": _("Name or credit code")}),
+    )
+
+
 class ReportFilterSet(FilterSet):
     """The filters of the report list, its export and `GET /api/reports`."""
 
-    q = django_filters.CharFilter(
-        label=_("Name or code"),
-        method="search",
-        widget=forms.TextInput({"type": "search", "placeholder": _("Name or credit code")}),
-    )
+    q = enterprise_search()
     date_from = django_filters.DateFilter(label=_("From"), field_name="date", lookup_expr="gte")
     date_to = django_filters.DateFilter(label=_("To"), field_name="date", lookup_expr="lte")
     mode = django_filters.ChoiceFilter(
@@ -217,14 +229,6 @@ class ReportFilterSet(FilterSet):
     class Meta:
         model = DailyReport
         fields: list[str] = []
-
-    def search(self, qs: QuerySet[DailyReport], name: str, value: str) -> QuerySet[DailyReport]:
-        value = value.strip()
-        if not value:
-            return qs
-        return qs.filter(
-            Q(enterprise__name__icontains=value) | Q(enterprise__uscc__icontains=value)
-        )
 
     def by_late(self, qs: QuerySet[DailyReport], name: str, value: str) -> QuerySet[DailyReport]:
         return qs.filter(late=value == "yes")

@@ -14,7 +14,7 @@ from keepline.core.scopes import Actor, visible
 from keepline.enterprises.models import Enterprise
 from keepline.places.selectors import park_filter, region_filter
 from keepline.power.models import ALERT_VIEWERS, AlertKind, AlertStatus, PowerAlert
-from keepline.reports.selectors import region_chain
+from keepline.reports.selectors import enterprise_search, region_chain
 
 
 def _visible_enterprise(actor: Actor, code: str) -> Enterprise | None:
@@ -27,11 +27,7 @@ def _visible_enterprise(actor: Actor, code: str) -> Enterprise | None:
 class AlertFilterSet(FilterSet):
     """The alert list's filters: the page, its export and `GET /api/power/alerts`."""
 
-    q = django_filters.CharFilter(
-        label=_("Name or code"),
-        method="search",
-        widget=forms.TextInput({"type": "search", "placeholder": _("Name or credit code")}),
-    )
+    q = enterprise_search()
     kind = django_filters.ChoiceFilter(
         label=_("Kind"), choices=AlertKind.choices, empty_label=_("All kinds")
     )
@@ -60,14 +56,6 @@ class AlertFilterSet(FilterSet):
     class Meta:
         model = PowerAlert
         fields: list[str] = []
-
-    def search(self, qs: QuerySet[PowerAlert], name: str, value: str) -> QuerySet[PowerAlert]:
-        value = value.strip()
-        if not value:
-            return qs
-        return qs.filter(
-            Q(enterprise__name__icontains=value) | Q(enterprise__uscc__icontains=value)
-        )
 
     def by_assignee(self, qs: QuerySet[PowerAlert], name: str, value: str) -> QuerySet[PowerAlert]:
         if value == "me":
