@@ -138,6 +138,8 @@ BAD = [
     ("status", "pending"),
     ("department", "transport"),
     ("department", "999999"),
+    # isdigit() passes it, int() does not.
+    ("department", "²"),
     ("filed_from", "2022-13-01"),
     ("closed_to", "yesterday"),
     ("accepted_from", "2022-09-31"),

@@ -191,6 +191,9 @@ def test_the_visitor_list_follows_the_enterprise_chosen(world: World) -> None:
         f"/service/choices/people/?for=visit&field=visitor&enterprise={world.foreign_enterprise.pk}"
     )
     assert district.get(foreign).status_code == 404
+    # isdigit() passes "²", int() does not: no enterprise chosen, not an error.
+    unparsed = "/service/choices/people/?for=visit&field=visitor&enterprise=²"
+    assert _options(district.get(unparsed).content.decode(), "") == []
 
 
 def test_a_visitor_who_may_not_visit_the_enterprise_is_refused(world: World) -> None:
@@ -314,3 +317,5 @@ def test_visits_and_coverage_are_listed_for_one_enterprise(world: World) -> None
     foreign = world.foreign_enterprise.pk
     assert bureau.get(f"/service/visits/?enterprise={foreign}").status_code == 404
     assert bureau.get(f"/service/coverage/?enterprise={foreign}").status_code == 404
+    for code in ("x", "²", "9" * 5000):
+        assert bureau.get(f"/service/coverage/?enterprise={code}").status_code == 400

@@ -20,6 +20,16 @@ M = TypeVar("M", bound=models.Model)
 MAX_KEY = 2**63 - 1
 
 
+def parse_key(code: str) -> int | None:
+    """A primary key from a user's string of ASCII digits, or None if it cannot name a row."""
+    # isdigit() alone also passes digits int() refuses ("²"), and int() refuses over 4300
+    # digits; a key past MAX_KEY the database would refuse with an error of its own.
+    if not (code.isascii() and code.isdigit()) or len(code) > len(str(MAX_KEY)):
+        return None
+    key = int(code)
+    return key if 0 < key <= MAX_KEY else None
+
+
 @dataclass(frozen=True)
 class SystemActor:
     """A named command or task acting on its own authority (imports, the demo generator)."""

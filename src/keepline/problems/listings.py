@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from keepline.core.lists import Column, FilterSet, Listing, ScopedChoiceFilter, YesNoFilter
 from keepline.core.models import Department
-from keepline.core.scopes import Actor, get_for, visible
+from keepline.core.scopes import Actor, get_for, parse_key, visible
 from keepline.enterprises.models import Enterprise
 from keepline.places.selectors import park_filter, region_filter
 from keepline.problems.calendar import TZ
@@ -105,10 +105,11 @@ def routed_departments(actor: Actor, asked: str = "") -> list[tuple[str, str]]:
     routed = visible(Problem.objects.filter(department=OuterRef("pk")), actor)
     ids = set(Department.objects.filter(Exists(routed.values("pk"))).values_list("pk", flat=True))
     hidden: set[int] = set()
-    if asked.isdigit() and int(asked) not in ids:
-        ids.add(int(asked))
-        if not visible(Department.objects.filter(pk=int(asked)), actor).exists():
-            hidden.add(int(asked))
+    asked_key = parse_key(asked)
+    if asked_key is not None and asked_key not in ids:
+        ids.add(asked_key)
+        if not visible(Department.objects.filter(pk=asked_key), actor).exists():
+            hidden.add(asked_key)
     departments = sorted(
         (
             (str(d.pk), str(d.pk) if d.pk in hidden else str(d))
@@ -127,7 +128,8 @@ def _resolve_assigned(actor: Actor, code: str) -> str | None:
     """A department that exists (the rows stay the actor's visible ones), or a marker."""
     if code in (HANDLER_ONLY, UNASSIGNED):
         return code
-    if code.isdigit() and Department.objects.filter(pk=int(code)).exists():
+    key = parse_key(code)
+    if key is not None and Department.objects.filter(pk=key).exists():
         return code
     return None
 

@@ -14,7 +14,14 @@ from django.utils.translation import gettext_lazy as _
 
 from keepline.core.lists import Column, FilterSet, Listing, ScopedChoiceFilter
 from keepline.core.models import User
-from keepline.core.scopes import MAX_KEY, Actor, SystemActor, ancestor_paths, get_for, visible
+from keepline.core.scopes import (
+    Actor,
+    SystemActor,
+    ancestor_paths,
+    get_for,
+    parse_key,
+    visible,
+)
 from keepline.enterprises.models import Enterprise
 from keepline.places.models import Park, Region
 from keepline.places.selectors import park_choices, region_choices, region_filter
@@ -123,9 +130,10 @@ def enterprise_filter(apply: Any) -> ScopedChoiceFilter:
     reader sees or covers; one out of sight answers 404, as its page does."""
 
     def resolve(actor: Actor, code: str) -> Enterprise | None:
-        if not code.isdigit() or not 0 < int(code) <= MAX_KEY:
+        key = parse_key(code)
+        if key is None:
             return None
-        return visit_enterprise(actor, int(code))  # type: ignore[arg-type]
+        return visit_enterprise(actor, key)  # type: ignore[arg-type]
 
     return ScopedChoiceFilter(
         label=_("Enterprise"),

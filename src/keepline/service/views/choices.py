@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from keepline.core.errors import InvalidInput
 from keepline.core.models import User
 from keepline.core.pickers import ENTERPRISES, PEOPLE, options_response
-from keepline.core.scopes import require_area
+from keepline.core.scopes import parse_key, require_area
 from keepline.core.web import AuthedRequest
 from keepline.enterprises.models import Enterprise
 from keepline.service.models import Coverage, KeyProject, WorkingGroup
@@ -51,10 +51,10 @@ def people_source(user: User, purpose: str, get: Any) -> QuerySet[User]:
         return group_people(user, authority)
     if purpose == "visit":
         require_may_visit(user)
-        number = str(get.get("enterprise") or "")
-        if not number.isdigit():
+        key = parse_key(str(get.get("enterprise") or ""))
+        if key is None:
             return User.objects.none()
-        return visit_people(user, visit_enterprise(user, int(number)))
+        return visit_people(user, visit_enterprise(user, key))
     raise InvalidInput(_("Unknown list."), errors={"for": [_("Unknown list.")]})
 
 
