@@ -150,6 +150,34 @@ def test_the_enterprise_filter_names_only_an_enterprise_the_reader_sees(
     assert world.foreign_enterprise.name not in foreign.content.decode()
 
 
+@pytest.mark.parametrize("code", ["²", "abc", str(2**63), "0", "9" * 5000])
+@pytest.mark.parametrize("url", ["/chains/links/", "/api/chains/links"])
+def test_an_id_filter_that_names_nothing_is_refused_not_a_crash(
+    world: World, net: dict[str, object], url: str, code: str
+) -> None:
+    # "²" passes str.isdigit() but not int(): it must be refused like a word.
+    client = world.client("district")
+    for name in ("enterprise", "chain"):
+        assert client.get(url, {name: code}).status_code == 400, (name, code)
+
+
+@pytest.mark.parametrize("supplier", ["²", str(2**63), "9" * 5000])
+def test_a_link_end_that_names_nothing_is_a_field_error(
+    world: World, net: dict[str, object], supplier: str
+) -> None:
+    data = {
+        "supplier": supplier,
+        "customer": world.enterprise.pk,
+        "product": "玻璃瓶盖",
+        "sector": "30",
+        "share": "10%",
+        "stock_days": "7",
+    }
+    refused = world.client("district").post("/chains/links/new/", data)
+    assert refused.status_code == 400 and 'data-field-error="supplier"' in refused.content.decode()
+    assert not SupplyLink.objects.filter(product="玻璃瓶盖").exists()
+
+
 def test_chains_list_and_page_highlight_the_chain_leader(
     world: World, net: dict[str, object]
 ) -> None:

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from keepline.core.models import Membership, User
+from keepline.core.scopes import parse_key
 
 PICK_LIMIT = 50  # options sent at once; typing narrows the rest
 PICK_SEARCH = 15  # a list longer than this gets a filter box
@@ -149,7 +150,7 @@ def pick(
     keeps them while one types; a single one is replaced by the search), and how many more
     match."""
     if kind.key == "pk":
-        selected = [v for v in selected if v.isdigit()]
+        selected = [v for v in selected if parse_key(v) is not None]
     if q and not multiple:
         selected = []
     qs = kind.prepare(qs)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from keepline.chains.models import IndustryChain, SupplyLink
 from keepline.chains.selectors.industry import chain_links, chains, in_chain, members
 from keepline.core.lists import Column, FilterSet, Listing, ScopedChoiceFilter, YesNoFilter
-from keepline.core.scopes import MAX_KEY, Actor, may_place, visible
+from keepline.core.scopes import Actor, may_place, parse_key, visible
 from keepline.enterprises.models import Enterprise, Industry
 from keepline.enterprises.selectors import industry_choices
 from keepline.places.models import Region
@@ -54,10 +54,9 @@ def _enterprise_choices(actor: Actor) -> list[tuple[str, str]]:
     return []
 
 
-def _resolve_enterprise(actor: Actor, code: str) -> Enterprise | None:
-    if not code.isdigit() or not 0 < int(code) <= MAX_KEY:
-        return None
-    return registry(actor).filter(pk=int(code)).first()
+def resolve_enterprise(actor: Actor, code: str) -> Enterprise | None:
+    key = parse_key(code)
+    return None if key is None else registry(actor).filter(pk=key).first()
 
 
 def _chain_choices(actor: Actor) -> list[tuple[str, str]]:
@@ -65,9 +64,10 @@ def _chain_choices(actor: Actor) -> list[tuple[str, str]]:
 
 
 def _resolve_chain(actor: Actor, code: str) -> IndustryChain | None:
-    if not code.isdigit() or not 0 < int(code) <= MAX_KEY:
-        return None
-    return visible(IndustryChain.objects.all(), actor).filter(pk=int(code)).first()
+    key = parse_key(code)
+    return (
+        None if key is None else visible(IndustryChain.objects.all(), actor).filter(pk=key).first()
+    )
 
 
 def _resolve_sector(actor: Actor, code: str) -> Industry | None:
@@ -96,7 +96,7 @@ class LinkFilterSet(FilterSet):
     enterprise = ScopedChoiceFilter(
         label=_("An end's id"),
         choices=_enterprise_choices,
-        resolve=_resolve_enterprise,
+        resolve=resolve_enterprise,
         apply=lambda qs, e: qs.filter(_ends("", pk=e.pk)),
         widget=forms.HiddenInput,
     )

@@ -18,12 +18,12 @@ from django.utils.translation import gettext as _
 
 from keepline.chains.forms.network import LinkForm, VersionForm
 from keepline.chains.models import SupplyLink
-from keepline.chains.selectors.network import LINKS, registry
+from keepline.chains.selectors.network import LINKS, registry, resolve_enterprise
 from keepline.chains.services.network import delete_link, save_link
 from keepline.core.errors import InvalidInput, KeeplineError
 from keepline.core.lists import listing_views
 from keepline.core.pickers import ENTERPRISES, offer, options_response
-from keepline.core.scopes import get_for, holds_area, require_area, require_role
+from keepline.core.scopes import get_for, holds_area, parse_key, require_area, require_role
 from keepline.core.web import AuthedRequest, apply_errors, query_without
 from keepline.enterprises.models import Enterprise
 from keepline.enterprises.selectors import industry_choices
@@ -61,10 +61,8 @@ def sector_choices() -> list[tuple[str, str]]:
 
 
 def _link_list_context(request: AuthedRequest) -> dict[str, Any]:
-    chosen = None
-    if str(request.GET.get("enterprise", "")).isdigit():
-        # Named only if the registry shows it: any id may be typed into the address.
-        chosen = registry(request.user).filter(pk=request.GET["enterprise"]).first()
+    # Named only if the registry shows it: any id may be typed into the address.
+    chosen = resolve_enterprise(request.user, request.GET.get("enterprise", ""))
     return {
         "chosen": chosen,
         "unfiltered": query_without(request, "enterprise"),
@@ -109,12 +107,13 @@ def _save_link_from(request: AuthedRequest, form: LinkForm, link: SupplyLink | N
 
 
 def enterprise_pk(value: str, field: str) -> int:
-    if not str(value).strip().isdigit():
+    key = parse_key(str(value).strip())
+    if key is None:
         raise InvalidInput(
             _("Please correct the marked fields."),
             errors={field: [_("Choose an enterprise from the list.")]},
         )
-    return int(value)
+    return key
 
 
 def _link_page(request: AuthedRequest, link: SupplyLink | None) -> HttpResponse:
