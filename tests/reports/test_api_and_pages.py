@@ -151,6 +151,10 @@ def test_figures_page_links_each_number_to_its_enterprises(world: World) -> None
     assert listed.content.decode().count("data-enterprise=") == 3  # Naxi is not the district's
     bad = client.get("/reports/figures/?as_of=yesterday")
     assert bad.status_code == 400 and 'id="figure-errors"' in bad.content.decode()
+    impossible = client.get("/reports/figures/?as_of=2022-02-30T10:00")
+    assert impossible.status_code == 400 and 'id="figure-errors"' in impossible.content.decode()
+    behind = client.get("/reports/figures/enterprises/?as_of=2022-02-30T10:00")
+    assert behind.status_code == 400
 
 
 def test_report_form_starts_from_yesterday_and_names_errors(world: World) -> None:

@@ -39,7 +39,10 @@ def _figure_request(request: AuthedRequest) -> tuple[FigureScope, dt.datetime]:
     )
     as_of = timezone.now()
     if get.get("as_of"):
-        parsed = parse_datetime(get["as_of"])
+        try:
+            parsed = parse_datetime(get["as_of"])
+        except ValueError:  # well formed but impossible: 2022-02-30T10:00
+            parsed = None
         if parsed is None:
             raise InvalidInput(
                 _("Not a time (write it as 2022-09-11T15:00): %(value)s.")
