@@ -4,10 +4,10 @@ the pages and API ask before offering a step."""
 from __future__ import annotations
 
 from keepline.core.models import Role
-from keepline.core.scopes import Actor, SystemActor, may, may_place, memberships
+from keepline.core.scopes import Actor, SystemActor, actor_roles, may, may_place, memberships
 from keepline.enterprises.models import Enterprise
 from keepline.places.models import Region, RegionLevel
-from keepline.problems.models import CoordinationLetter, Problem, ProblemStatus
+from keepline.problems.models import CoordinationLetter, Problem, ProblemStatus, RoutingRule
 from keepline.problems.selectors import issuing_region
 
 
@@ -27,6 +27,14 @@ def may_file_for(actor: Actor, enterprise: Enterprise) -> bool:
         park=enterprise.park,
         enterprise=enterprise,
     )
+
+
+def may_route_in(actor: Actor, region: Region | None) -> bool:
+    """Whether the actor may set, change or remove routing rules for the region."""
+    if region is None:
+        # A rule for anywhere binds every city: the platform administrator's to set.
+        return Role.ADMIN in actor_roles(actor)
+    return may_place(actor, "change", RoutingRule, region=region)
 
 
 def may_attach(actor: Actor, problem: Problem) -> bool:

@@ -10,12 +10,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from keepline.core.forms import DATE, SELECT, TEXT
-from keepline.core.models import Department, Role
-from keepline.core.scopes import Actor, actor_roles, visible
+from keepline.core.models import Department
+from keepline.core.scopes import Actor, visible
 from keepline.enterprises.models import Enterprise
 from keepline.places.models import Region
 from keepline.problems import selectors
 from keepline.problems.models import ProblemCategory, Urgency
+from keepline.problems.rules import may_route_in
 
 NUMBER = TEXT | {"min": 1, "inputmode": "numeric"}
 WORKING_CHOICES = [("0", gettext_lazy("Holiday (no work)")), ("1", gettext_lazy("Make-up workday"))]
@@ -78,7 +79,7 @@ class RoutingRuleForm(forms.Form):
         super().__init__(*args, **kwargs)
         regions = selectors.rule_regions(actor)
         self.regions = {r.code: r for r in regions}
-        head = [("", _("Anywhere"))] if Role.ADMIN in actor_roles(actor) else []
+        head = [("", _("Anywhere"))] if may_route_in(actor, None) else []
         self.fields["region"].choices = head + [(r.code, region_label(r)) for r in regions]  # type: ignore[attr-defined]
         if not head:
             self.fields["region"].required = True

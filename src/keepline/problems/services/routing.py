@@ -12,20 +12,20 @@ from django.utils.translation import gettext as _
 from keepline.core import audit
 from keepline.core.errors import Forbidden, InvalidInput, NotFound
 from keepline.core.models import Department, Role, User
-from keepline.core.scopes import Actor, actor_roles, holds, may, may_place
+from keepline.core.scopes import Actor, actor_roles, holds, may
 from keepline.places.models import Region
 from keepline.problems.models import ProblemCategory, RoutingRule
+from keepline.problems.rules import may_route_in
 from keepline.problems.selectors import rule_handlers
 from keepline.problems.services._common import _choice, _name, _require
 
 
 def _require_rule_place(actor: Actor, region: Region | None) -> None:
+    if may_route_in(actor, region):
+        return
     if region is None:
-        # A rule for anywhere binds every city: the platform administrator's to set.
-        if Role.ADMIN not in actor_roles(actor):
-            raise Forbidden(_("Only the platform administrator sets rules for anywhere."))
-    elif not may_place(actor, "change", RoutingRule, region=region):
-        raise Forbidden(_("This is outside your area."))
+        raise Forbidden(_("Only the platform administrator sets rules for anywhere."))
+    raise Forbidden(_("This is outside your area."))
 
 
 def set_routing_rule(

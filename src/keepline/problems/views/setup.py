@@ -20,8 +20,8 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from keepline.core.errors import Forbidden, InvalidInput
-from keepline.core.models import Department, Role, User
-from keepline.core.scopes import Actor, actor_roles, holds, may_place, require_role
+from keepline.core.models import Department, User
+from keepline.core.scopes import Actor, holds, require_role
 from keepline.core.web import AuthedRequest, apply_errors
 from keepline.problems import selectors
 from keepline.problems.calendar import TZ, add_working_days, working_days_between
@@ -41,6 +41,7 @@ from keepline.problems.models import (
     TimeLimit,
     Urgency,
 )
+from keepline.problems.rules import may_route_in
 from keepline.problems.services import calendar as calendar_services
 from keepline.problems.services import limits as limits_services
 from keepline.problems.services import routing as routing_services
@@ -63,12 +64,8 @@ def _tabs(user: User, active: str) -> dict[str, Any]:
 
 
 def may_change_rule(actor: Actor, rule: RoutingRule) -> bool:
-    """Whether the actor may change or remove this rule (routing_services._require_rule_place)."""
-    if not holds(actor, RoutingRule, "change"):
-        return False
-    if rule.region is None:
-        return Role.ADMIN in actor_roles(actor)
-    return may_place(actor, "change", RoutingRule, region=rule.region)
+    """Whether the actor may change or remove this rule, as the routing service decides."""
+    return holds(actor, RoutingRule, "change") and may_route_in(actor, rule.region)
 
 
 def _rule_initial(rule: RoutingRule) -> dict[str, Any]:
