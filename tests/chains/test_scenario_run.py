@@ -107,7 +107,7 @@ def test_time_to_survive_below_time_to_recover_is_flagged(chain: Chain) -> None:
     assert not results(chain.admin, scenario, flagged=True).exists()
 
 
-@pytest.mark.parametrize("days", [0, 366, "x", 2.5])
+@pytest.mark.parametrize("days", [0, 366, "x", 2.5, "²", "9" * 5000])
 def test_a_bad_time_to_recover_is_refused(chain: Chain, days: object) -> None:
     scenario = chain.what_if()
     with pytest.raises(InvalidInput) as caught:

@@ -125,7 +125,8 @@ def recovery_days(value: Any) -> int | None:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = str(value).strip()
-    if not text.isdigit():
+    # isascii() too: isdigit() passes "²", which int() refuses; past 4300 digits int() refuses.
+    if not (text.isascii() and text.isdigit()) or len(text) > 4300:
         return None
     days = int(text)
     return days if 1 <= days <= MAX_RECOVERY_DAYS else None
