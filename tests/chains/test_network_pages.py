@@ -189,6 +189,13 @@ def test_chains_list_and_page_highlight_the_chain_leader(
     assert created.status_code == 302
     chain = IndustryChain.objects.get()
     assert created["Location"] == f"/chains/chains/{chain.pk}/"
+    # Digits that name no enterprise ("²" passes isdigit(), not int()) are a leader refused.
+    for leader in ("²", "9" * 30):
+        refused = bureau.post(
+            "/chains/chains/new/", {"name": "白酒产业链二", "region": "510500", "leader": leader}
+        )
+        assert refused.status_code == 400
+        assert 'data-field-error="leader"' in refused.content.decode()
     duplicate = bureau.post("/chains/chains/new/", {"name": "白酒产业链", "region": "510500"})
     assert duplicate.status_code == 400 and 'data-field-error="name"' in duplicate.content.decode()
     for enterprise, segment in (

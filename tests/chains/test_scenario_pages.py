@@ -271,8 +271,9 @@ def test_delete_asks_then_deletes(ran: Chain) -> None:
     assert client.get(f"/chains/scenarios/{scenario.pk}/delete/").status_code == 200
     stale = client.post(f"/chains/scenarios/{scenario.pk}/delete/", {"version": 99})
     assert stale.status_code == 302 and Scenario.objects.exists()
-    garbled = client.post(f"/chains/scenarios/{scenario.pk}/delete/", {"version": "x"})
-    assert garbled.status_code == 302 and Scenario.objects.exists()
+    for version in ("x", "²", "9" * 5000):
+        garbled = client.post(f"/chains/scenarios/{scenario.pk}/delete/", {"version": version})
+        assert garbled.status_code == 302 and Scenario.objects.exists()
     response = client.post(
         f"/chains/scenarios/{scenario.pk}/delete/", {"version": scenario.version}
     )

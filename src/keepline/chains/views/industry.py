@@ -28,7 +28,15 @@ from keepline.chains.services.network import (
 from keepline.chains.views.network import enterprise_pk, offer_enterprises, sector_choices
 from keepline.core.errors import InvalidInput, KeeplineError
 from keepline.core.lists import list_page
-from keepline.core.scopes import get_for, holds_area, may, require_area, require_role, visible
+from keepline.core.scopes import (
+    get_for,
+    holds_area,
+    may,
+    parse_key,
+    require_area,
+    require_role,
+    visible,
+)
 from keepline.core.tabular import workbook_response
 from keepline.core.web import AuthedRequest, apply_errors
 from keepline.enterprises.models import Enterprise
@@ -131,7 +139,8 @@ def _chain_page(request: AuthedRequest, chain: IndustryChain | None) -> HttpResp
                     name=data["name"],
                     region_id=_region_pk(data["region"]),  # type: ignore[arg-type]
                     industry_code=data["industry"] or "",
-                    leader_id=int(leader) if leader.isdigit() else None,
+                    # Digits naming no row ("²", 10**30) are refused as an unseen leader is.
+                    leader_id=(parse_key(leader) or -1) if leader.isdigit() else None,
                     description=data["description"],
                     chain_id=chain.pk if chain else None,
                     version=data.get("version"),

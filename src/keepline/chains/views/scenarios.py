@@ -33,6 +33,7 @@ from keepline.chains.selectors.results import flagged, result_listing, results
 from keepline.chains.selectors.scenarios import (
     SCENARIOS,
     Comparison,
+    as_key,
     compare,
     day_date,
     get_scenario,
@@ -310,7 +311,7 @@ def scenario_delete(request: AuthedRequest, pk: int) -> HttpResponse:
             delete_scenario(
                 actor=request.user,
                 scenario_id=scenario.pk,
-                version=int(version) if version.isdigit() else -1,
+                version=as_key(version),
             )
         except Conflict as exc:
             messages.error(request, exc.message)
