@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from keepline.core.lists import Column, FilterSet, Listing, ScopedChoiceFilter
 from keepline.core.models import AuditEvent, User
-from keepline.core.scopes import Actor, visible
+from keepline.core.scopes import Actor, parse_key, visible
 from keepline.enterprises.models import Enterprise
 from keepline.places.selectors import park_filter, region_filter
 from keepline.power.models import ALERT_VIEWERS, AlertKind, AlertStatus, PowerAlert
@@ -18,10 +18,10 @@ from keepline.reports.selectors import enterprise_search, region_chain
 
 
 def _visible_enterprise(actor: Actor, code: str) -> Enterprise | None:
-    # isdecimal, not isdigit: "²" is a digit that int() refuses.
-    if not code.isdecimal():
+    key = parse_key(code)
+    if key is None:
         return None
-    return visible(Enterprise.objects.filter(pk=int(code)), actor).first()
+    return visible(Enterprise.objects.filter(pk=key), actor).first()
 
 
 class AlertFilterSet(FilterSet):
