@@ -10,7 +10,9 @@ would be most of the acknowledge hour and nothing against five days.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import translation
@@ -39,6 +41,7 @@ from keepline.problems.models import (
     RoutingRule,
     Tier,
     TimeLimit,
+    Urgency,
 )
 from keepline.reports.selectors import region_chain
 
@@ -192,10 +195,28 @@ def limits_for(category: str, urgency: str) -> Limits:
     """The time limits of the most specific rule: category and urgency, then category, then
     urgency, then the rule for any; with no rule at all, 1 hour / 3 / 5 working days."""
     rules = TimeLimit.objects.filter(category__in=[category, ""], urgency__in=[urgency, ""])
-    best = max(rules, key=lambda r: (r.category != "", r.urgency != ""), default=None)
+    return _most_specific(rules, category, urgency)
+
+
+def _most_specific(rules: Iterable[TimeLimit], category: str, urgency: str) -> Limits:
+    applying = (r for r in rules if r.category in (category, "") and r.urgency in (urgency, ""))
+    best = max(applying, key=lambda r: (r.category != "", r.urgency != ""), default=None)
     if best is None:
         return Limits(DEFAULT_ACKNOWLEDGE_HOURS, DEFAULT_INTERIM_DAYS, DEFAULT_CLOSE_DAYS)
     return Limits(best.acknowledge_hours, best.interim_days, best.close_days)
+
+
+def effective_limits() -> list[dict[str, Any]]:
+    """The limits each category × urgency gets now, as problems filed now would get them."""
+    rules = list(TimeLimit.objects.all())  # one read for the whole table, not one per cell
+    return [
+        {
+            "category": category,
+            "label": label,
+            "cells": [_most_specific(rules, category, urgency) for urgency in Urgency.values],
+        }
+        for category, label in ProblemCategory.choices
+    ]
 
 
 @dataclass(frozen=True)

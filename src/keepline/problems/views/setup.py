@@ -36,7 +36,6 @@ from keepline.problems.forms.setup import (
 )
 from keepline.problems.models import (
     CalendarDay,
-    ProblemCategory,
     RoutingRule,
     TimeLimit,
     Urgency,
@@ -145,15 +144,6 @@ def rule_remove(request: AuthedRequest, pk: int) -> HttpResponse:
 # ---- time limits -----------------------------------------------------------------------------
 
 
-def effective_limits() -> list[dict[str, Any]]:
-    """The limits each category × urgency gets now, as problems filed now would get them."""
-    rows = []
-    for category, label in ProblemCategory.choices:
-        cells = [selectors.limits_for(category, urgency) for urgency in Urgency.values]
-        rows.append({"category": category, "label": label, "cells": cells})
-    return rows
-
-
 @login_required
 def limits(request: AuthedRequest) -> HttpResponse:
     """The time-limit rules, the built-in default, what each category and urgency gets, and
@@ -201,7 +191,7 @@ def limits(request: AuthedRequest) -> HttpResponse:
             selectors.DEFAULT_CLOSE_DAYS,
         ),
         "urgencies": Urgency.choices,
-        "effective": effective_limits(),
+        "effective": selectors.effective_limits(),
         "form": form,
         "may_change": may_change,
         **_tabs(user, "limits"),
