@@ -449,6 +449,10 @@ def test_list_filters_sorts_and_exports(world: World) -> None:
     page = client.get("/power/alerts/", {"sort": "-days"}).content.decode()
     assert page.index("报生产无用电") < page.index("空转企业")  # four days before three
     assert client.get("/power/alerts/", {"date_from": "9/9/22x"}).status_code == 400
+    one = client.get("/api/power/alerts", {"enterprise": e["idler"].pk}).json()
+    assert {a["enterprise"] for a in one["items"]} == {"空转企业"}
+    foreign = client.get("/api/power/alerts", {"enterprise": world.foreign_enterprise.pk})
+    assert foreign.status_code == 400 and "enterprise" in foreign.json()["errors"]
     for code in ("²", "99999999999999999999999", "9" * 5000):
         refused = client.get("/api/power/alerts", {"enterprise": code})
         assert refused.status_code == 400 and "enterprise" in refused.json()["errors"]
