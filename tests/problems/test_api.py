@@ -84,6 +84,14 @@ def test_reopen_and_reassign(world: World) -> None:
         world, "liaison", f"/api/problems/{p.pk}/reopen", {"version": 3, "reason": "仍被拦"}
     ).json()
     assert body["status"] == "in_progress"
+    for field in ("department", "handler"):
+        unknown = _post(
+            world,
+            "district",
+            f"/api/problems/{p.pk}/reassign",
+            {"version": 4, "reason": "交通问题", field: 999999},
+        )
+        assert unknown.status_code == 400 and field in unknown.json()["errors"]
     body = _post(
         world,
         "district",

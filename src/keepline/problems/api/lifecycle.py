@@ -9,11 +9,11 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
-from keepline.core.errors import InvalidInput
 from keepline.core.models import Department, User
 from keepline.core.scopes import get_for, require_role
 from keepline.problems import listings, selectors
 from keepline.problems.api.attachments import AttachmentOut, DocumentIn, decode
+from keepline.problems.api.setup import found
 from keepline.problems.models import Problem
 from keepline.problems.services import lifecycle
 from keepline.reports.models import DailyReport
@@ -235,24 +235,13 @@ def problem_reopen(request: Any, problem_id: int, payload: ReopenIn) -> Any:
     summary="Send to another department and/or handler",
 )
 def problem_reassign(request: Any, problem_id: int, payload: ReassignIn) -> Any:
-    department = handler = None
-    if payload.department is not None:
-        department = Department.objects.filter(pk=payload.department).first()
-        if department is None:
-            message = _("No such department.")
-            raise InvalidInput(message, errors={"department": [message]})
-    if payload.handler is not None:
-        handler = User.objects.filter(pk=payload.handler).first()
-        if handler is None:
-            message = _("No such user.")
-            raise InvalidInput(message, errors={"handler": [message]})
     lifecycle.reassign_problem(
         actor=request.auth,
         problem_id=problem_id,
         version=payload.version,
         reason=payload.reason,
-        department=department,
-        handler=handler,
+        department=found(Department, payload.department, "department", _("No such department.")),
+        handler=found(User, payload.handler, "handler", _("No such user.")),
     )
     return _detail(request, problem_id)
 

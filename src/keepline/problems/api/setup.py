@@ -118,7 +118,9 @@ class CalendarYearIn(Schema):
     year: int | None = Field(None, description="This year when not given", examples=[2022])
 
 
-def _found(model: Any, pk: int | None, field: str, message: str) -> Any:
+def found(model: Any, pk: int | None, field: str, message: str) -> Any:
+    """The row a payload's id names (None if none is given); an id naming no row is refused
+    at its field."""
     if pk is None:
         return None
     found = model.objects.filter(pk=pk).first()
@@ -162,8 +164,8 @@ def routing_rule_set(request: Any, payload: RuleIn) -> Any:
         actor=request.auth,
         category=payload.category,
         region=region,
-        department=_found(Department, payload.department, "department", _("No such department.")),
-        handler=_found(User, payload.handler, "handler", _("No such user.")),
+        department=found(Department, payload.department, "department", _("No such department.")),
+        handler=found(User, payload.handler, "handler", _("No such user.")),
     )
     return selectors.routing_rules(request.auth).get(pk=rule.pk)
 
