@@ -127,6 +127,13 @@ def test_admin_manages_people_through_the_page(world: World) -> None:
         f"/people/{newbie.pk}/", {"action": "add_membership", "m-role": "park", "m-scope": "NOPE"}
     )
     assert bad.status_code == 400 and "scope" in bad.context["membership_form"].errors
+    # A department id that no key can be ("²" passes isdigit, 9 × 30 overflows) is not found.
+    for scope in ("²", "9" * 30):
+        odd = client.post(
+            f"/people/{newbie.pk}/",
+            {"action": "add_membership", "m-role": "department", "m-scope": scope},
+        )
+        assert odd.status_code == 400 and "scope" in odd.context["membership_form"].errors
     client.post(f"/people/{newbie.pk}/", {"action": "deactivate"})
     newbie.refresh_from_db()
     assert not newbie.is_active

@@ -17,7 +17,7 @@ from keepline.core.audit import Action
 from keepline.core.errors import InvalidInput
 from keepline.core.lists import Column, FilterSet, Listing
 from keepline.core.models import AuditEvent, Role, User
-from keepline.core.scopes import visible
+from keepline.core.scopes import parse_key, visible
 
 # Which scope each role's membership must name.
 ROLE_SCOPE = {
@@ -167,10 +167,12 @@ def scope_target(role: str, value: str) -> Any:
         "enterprise": ("enterprises.Enterprise", "uscc"),
         "department": ("core.Department", "pk"),
     }[kind]
-    if field == "pk" and not value.isdigit():
-        target = None
-    else:
-        target = apps.get_model(model)._default_manager.filter(**{field: value}).first()
+    lookup: object = parse_key(value) if field == "pk" else value
+    target = (
+        apps.get_model(model)._default_manager.filter(**{field: lookup}).first()
+        if lookup is not None
+        else None
+    )
     if target is None:
         raise InvalidInput(
             _("No %(kind)s %(value)s.") % {"kind": SCOPE_LABELS[kind], "value": value},

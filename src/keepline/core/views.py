@@ -22,7 +22,7 @@ from keepline.core.forms import TEXT, MembershipForm, PasswordForm, TokenForm, U
 from keepline.core.lists import export_response, list_page, listing_views
 from keepline.core.menu import items, opens
 from keepline.core.models import ApiToken, Membership, Notification, User
-from keepline.core.scopes import get_for, may, require_role, visible
+from keepline.core.scopes import get_for, may, parse_key, require_role, visible
 from keepline.core.tabular import workbook_response
 from keepline.core.web import AuthedRequest, apply_errors, form_page, paginate
 
@@ -183,7 +183,8 @@ def inbox(request: AuthedRequest) -> HttpResponse:
     (`notification`) or all of them read."""
     if request.method == "POST":
         raw = request.POST.get("notification", "")
-        ids = [int(raw)] if raw.isdigit() else None
+        key = parse_key(raw)
+        ids = [key] if key is not None else None
         notifications.mark_read(request.user, ids)
         return redirect(f"{reverse('inbox')}?{request.GET.urlencode()}")
     # Only the addressee's own, whatever roles they hold over others.
