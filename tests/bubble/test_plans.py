@@ -60,6 +60,13 @@ def test_each_submission_after_a_decision_is_a_new_version(world: World) -> None
     assert (second.number, first.number) == (2, 1)
     first.refresh_from_db()
     assert first.status == PlanStatus.RETURNED and first.decision_note == "床位清单不全"
+    assert (first.decided_by, first.decided_at) == ("park", NOW)
+    returned = AuditEvent.objects.get(action="return_plan", object_id=str(first.pk))
+    assert (returned.before["status"], returned.before["version"]) == (
+        "submitted",
+        first.version - 1,
+    )
+    assert (returned.after["status"], returned.after["version"]) == ("returned", first.version)
     plan_services.decide_plan(actor=world.users["park"], plan_id=second.pk, approve=True, now=NOW)
     third = _save(world, data={**READY, "beds": 170})
     assert third.number == 3 and third.status == PlanStatus.DRAFT

@@ -13,6 +13,7 @@ from keepline.bubble.models import EnterpriseMode, ModeChangeRequest, ModeRecord
 from keepline.bubble.services import modes as mode_services
 from keepline.bubble.services import requests as request_services
 from keepline.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from keepline.core.models import AuditEvent
 from tests.bubble.conftest import NOW, mode
 from tests.conftest import SYSTEM, World
 from tests.factories import EnterpriseFactory
@@ -42,6 +43,13 @@ def test_approved_request_changes_the_mode_and_the_liaison_sees_it(world: World)
         actor=world.users["park"], request_id=change.pk, approve=True, note="同意", now=NOW
     )
     assert decided.status == RequestStatus.APPROVED
+    assert (decided.decided_by, decided.decided_at, decided.version) == (
+        "park",
+        NOW,
+        change.version + 1,
+    )
+    approved = AuditEvent.objects.get(action="approve_mode_request", object_id=str(change.pk))
+    assert approved.after["decision_note"] == "同意" and approved.after["status"] == "approved"
     assert decided.mode_record is not None and decided.mode_record.recorded_by == "park"
     assert mode(world.enterprise, NOW) == M.CLOSED_LOOP
     seen = selectors.REQUESTS.rows(world.users["liaison"], QueryDict()).get()

@@ -14,7 +14,13 @@ from keepline.bubble import selectors
 from keepline.bubble.models import OPEN_PLAN, ClosedLoopPlan, PlanStatus
 from keepline.bubble.readiness import is_ready, readiness
 from keepline.bubble.rules import decides
-from keepline.bubble.services._common import MAX_TEXT, _clock, _name, _review_place
+from keepline.bubble.services._common import (
+    MAX_TEXT,
+    _clock,
+    _name,
+    _review_place,
+    _stamp_decision,
+)
 from keepline.core import audit
 from keepline.core.errors import Conflict, Forbidden, InvalidInput
 from keepline.core.scopes import Actor, get_for, require_place
@@ -236,18 +242,14 @@ def decide_plan(
             _("Say why the plan is returned."), errors={"note": [_("This field is required.")]}
         )
     before = audit.snapshot(plan, PLAN_AUDIT)
-    plan.status = PlanStatus.APPROVED if approve else PlanStatus.RETURNED
-    plan.decided_by = _name(actor)
-    plan.decided_at = _clock(now)
-    plan.decision_note = note[:MAX_TEXT]
-    plan.version += 1
-    plan.save()
-    old, new = audit.changes(before, audit.snapshot(plan, PLAN_AUDIT))
-    audit.record(
+    _stamp_decision(
+        plan,
         actor=actor,
+        status=PlanStatus.APPROVED if approve else PlanStatus.RETURNED,
+        note=note,
+        now=_clock(now),
+        before=before,
+        fields=PLAN_AUDIT,
         action=audit.Action.APPROVE_PLAN if approve else audit.Action.RETURN_PLAN,
-        obj=plan,
-        before=old,
-        after=new,
     )
     return plan

@@ -9,7 +9,13 @@ from django.utils.translation import gettext as _
 
 from keepline.bubble.models import EnterpriseMode, ModeChangeRequest, RequestStatus
 from keepline.bubble.rules import decides, may_request_mode
-from keepline.bubble.services._common import MAX_TEXT, _clock, _name, _review_place
+from keepline.bubble.services._common import (
+    MAX_TEXT,
+    _clock,
+    _name,
+    _review_place,
+    _stamp_decision,
+)
 from keepline.bubble.services.modes import mode_at, write_record
 from keepline.core import audit
 from keepline.core.errors import Conflict, Forbidden, InvalidInput
@@ -122,18 +128,14 @@ def decide_mode_request(
             % {"who": change.requested_by, "reason": change.reason},
             action=audit.Action.SET_MODE,
         )
-    change.status = RequestStatus.APPROVED if approve else RequestStatus.REFUSED
-    change.decided_by = _name(actor)
-    change.decided_at = now
-    change.decision_note = note[:MAX_TEXT]
-    change.version += 1
-    change.save()
-    old, new = audit.changes(before, audit.snapshot(change, REQUEST_AUDIT))
-    audit.record(
+    _stamp_decision(
+        change,
         actor=actor,
+        status=RequestStatus.APPROVED if approve else RequestStatus.REFUSED,
+        note=note,
+        now=now,
+        before=before,
+        fields=REQUEST_AUDIT,
         action=audit.Action.APPROVE_MODE_REQUEST if approve else audit.Action.REFUSE_MODE_REQUEST,
-        obj=change,
-        before=old,
-        after=new,
     )
     return change
