@@ -167,6 +167,22 @@ def _link(request: Any, link_id: int) -> SupplyLink:
     )
 
 
+def _save_link(request: Any, payload: LinkIn, **change: Any) -> SupplyLink:
+    """Create the link, or with `link_id` and `version` change it."""
+    return save_link(
+        actor=request.auth,
+        supplier_id=payload.supplier_id,
+        customer_id=payload.customer_id,
+        product=payload.product,
+        sector_code=payload.sector,
+        share=payload.share,
+        stock_days=payload.stock_days,
+        substitutes=payload.substitutes,
+        note=payload.note,
+        **change,
+    )
+
+
 @router.get(
     "/chains/links",
     response=list[LinkOut],
@@ -185,18 +201,7 @@ def link_list(request: Any) -> Any:
     summary="Record a supply link (an end in your area; both ends ones you see)",
 )
 def link_create(request: Any, payload: LinkIn) -> Any:
-    link = save_link(
-        actor=request.auth,
-        supplier_id=payload.supplier_id,
-        customer_id=payload.customer_id,
-        product=payload.product,
-        sector_code=payload.sector,
-        share=payload.share,
-        stock_days=payload.stock_days,
-        substitutes=payload.substitutes,
-        note=payload.note,
-    )
-    return _link(request, link.pk)
+    return _link(request, _save_link(request, payload).pk)
 
 
 @router.get("/chains/links/{link_id}", response=LinkOut, summary="One supply link")
@@ -206,19 +211,7 @@ def link_detail(request: Any, link_id: int) -> Any:
 
 @router.put("/chains/links/{link_id}", response=LinkOut, summary="Change a supply link")
 def link_change(request: Any, link_id: int, payload: LinkChangeIn) -> Any:
-    save_link(
-        actor=request.auth,
-        supplier_id=payload.supplier_id,
-        customer_id=payload.customer_id,
-        product=payload.product,
-        sector_code=payload.sector,
-        share=payload.share,
-        stock_days=payload.stock_days,
-        substitutes=payload.substitutes,
-        note=payload.note,
-        link_id=link_id,
-        version=payload.version,
-    )
+    _save_link(request, payload, link_id=link_id, version=payload.version)
     return _link(request, link_id)
 
 
@@ -239,8 +232,18 @@ def _chain(request: Any, chain_id: int) -> IndustryChain:
     )
 
 
-def _region_id(code: str) -> int | None:
-    return Region.objects.filter(code=code.strip()).values_list("pk", flat=True).first()
+def _save_chain(request: Any, payload: ChainIn, **change: Any) -> IndustryChain:
+    """Create the chain, or with `chain_id` and `version` change it."""
+    region_id = Region.objects.filter(code=payload.region.strip()).values_list("pk", flat=True)
+    return save_chain(
+        actor=request.auth,
+        name=payload.name,
+        region_id=region_id.first(),  # type: ignore[arg-type]
+        industry_code=payload.industry,
+        leader_id=payload.leader_id,
+        description=payload.description,
+        **change,
+    )
 
 
 @router.get(
@@ -257,15 +260,7 @@ def chain_list(request: Any) -> Any:
 
 @router.post("/chains/chains", response=ChainDetailOut, summary="Start following an industry chain")
 def chain_create(request: Any, payload: ChainIn) -> Any:
-    chain = save_chain(
-        actor=request.auth,
-        name=payload.name,
-        region_id=_region_id(payload.region),  # type: ignore[arg-type]
-        industry_code=payload.industry,
-        leader_id=payload.leader_id,
-        description=payload.description,
-    )
-    return _chain(request, chain.pk)
+    return _chain(request, _save_chain(request, payload).pk)
 
 
 @router.get("/chains/chains/{chain_id}", response=ChainDetailOut, summary="One chain, with members")
@@ -277,16 +272,7 @@ def chain_detail(request: Any, chain_id: int) -> Any:
     "/chains/chains/{chain_id}", response=ChainDetailOut, summary="Change an industry chain"
 )
 def chain_change(request: Any, chain_id: int, payload: ChainChangeIn) -> Any:
-    save_chain(
-        actor=request.auth,
-        name=payload.name,
-        region_id=_region_id(payload.region),  # type: ignore[arg-type]
-        industry_code=payload.industry,
-        leader_id=payload.leader_id,
-        description=payload.description,
-        chain_id=chain_id,
-        version=payload.version,
-    )
+    _save_chain(request, payload, chain_id=chain_id, version=payload.version)
     return _chain(request, chain_id)
 
 
