@@ -69,39 +69,36 @@ class MeasuresScenarioForm(_Window):
     """A scenario of the control measures in force over the days modelled."""
 
 
+def _share(label: Any, initial: str, help_text: Any) -> forms.DecimalField:
+    """One of the model's shares, 0–1 in hundredths."""
+    return forms.DecimalField(
+        label=label,
+        initial=initial,
+        min_value=0,
+        max_value=1,
+        decimal_places=2,
+        widget=forms.TextInput(DECIMAL),
+        help_text=help_text,
+    )
+
+
 class ScenarioForm(_Window):
     """A what-if: the window and the model's shares; the areas come in a formset."""
 
-    closed_loop_share = forms.DecimalField(
-        label=_("Closed-loop capacity"),
-        initial="0.70",
-        min_value=0,
-        max_value=1,
-        decimal_places=2,
-        widget=forms.TextInput(DECIMAL),
-        help_text=_(
-            "Share of normal output a closed-loop enterprise keeps, unless its report says."
-        ),
+    closed_loop_share = _share(
+        _("Closed-loop capacity"),
+        "0.70",
+        _("Share of normal output a closed-loop enterprise keeps, unless its report says."),
     )
-    semi_closed_share = forms.DecimalField(
-        label=_("Semi-closed capacity"),
-        initial="0.50",
-        min_value=0,
-        max_value=1,
-        decimal_places=2,
-        widget=forms.TextInput(DECIMAL),
-        help_text=_(
-            "Share of normal output a semi-closed enterprise keeps, unless its report says."
-        ),
+    semi_closed_share = _share(
+        _("Semi-closed capacity"),
+        "0.50",
+        _("Share of normal output a semi-closed enterprise keeps, unless its report says."),
     )
-    headroom = forms.DecimalField(
-        label=_("Spare capacity"),
-        initial="0.10",
-        min_value=0,
-        max_value=1,
-        decimal_places=2,
-        widget=forms.TextInput(DECIMAL),
-        help_text=_("How much more than normal an unaffected supplier can make for new customers."),
+    headroom = _share(
+        _("Spare capacity"),
+        "0.10",
+        _("How much more than normal an unaffected supplier can make for new customers."),
     )
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(TEXT | {"rows": 2})
