@@ -117,3 +117,16 @@ def test_the_export_holds_the_filtered_rows(world: World, listing: Listing[Any])
     assert sheet is not None
     assert [c.value for c in sheet[1]] == [str(c.label) for c in listing.export_columns()]
     assert sheet.max_row - 1 == _count(page)
+
+
+def test_a_scoped_dropdown_is_read_once_per_page(world: World) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = world.client("bureau")
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/enterprises/").status_code == 200
+    region_reads = [q for q in queries if 'FROM "places_region"' in q["sql"]]
+    park_reads = [q for q in queries if 'FROM "places_park"' in q["sql"]]
+    assert len(park_reads) == 1, [q["sql"] for q in park_reads]
+    assert len(region_reads) <= 2  # the dropdown, and the visibility of the bureau's region

@@ -109,9 +109,16 @@ class ScopedChoiceFilter(django_filters.Filter):
             actor = self.parent.actor
             self.extra["resolve"] = lambda code: self.resolve(actor, code)
             form_field = super().field
-            form_field.widget.choices = CallableChoiceIterator(
-                lambda: [("", str(self.empty_label)), *self.choices_for(actor)]
-            )
+            built: list[tuple[str, str]] = []
+
+            def choices() -> list[tuple[str, str]]:
+                # Read once per page: the widget asks twice (for its options and for whether
+                # its first option is empty).
+                if not built:
+                    built.extend([("", str(self.empty_label)), *self.choices_for(actor)])
+                return built
+
+            form_field.widget.choices = CallableChoiceIterator(choices)
         return self._field
 
     def filter(self, qs: QuerySet[Any], value: Any) -> QuerySet[Any]:
