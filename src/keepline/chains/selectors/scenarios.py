@@ -27,7 +27,7 @@ from keepline.chains.models import (
 from keepline.chains.selectors.network import district_code
 from keepline.core.errors import InvalidInput
 from keepline.core.lists import Column, FilterSet, Listing
-from keepline.core.scopes import Actor, get_for, require_role, visible
+from keepline.core.scopes import Actor, get_for, parse_key, require_role, visible
 from keepline.enterprises.models import Enterprise
 from keepline.places.models import Region
 from keepline.places.selectors import region_filter
@@ -237,8 +237,7 @@ def compare(actor: Actor, ids: Sequence[Any], *, limit: int = 20) -> Comparison:
 
 
 def as_key(value: Any) -> int:
-    """An id as sent, or -1 (found nowhere) when it is not a number."""
-    try:
-        return int(str(value).strip())
-    except (TypeError, ValueError):
-        return -1
+    """An id as sent, or -1 (found nowhere) when it cannot be one: not a number, or past the
+    largest key (a row lookup with it would fail in the database)."""
+    key = parse_key(str(value).strip())
+    return -1 if key is None else key
