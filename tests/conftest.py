@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.apps import apps as django_apps
 from django.conf import settings as django_settings
+from django.db import connection
 from django.test import Client
 from django.utils import translation
 from stdnum.cn import uscc as stdnum_uscc
@@ -56,6 +57,11 @@ def django_db_setup(
                 "keepline.enterprises.migrations.0002_gbt4754_industries",
             ):
                 import_module(migration).load(django_apps, None)
+            # Tests with serialized_rollback restore this snapshot; a fresh database takes it
+            # when it is created, a reused one only here.
+            connection._test_serialized_contents = (  # type: ignore[attr-defined]
+                connection.creation.serialize_db_to_string()
+            )
 
 
 @pytest.fixture(autouse=True)
